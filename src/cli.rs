@@ -1,0 +1,92 @@
+//! The command line (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::month::Month;
+
+/// svcq: the monthly customer-service quality report from hotline, work-order and callback exports.
+#[derive(Debug, Parser)]
+#[command(name = "svcq", version, about)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by report and check.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// Input folders and/or files (xlsx, xlsm, xls, ods, csv, tsv).
+    #[arg(long, short, required = true, num_args = 1..)]
+    pub input: Vec<PathBuf>,
+    /// Month to report, YYYY-MM (default: the previous calendar month).
+    #[arg(long, short)]
+    pub month: Option<Month>,
+    /// Config file (default: ./svcq.toml if present, else built-in defaults).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Print less.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more (every rejected row).
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the month's report: metrics CSV (and, as they land, workbook and HTML).
+    Report {
+        /// Inputs, month, config.
+        #[command(flatten)]
+        args: InputArgs,
+        /// Output folder.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// History folder (default: <out>/history).
+        #[arg(long)]
+        history: Option<PathBuf>,
+    },
+    /// Validate the inputs only: print the data-quality summary.
+    Check {
+        /// Inputs, month, config.
+        #[command(flatten)]
+        args: InputArgs,
+    },
+    /// Write synthetic, realistically messy exports for a month.
+    Sample {
+        /// Month, YYYY-MM.
+        #[arg(long, short)]
+        month: Month,
+        /// Output folder.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Size multiplier (1 = a few thousand rows; 700 ≈ a province: 2 M calls).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// File formats to write.
+        #[arg(long, value_enum, default_value_t = SampleFormat::Mixed)]
+        format: SampleFormat,
+        /// Random seed (same seed, same files).
+        #[arg(long, default_value_t = 20091)]
+        seed: u64,
+    },
+    /// Print the default config, commented.
+    InitConfig,
+}
+
+/// File formats for `svcq sample`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SampleFormat {
+    /// xlsx for calls and work orders, GBK CSV for surveys (what a real month looks like).
+    Mixed,
+    /// Every file xlsx.
+    Xlsx,
+    /// Every file CSV (calls UTF-8, the rest GBK).
+    Csv,
+    /// xlsx within Excel 97 limits (≤ 65,536 rows per sheet), ready to save as .xls.
+    XlsCompatible,
+}

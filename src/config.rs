@@ -1,0 +1,542 @@
+//! `svcq.toml`: the configuration (SPEC §5). Defaults live in one commented file,
+//! `src/default-config.toml`, which `svcq init-config` prints and [`Config::default`] parses.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ingest::header::Kind;
+
+/// The default configuration, commented; printed by `svcq init-config`.
+pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
+
+/// A configuration error: the file and the message (which names the key and line).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("config file {path}: {message}")]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// toml's message with line, column and key.
+        message: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Titles, file names, language.
+    pub report: ReportConfig,
+    /// Branch order and aliases.
+    pub branches: BranchConfig,
+    /// Order-type value mapping.
+    pub order_types: OrderTypes,
+    /// SLA hours.
+    pub sla_hours: SlaHours,
+    /// Fault options.
+    pub faults: FaultConfig,
+    /// Call options.
+    pub calls: CallConfig,
+    /// Survey options.
+    pub surveys: SurveyConfig,
+    /// Complaint options.
+    pub complaints: ComplaintConfig,
+    /// Statistics options.
+    pub statistics: StatisticsConfig,
+    /// Early-warning options.
+    pub warning: WarningConfig,
+    /// Data-quality threshold.
+    pub quality: QualityConfig,
+    /// Value parsing options.
+    pub ingest: IngestConfig,
+    /// Extra header aliases: kind → field → names.
+    pub aliases: BTreeMap<Kind, BTreeMap<String, Vec<String>>>,
+    /// Kind overrides by file name pattern.
+    pub files: Vec<FileRule>,
+    /// Targets.
+    pub targets: Vec<Target>,
+}
+
+/// `[report]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// Report title.
+    pub title: String,
+    /// Organisation name.
+    pub organisation: String,
+    /// Output file stem.
+    pub file_stem: String,
+    /// "zh" or "en".
+    pub lang: Lang,
+}
+
+/// Label language.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Chinese (default).
+    Zh,
+    /// English.
+    En,
+}
+
+/// `[branches]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BranchConfig {
+    /// Display order.
+    pub order: Vec<String>,
+    /// Export name → report name.
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// `[order_types]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrderTypes {
+    /// Values meaning fault.
+    pub fault: Vec<String>,
+    /// Values meaning install.
+    pub install: Vec<String>,
+    /// Values meaning complaint.
+    pub complaint: Vec<String>,
+}
+
+/// `[sla_hours]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaHours {
+    /// Fault SLA.
+    pub fault: Option<f64>,
+    /// Complaint SLA.
+    pub complaint: Option<f64>,
+    /// Install SLA (none by default).
+    pub install: Option<f64>,
+    /// Per type ("fault", "install", "complaint") and product.
+    pub by_product: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+/// Repeat-fault window mode.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RepeatWindow {
+    /// Two or more reports in the month.
+    CalendarMonth,
+    /// Another report within `rolling_days` before.
+    Rolling,
+}
+
+/// `[faults]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaultConfig {
+    /// Window mode.
+    pub repeat_window: RepeatWindow,
+    /// Days for the rolling window.
+    pub rolling_days: u32,
+    /// Unknown causes.
+    pub unknown_causes: Vec<String>,
+    /// Top N.
+    pub top_n: usize,
+}
+
+/// Service-level denominator.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SlDenominator {
+    /// Offered calls.
+    Offered,
+    /// Answered calls.
+    Answered,
+}
+
+/// `[calls]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CallConfig {
+    /// Service-level threshold in seconds.
+    pub service_level_seconds: f64,
+    /// Short-abandon threshold in seconds.
+    pub short_abandon_seconds: f64,
+    /// Service-level denominator.
+    pub service_level_denominator: SlDenominator,
+    /// Repeat-call window in hours.
+    pub repeat_call_hours: f64,
+}
+
+/// `[surveys]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SurveyConfig {
+    /// Satisfied words.
+    pub satisfied: Vec<String>,
+    /// Unsatisfied words.
+    pub unsatisfied: Vec<String>,
+    /// Threshold on a 1–5 scale.
+    pub min_score_5: f64,
+    /// Threshold on a 1–10 scale.
+    pub min_score_10: f64,
+}
+
+/// `[complaints]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplaintConfig {
+    /// Escalation channel words.
+    pub escalation_channels: Vec<String>,
+}
+
+/// `[statistics]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatisticsConfig {
+    /// Small-sample size.
+    pub small_sample: u64,
+}
+
+/// `[warning]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WarningConfig {
+    /// Coefficient.
+    pub coefficient: f64,
+    /// Protection value.
+    pub protection: f64,
+    /// Months in the baseline.
+    pub baseline_months: usize,
+}
+
+/// `[quality]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QualityConfig {
+    /// Maximum rejected share before exit code 3.
+    pub max_rejected_share: f64,
+}
+
+/// Date system of plain numbers.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum DateSystem {
+    /// From the workbook.
+    #[serde(rename = "auto")]
+    Auto,
+    /// 1900 system.
+    #[serde(rename = "1900")]
+    S1900,
+    /// 1904 system.
+    #[serde(rename = "1904")]
+    S1904,
+}
+
+/// `[ingest]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestConfig {
+    /// Date system.
+    pub date_system: DateSystem,
+    /// Missing-value tokens.
+    pub missing: Vec<String>,
+}
+
+/// `[[files]]`: force a kind for matching file names.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileRule {
+    /// Wildcard pattern on the file name (`*`, `?`).
+    pub pattern: String,
+    /// The kind.
+    pub kind: Kind,
+    /// Order type for work orders without a type column.
+    pub order_type: Option<String>,
+}
+
+/// Target direction.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum Op {
+    /// At least.
+    #[serde(rename = ">=")]
+    Ge,
+    /// At most.
+    #[serde(rename = "<=")]
+    Le,
+}
+
+/// `[[targets]]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Metric id.
+    pub metric: String,
+    /// Direction.
+    pub op: Op,
+    /// Target value (a fraction for rates).
+    pub value: f64,
+    /// Level name, e.g. 省公司考核.
+    #[serde(default = "default_level")]
+    pub level: String,
+    /// Only for this product.
+    pub product: Option<String>,
+    /// Only for this branch.
+    pub branch: Option<String>,
+}
+
+fn default_level() -> String {
+    "考核目标".to_string()
+}
+
+impl Config {
+    /// Parse a config text; keys it leaves out take the built-in defaults
+    /// (`[[targets]]` given in the file replace the default targets).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    /// Load from a file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        Config::parse(&text, path)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid { path: path.to_path_buf(), message: m });
+        for (kind, fields) in &self.aliases {
+            for field in fields.keys() {
+                if !kind.fields().iter().any(|(f, _)| f == field) {
+                    let known: Vec<_> = kind.fields().iter().map(|(f, _)| *f).collect();
+                    return bad(format!(
+                        "key `aliases.{kind}.{field}`: unknown field `{field}`, expected one of {}",
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        if !(0.0..=1.0).contains(&self.quality.max_rejected_share) {
+            return bad("key `quality.max_rejected_share`: must be between 0 and 1".into());
+        }
+        Ok(())
+    }
+
+    /// Extra aliases in the form the header matcher takes.
+    pub fn alias_map(&self) -> HashMap<Kind, HashMap<String, Vec<String>>> {
+        self.aliases
+            .iter()
+            .map(|(k, m)| (*k, m.iter().map(|(f, v)| (f.clone(), v.clone())).collect()))
+            .collect()
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+// The built-in defaults. `src/default-config.toml` states the same values in words for
+// `svcq init-config`; a test keeps the two equal.
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig {
+            title: "客户服务质量月报".into(),
+            organisation: "电信分公司客户服务部".into(),
+            file_stem: "service-quality".into(),
+            lang: Lang::Zh,
+        }
+    }
+}
+
+impl Default for BranchConfig {
+    fn default() -> Self {
+        BranchConfig { order: vec![], aliases: BTreeMap::new() }
+    }
+}
+
+impl Default for OrderTypes {
+    fn default() -> Self {
+        OrderTypes {
+            fault: strings(&["故障", "障碍", "申告", "报障", "修障"]),
+            install: strings(&["装机", "新装", "装移机", "移机", "开通"]),
+            complaint: strings(&["投诉"]),
+        }
+    }
+}
+
+impl Default for SlaHours {
+    fn default() -> Self {
+        SlaHours { fault: Some(24.0), complaint: Some(48.0), install: None, by_product: BTreeMap::new() }
+    }
+}
+
+impl Default for FaultConfig {
+    fn default() -> Self {
+        FaultConfig {
+            repeat_window: RepeatWindow::CalendarMonth,
+            rolling_days: 30,
+            unknown_causes: strings(&["不明原因", "原因不明"]),
+            top_n: 3,
+        }
+    }
+}
+
+impl Default for CallConfig {
+    fn default() -> Self {
+        CallConfig {
+            service_level_seconds: 20.0,
+            short_abandon_seconds: 0.0,
+            service_level_denominator: SlDenominator::Offered,
+            repeat_call_hours: 48.0,
+        }
+    }
+}
+
+impl Default for SurveyConfig {
+    fn default() -> Self {
+        SurveyConfig {
+            satisfied: strings(&["非常满意", "满意", "基本满意"]),
+            unsatisfied: strings(&["一般", "不满意", "非常不满意"]),
+            min_score_5: 4.0,
+            min_score_10: 8.0,
+        }
+    }
+}
+
+impl Default for ComplaintConfig {
+    fn default() -> Self {
+        ComplaintConfig {
+            escalation_channels: strings(&["工信部", "12300", "省公司", "集团", "10080", "总经理热线", "消协", "12315"]),
+        }
+    }
+}
+
+impl Default for StatisticsConfig {
+    fn default() -> Self {
+        StatisticsConfig { small_sample: 30 }
+    }
+}
+
+impl Default for WarningConfig {
+    fn default() -> Self {
+        WarningConfig { coefficient: 1.3, protection: 5.0, baseline_months: 6 }
+    }
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig { max_rejected_share: 0.01 }
+    }
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig { date_system: DateSystem::Auto, missing: strings(crate::ingest::value::DEFAULT_MISSING) }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let target = |metric: &str, op: Op, value: f64| Target {
+            metric: metric.into(),
+            op,
+            value,
+            level: default_level(),
+            product: None,
+            branch: None,
+        };
+        Config {
+            report: Default::default(),
+            branches: Default::default(),
+            order_types: Default::default(),
+            sla_hours: Default::default(),
+            faults: Default::default(),
+            calls: Default::default(),
+            surveys: Default::default(),
+            complaints: Default::default(),
+            statistics: Default::default(),
+            warning: Default::default(),
+            quality: Default::default(),
+            ingest: Default::default(),
+            aliases: BTreeMap::new(),
+            files: vec![],
+            targets: vec![
+                target("calls.answer_rate", Op::Ge, 0.85),
+                target("calls.service_level", Op::Ge, 0.90),
+                target("install.ontime_rate", Op::Ge, 0.95),
+                target("fault.repeat_rate", Op::Le, 0.08),
+                target("fault.restore_ontime_rate", Op::Ge, 0.95),
+                target("complaint.ontime_rate", Op::Ge, 1.0),
+                target("survey.satisfaction_rate", Op::Ge, 0.95),
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_text_equals_built_in_defaults() {
+        let parsed = Config::parse(DEFAULT_CONFIG, Path::new("default-config.toml")).unwrap();
+        assert_eq!(parsed, Config::default());
+        let c = Config::default();
+        assert_eq!(c.report.file_stem, "service-quality");
+        assert_eq!(c.sla_hours.fault, Some(24.0));
+        assert_eq!(c.sla_hours.install, None);
+        assert_eq!(c.statistics.small_sample, 30);
+        assert_eq!(c.targets.len(), 7);
+        assert_eq!(c.quality.max_rejected_share, 0.01);
+        assert_eq!(c.faults.repeat_window, RepeatWindow::CalendarMonth);
+    }
+
+    #[test]
+    fn partial_file_merges_over_defaults() {
+        let c = Config::parse("[calls]\nservice_level_seconds = 15\n", Path::new("x.toml")).unwrap();
+        assert_eq!(c.calls.service_level_seconds, 15.0);
+        assert_eq!(c.calls.repeat_call_hours, 48.0);
+        assert_eq!(c.targets.len(), 7, "default targets stay when none are given");
+        let c = Config::parse(
+            "[[targets]]\nmetric = \"fault.repeat_rate\"\nop = \"<=\"\nvalue = 0.05\nlevel = \"市公司考核\"\nproduct = \"E8\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.targets.len(), 1);
+        assert_eq!(c.targets[0].product.as_deref(), Some("E8"));
+        let c = Config::parse("[branches]\naliases = { \"资阳现业\" = \"现业\" }\n", Path::new("x.toml")).unwrap();
+        assert_eq!(c.branches.aliases["资阳现业"], "现业");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = Config::parse("[report]\ntitle = \"x\"\n\n[calls]\nservice_levle_seconds = 15\n", Path::new("svcq.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("svcq.toml"), "{err}");
+        assert!(err.contains("service_levle_seconds"), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let err = Config::parse("\n[statistics]\nsmall_sample = \"thirty\"\n", Path::new("svcq.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("small_sample"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+        let err = Config::parse("[aliases.calls]\nwait_secs = [\"x\"]\n", Path::new("svcq.toml")).unwrap_err().to_string();
+        assert!(err.contains("wait_secs"), "{err}");
+    }
+}

@@ -1,0 +1,465 @@
+//! Readers: turn a file (xlsx, xlsm, xls, ods, CSV/TSV in UTF-8, UTF-16 or GBK) into
+//! sheets of rows of [`Cell`]s, handed one row at a time to a [`RowVisitor`].
+//!
+//! The format is sniffed from the first bytes, not trusted from the extension.
+//! xlsx is streamed cell by cell (a million-row sheet never sits in memory as a grid);
+//! xls and ods are parsed whole by calamine.
+
+use std::cell::Cell as StdCell;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
+use super::value::{parse_datetime_text, Cell};
+
+/// A file that cannot be read as a spreadsheet.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The content is not a spreadsheet or CSV.
+    #[error("{path}: not a spreadsheet: {what}")]
+    NotSpreadsheet {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like instead.
+        what: String,
+    },
+    /// A spreadsheet that its reader could not parse.
+    #[error("{path}: corrupt or truncated {format} file: {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// xlsx, xls or ods.
+        format: &'static str,
+        /// The reader's message.
+        message: String,
+    },
+}
+
+/// The format a file's content was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Office Open XML workbook (xlsx, xlsm).
+    Xlsx,
+    /// Excel 97–2003 (BIFF in a compound file).
+    Xls,
+    /// OpenDocument spreadsheet.
+    Ods,
+    /// Delimited text.
+    Csv,
+}
+
+impl Format {
+    /// Short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// Receives the rows of each sheet in order.
+pub trait RowVisitor {
+    /// A new sheet starts. `date1904`: plain numbers in date columns are 1904 serials.
+    fn begin_sheet(&mut self, name: &str, format: Format, date1904: bool);
+    /// One non-blank row; `row` is the row number as Excel shows it (1-based).
+    fn row(&mut self, row: u32, cells: Vec<Cell>);
+    /// The sheet ended.
+    fn end_sheet(&mut self);
+}
+
+/// Read every sheet of `path` into `visitor`. Returns the text encoding detected for CSV files.
+pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+    let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+    let mut file = File::open(path).map_err(io)?;
+    let mut head = [0u8; 8];
+    let n = read_up_to(&mut file, &mut head).map_err(io)?;
+    let head = &head[..n];
+    file.rewind().map_err(io)?;
+    let format = sniff(path, head)?;
+    // calamine is third-party code on untrusted input: a panic inside it becomes a
+    // "corrupt file" error, never a backtrace.
+    let result = quiet_catch_unwind(|| match format {
+        Format::Xlsx | Format::Ods => {
+            let zip_kind = zip_flavour(path);
+            if zip_kind == Format::Ods {
+                read_ods(path, BufReader::new(file), visitor)
+            } else {
+                read_xlsx(path, BufReader::new(file), visitor)
+            }
+        }
+        Format::Xls => read_xls(path, BufReader::new(file), visitor),
+        Format::Csv => read_csv(path, file, visitor).map(Some),
+    });
+    match result {
+        Ok(r) => r,
+        Err(msg) => Err(ReadError::Corrupt {
+            path: path.to_path_buf(),
+            format: format.name(),
+            message: format!("the reader failed: {msg}"),
+        }),
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Recognise the format from the first bytes.
+pub fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
+    let not = |what: &str| ReadError::NotSpreadsheet { path: path.to_path_buf(), what: what.to_string() };
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(Format::Xls);
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Xlsx); // xlsx or ods: told apart by the reader
+    }
+    if head.starts_with(b"%PDF") {
+        return Err(not("it is a PDF document"));
+    }
+    if head.starts_with(&[0x89, b'P', b'N', b'G']) || head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(not("it is an image"));
+    }
+    if head.starts_with(b"PK") {
+        return Err(not("it is a zip archive but not a workbook"));
+    }
+    let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'<') {
+        return Err(not(
+            "it is an HTML or XML page (many web systems save an HTML table under a .xls name); \
+             open it in Excel or WPS and save it as .xlsx",
+        ));
+    }
+    if head.contains(&0) && !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
+        return Err(not("it is a binary file of an unknown kind"));
+    }
+    Ok(Format::Csv)
+}
+
+/// xlsx and ods are both zip files: tell them apart by the `mimetype` entry that ods
+/// stores first (falling back to the extension).
+fn zip_flavour(path: &Path) -> Format {
+    if let Ok(mut f) = File::open(path) {
+        let mut buf = [0u8; 80];
+        if let Ok(n) = read_up_to(&mut f, &mut buf) {
+            let s = &buf[..n];
+            if s.windows(39).any(|w| w == b"application/vnd.oasis.opendocument.spr") {
+                return Format::Ods;
+            }
+        }
+    }
+    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()) {
+        Some(e) if e == "ods" => Format::Ods,
+        _ => Format::Xlsx,
+    }
+}
+
+thread_local! {
+    /// Set while third-party readers run, so the panic hook stays silent.
+    pub static QUIET_PANIC: StdCell<bool> = const { StdCell::new(false) };
+}
+
+fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    QUIET_PANIC.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET_PANIC.with(|q| q.set(false));
+    r.map_err(|e| {
+        e.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| e.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "internal error".into())
+    })
+}
+
+fn excel_datetime(dt: &ExcelDateTime) -> Cell {
+    if dt.is_duration() || dt.as_f64() < 1.0 {
+        return Cell::Duration((dt.as_f64() * 86_400.0 * 1000.0).round() / 1000.0);
+    }
+    let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
+    chrono::NaiveDate::from_ymd_opt(y.into(), mo.into(), d.into())
+        .and_then(|date| date.and_hms_milli_opt(h.into(), mi.into(), s.into(), ms.into()))
+        .map(|t| {
+            // Round to whole seconds.
+            let secs = (t.and_utc().timestamp_millis() as f64 / 1000.0).round() as i64;
+            chrono::DateTime::from_timestamp(secs, 0).map_or(t, |d| d.naive_utc())
+        })
+        .map_or(Cell::Number(dt.as_f64()), Cell::DateTime)
+}
+
+fn iso_datetime(s: &str) -> Cell {
+    match parse_datetime_text(s) {
+        Some((dt, _)) => Cell::DateTime(dt),
+        None => match chrono::NaiveTime::parse_from_str(s, "%H:%M:%S") {
+            Ok(t) => Cell::Duration(f64::from(chrono::Timelike::num_seconds_from_midnight(&t))),
+            Err(_) => Cell::Text(s.to_string()),
+        },
+    }
+}
+
+/// ISO 8601 durations as ODS writes them: `PT00H02M05S`, `P1DT2H`.
+fn iso_duration(s: &str) -> Cell {
+    let mut secs = 0.0;
+    let mut num = String::new();
+    let mut in_time = false;
+    for c in s.trim_start_matches('-').chars() {
+        match c {
+            'P' => {}
+            'T' => in_time = true,
+            '0'..='9' | '.' => num.push(c),
+            unit => {
+                let v: f64 = match num.parse() {
+                    Ok(v) => v,
+                    Err(_) => return Cell::Text(s.to_string()),
+                };
+                num.clear();
+                secs += v * match (unit, in_time) {
+                    ('D', _) => 86_400.0,
+                    ('H', true) => 3_600.0,
+                    ('M', true) => 60.0,
+                    ('S', true) => 1.0,
+                    _ => return Cell::Text(s.to_string()),
+                };
+            }
+        }
+    }
+    Cell::Duration(secs)
+}
+
+fn from_data(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => excel_datetime(dt),
+        Data::DateTimeIso(s) => iso_datetime(s),
+        Data::DurationIso(s) => iso_duration(s),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn from_data_ref(d: DataRef<'_>) -> Cell {
+    match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(dt) => excel_datetime(&dt),
+        DataRef::DateTimeIso(s) => iso_datetime(&s),
+        DataRef::DurationIso(s) => iso_duration(&s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn emit(visitor: &mut dyn RowVisitor, row: u32, cells: Vec<Cell>) {
+    if cells.iter().any(|c| !c.is_blank()) {
+        visitor.row(row, cells);
+    }
+}
+
+fn read_xlsx<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+    let corrupt = |e: calamine::XlsxError| ReadError::Corrupt {
+        path: path.to_path_buf(),
+        format: "xlsx",
+        message: e.to_string(),
+    };
+    let mut wb = Xlsx::new(reader).map_err(corrupt)?;
+    let date1904 = wb.has_1904_epoch();
+    for name in wb.sheet_names() {
+        let mut cells_reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
+        visitor.begin_sheet(&name, Format::Xlsx, date1904);
+        let mut current: Option<u32> = None;
+        let mut row: Vec<Cell> = Vec::new();
+        while let Some(cell) = cells_reader.next_cell().map_err(corrupt)? {
+            let (r, c) = cell.get_position();
+            if current != Some(r) {
+                if let Some(prev) = current {
+                    emit(visitor, prev + 1, std::mem::take(&mut row));
+                }
+                current = Some(r);
+            }
+            let c = c as usize;
+            if c > 16_384 {
+                continue; // beyond Excel's last column: ignore rather than allocate
+            }
+            if row.len() <= c {
+                row.resize(c + 1, Cell::Empty);
+            }
+            row[c] = from_data_ref(cell.get_value().clone());
+        }
+        if let Some(prev) = current {
+            emit(visitor, prev + 1, row);
+        }
+        visitor.end_sheet();
+    }
+    Ok(None)
+}
+
+fn read_range(name: &str, format: Format, range: &calamine::Range<Data>, date1904: bool, visitor: &mut dyn RowVisitor) {
+    visitor.begin_sheet(name, format, date1904);
+    if let Some((r0, c0)) = range.start() {
+        for (i, cells) in range.rows().enumerate() {
+            let mut row = vec![Cell::Empty; c0 as usize];
+            row.extend(cells.iter().map(from_data));
+            emit(visitor, r0 + i as u32 + 1, row);
+        }
+    }
+    visitor.end_sheet();
+}
+
+fn read_xls<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+    let corrupt = |e: calamine::XlsError| ReadError::Corrupt { path: path.to_path_buf(), format: "xls", message: e.to_string() };
+    let mut wb = Xls::new_with_options(reader, XlsOptions::default()).map_err(corrupt)?;
+    let date1904 = wb.has_1904_epoch();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(corrupt)?;
+        read_range(&name, Format::Xls, &range, date1904, visitor);
+    }
+    Ok(None)
+}
+
+fn read_ods<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+    let corrupt = |e: calamine::OdsError| ReadError::Corrupt { path: path.to_path_buf(), format: "ods", message: e.to_string() };
+    let mut wb = Ods::new(reader).map_err(corrupt)?;
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(corrupt)?;
+        // ODS has no serial date system: dates arrive as ISO text.
+        read_range(&name, Format::Ods, &range, false, visitor);
+    }
+    Ok(None)
+}
+
+/// Decode text bytes: UTF-8 (BOM or valid), UTF-16 with BOM, else GB18030 (a GBK superset).
+/// Returns the text and the encoding's name.
+pub fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return (String::from_utf8_lossy(rest), "UTF-8 (BOM)");
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        let (t, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return (t, "UTF-16LE");
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        let (t, _, _) = encoding_rs::UTF_16BE.decode(bytes);
+        return (t, "UTF-16BE");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), "UTF-8"),
+        Err(_) => {
+            let (t, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            (t, "GBK/GB18030")
+        }
+    }
+}
+
+fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result<&'static str, ReadError> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+    let (text, encoding) = decode_text(&bytes);
+    let tsv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let delimiter = if tsv { b'\t' } else { sniff_delimiter(&text) };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv");
+    visitor.begin_sheet(sheet, Format::Csv, false);
+    let mut record = csv::StringRecord::new();
+    let mut n: u32 = 0;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                n += 1;
+                let cells = record
+                    .iter()
+                    .map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) })
+                    .collect();
+                emit(visitor, n, cells);
+            }
+            Err(e) => {
+                return Err(ReadError::Corrupt { path: path.to_path_buf(), format: "csv", message: e.to_string() });
+            }
+        }
+    }
+    visitor.end_sheet();
+    Ok(encoding)
+}
+
+/// Pick the delimiter (comma, tab or semicolon) that splits the first lines most consistently.
+fn sniff_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(25).collect();
+    let mut best = (b',', 0usize);
+    for d in [b',', b'\t', b';'] {
+        let max = lines.iter().map(|l| l.bytes().filter(|b| *b == d).count()).max().unwrap_or(0);
+        if max > best.1 {
+            best = (d, max);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        let p = Path::new("x.xls");
+        assert_eq!(sniff(p, &[0xD0, 0xCF, 0x11, 0xE0, 0, 0, 0, 0]).unwrap(), Format::Xls);
+        assert_eq!(sniff(p, b"PK\x03\x04abcd").unwrap(), Format::Xlsx);
+        assert_eq!(sniff(p, b"a,b,c\n").unwrap(), Format::Csv);
+        assert!(sniff(p, b"<html><t").unwrap_err().to_string().contains("HTML"));
+        assert!(sniff(p, b"\xEF\xBB\xBF <table").is_err());
+        assert!(sniff(p, b"%PDF-1.4").unwrap_err().to_string().contains("PDF"));
+        assert!(sniff(p, b"\x00\x01\x02\x03").is_err());
+        assert_eq!(sniff(p, b"\xFF\xFEa\x00").unwrap(), Format::Csv);
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(decode_text("\u{FEFF}分公司".as_bytes()).0, "分公司");
+        let (gbk, _, _) = encoding_rs::GBK.encode("来电时间,分公司");
+        let (t, enc) = decode_text(&gbk);
+        assert_eq!(t, "来电时间,分公司");
+        assert_eq!(enc, "GBK/GB18030");
+        assert_eq!(decode_text("来电".as_bytes()).1, "UTF-8");
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3"), b'\t');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1;2;3"), b';');
+    }
+
+    #[test]
+    fn iso_values() {
+        assert_eq!(iso_duration("PT00H02M05S"), Cell::Duration(125.0));
+        assert_eq!(iso_duration("P1DT1H"), Cell::Duration(90_000.0));
+        assert!(matches!(iso_datetime("2009-07-01T08:05:00"), Cell::DateTime(_)));
+    }
+}

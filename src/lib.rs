@@ -1,0 +1,136 @@
+//! svcq turns a telecom operator's monthly customer-service exports into the monthly
+//! service-quality report.
+//!
+//! The pipeline, one module per stage:
+//! [`ingest`] (files → typed rows + ledger) → [`model`] (the month's records) →
+//! [`metrics`] (metric rows) → [`render`] (metrics CSV; workbook and HTML as they land).
+//! [`sample`] writes synthetic exports whose true figures are known.
+
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod ingest;
+pub mod metrics;
+pub mod model;
+pub mod month;
+pub mod output;
+pub mod render;
+pub mod sample;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use cli::{Cli, Command, InputArgs};
+use config::Config;
+use exit::Exit;
+use month::Month;
+
+/// A usage error found after argument parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Install a panic hook that stays silent while third-party readers run on untrusted
+/// input (their panics become "corrupt file" errors) and is short otherwise.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if ingest::sheet::QUIET_PANIC.with(|q| q.get()) {
+            return;
+        }
+        eprintln!("svcq: internal error (please report it): {info}");
+    }));
+}
+
+/// Today's date; `SVCQ_TODAY=YYYY-MM-DD` overrides it (for tests and reruns).
+pub fn today() -> chrono::NaiveDate {
+    std::env::var("SVCQ_TODAY")
+        .ok()
+        .and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None if Path::new("svcq.toml").is_file() => Ok(Config::load(Path::new("svcq.toml"))?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Run one command.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::InitConfig => {
+            print!("{}", config::DEFAULT_CONFIG);
+            Ok(Exit::Ok)
+        }
+        Command::Check { args } => check(&args),
+        Command::Report { args, out, history } => report(&args, &out, history),
+        Command::Sample { month, out, scale, format, seed } => {
+            if !(scale > 0.0 && scale <= 2000.0) {
+                return Err(UsageError(format!("--scale must be between 0 and 2000, not {scale}")).into());
+            }
+            let truth = sample::generate(&sample::SampleOptions { month, out: out.clone(), scale, format, seed })?;
+            println!(
+                "svcq sample {month}: wrote {} files to {} ({} calls, {} work orders, {} surveys)",
+                truth.files.len(),
+                out.display(),
+                truth.calls,
+                truth.orders,
+                truth.surveys
+            );
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Month, model::Dataset)> {
+    let config = load_config(args.config.as_deref())?;
+    let month = args.month.unwrap_or_else(|| Month::previous_of(today()));
+    let data = ingest::ingest(&args.input, &config, month).context("reading the exports")?;
+    Ok((config, month, data))
+}
+
+fn quality_exit(config: &Config, data: &model::Dataset) -> Exit {
+    if data.ledger.rejected_share() > config.quality.max_rejected_share {
+        Exit::DataQuality
+    } else {
+        Exit::Ok
+    }
+}
+
+fn check(args: &InputArgs) -> anyhow::Result<Exit> {
+    let (config, month, data) = ingest_args(args)?;
+    let max = if args.verbose { usize::MAX } else { 10 };
+    let text = check::summary(&data.ledger, month, config.quality.max_rejected_share, max);
+    if !args.quiet {
+        print!("{text}");
+    }
+    Ok(quality_exit(&config, &data))
+}
+
+fn report(args: &InputArgs, out: &Path, history: Option<PathBuf>) -> anyhow::Result<Exit> {
+    let (config, month, data) = ingest_args(args)?;
+    let rows = metrics::dq_rows(&data.ledger);
+    let csv = render::csv::render(month, &rows);
+    let csv_path = out.join(format!("metrics-{month}.csv"));
+    output::write_atomic(&csv_path, &csv)?;
+    let history = history.unwrap_or_else(|| out.join("history"));
+    output::write_atomic(&history.join(format!("metrics-{month}.csv")), &csv)?;
+    let t = data.ledger.total();
+    if !args.quiet {
+        println!(
+            "svcq report {month}: {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {}",
+            data.ledger.sheets.len(),
+            t.rows_read,
+            t.used,
+            t.out_of_period,
+            t.duplicates,
+            t.rejected
+        );
+        println!("wrote {}", csv_path.display());
+    }
+    Ok(quality_exit(&config, &data))
+}
