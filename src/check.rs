@@ -12,7 +12,11 @@ pub fn summary(ledger: &Ledger, month: Month, threshold: f64, max_rejected: usiz
     let t = ledger.total();
     let files: std::collections::BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();
     let _ = writeln!(s, "svcq check {month}: {} files, {} sheets", files.len(), ledger.sheets.len());
-    let _ = writeln!(s, "{:>9} {:>9} {:>9} {:>9} {:>9}  {:<12} file / sheet", "read", "used", "period", "dup", "rejected", "kind");
+    let _ = writeln!(
+        s,
+        "{:>9} {:>9} {:>9} {:>9} {:>9}  {:<12} file / sheet",
+        "read", "used", "period", "dup", "rejected", "kind"
+    );
     for sh in &ledger.sheets {
         let kind = sh.kind.map_or("-", |k| k.id());
         let _ = writeln!(
@@ -55,7 +59,11 @@ pub fn summary(ledger: &Ledger, month: Month, threshold: f64, max_rejected: usiz
         let _ = writeln!(s, "skipped file {file}: {why}");
     }
     if !ledger.conflicts.is_empty() {
-        let _ = writeln!(s, "conflicts (same id, different content; the row completed last is kept): {}", ledger.conflicts.len());
+        let _ = writeln!(
+            s,
+            "conflicts (same id, different content; the row completed last is kept): {}",
+            ledger.conflicts.len()
+        );
         for c in ledger.conflicts.iter().take(max_rejected) {
             let _ = writeln!(
                 s,

@@ -93,7 +93,7 @@ pub enum Lang {
 }
 
 /// `[branches]`
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct BranchConfig {
     /// Display order.
@@ -308,8 +308,8 @@ impl Config {
 
     /// Load from a file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         Config::parse(&text, path)
     }
 
@@ -334,10 +334,7 @@ impl Config {
 
     /// Extra aliases in the form the header matcher takes.
     pub fn alias_map(&self) -> HashMap<Kind, HashMap<String, Vec<String>>> {
-        self.aliases
-            .iter()
-            .map(|(k, m)| (*k, m.iter().map(|(f, v)| (f.clone(), v.clone())).collect()))
-            .collect()
+        self.aliases.iter().map(|(k, m)| (*k, m.iter().map(|(f, v)| (f.clone(), v.clone())).collect())).collect()
     }
 }
 
@@ -356,12 +353,6 @@ impl Default for ReportConfig {
             file_stem: "service-quality".into(),
             lang: Lang::Zh,
         }
-    }
-}
-
-impl Default for BranchConfig {
-    fn default() -> Self {
-        BranchConfig { order: vec![], aliases: BTreeMap::new() }
     }
 }
 
@@ -417,7 +408,16 @@ impl Default for SurveyConfig {
 impl Default for ComplaintConfig {
     fn default() -> Self {
         ComplaintConfig {
-            escalation_channels: strings(&["工信部", "12300", "省公司", "集团", "10080", "总经理热线", "消协", "12315"]),
+            escalation_channels: strings(&[
+                "工信部",
+                "12300",
+                "省公司",
+                "集团",
+                "10080",
+                "总经理热线",
+                "消协",
+                "12315",
+            ]),
         }
     }
 }
@@ -521,9 +521,10 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = Config::parse("[report]\ntitle = \"x\"\n\n[calls]\nservice_levle_seconds = 15\n", Path::new("svcq.toml"))
-            .unwrap_err()
-            .to_string();
+        let err =
+            Config::parse("[report]\ntitle = \"x\"\n\n[calls]\nservice_levle_seconds = 15\n", Path::new("svcq.toml"))
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("svcq.toml"), "{err}");
         assert!(err.contains("service_levle_seconds"), "{err}");
         assert!(err.contains("line 5"), "{err}");
@@ -536,7 +537,8 @@ mod tests {
             .to_string();
         assert!(err.contains("small_sample"), "{err}");
         assert!(err.contains("line 3"), "{err}");
-        let err = Config::parse("[aliases.calls]\nwait_secs = [\"x\"]\n", Path::new("svcq.toml")).unwrap_err().to_string();
+        let err =
+            Config::parse("[aliases.calls]\nwait_secs = [\"x\"]\n", Path::new("svcq.toml")).unwrap_err().to_string();
         assert!(err.contains("wait_secs"), "{err}");
     }
 }

@@ -19,7 +19,10 @@ impl Exit {
         for cause in err.chain() {
             if cause.downcast_ref::<crate::config::ConfigError>().is_some()
                 || cause.downcast_ref::<crate::UsageError>().is_some()
-                || matches!(cause.downcast_ref::<crate::ingest::IngestError>(), Some(crate::ingest::IngestError::Missing(_)))
+                || matches!(
+                    cause.downcast_ref::<crate::ingest::IngestError>(),
+                    Some(crate::ingest::IngestError::Missing(_))
+                )
             {
                 return Exit::Usage;
             }

@@ -161,6 +161,8 @@ pub struct SheetLedger {
     pub conflicts: u64,
     /// Why the sheet was skipped, or another remark.
     pub note: Option<String>,
+    /// Column label (letter and header text) of each matched field.
+    pub columns: Vec<(&'static str, String)>,
 }
 
 impl SheetLedger {
@@ -234,6 +236,12 @@ impl Ledger {
         } else {
             t.rejected as f64 / t.rows_read as f64
         }
+    }
+
+    /// The column label of `field` in the sheet of `src` (the field name when unmatched).
+    pub fn column(&self, src: Source, field: &str) -> String {
+        let sheet = &self.sheets[src.sheet as usize];
+        sheet.columns.iter().find(|(f, _)| *f == field).map_or_else(|| field.to_string(), |(_, l)| l.clone())
     }
 
     /// `file / sheet` of a source, for messages.

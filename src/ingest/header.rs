@@ -59,16 +59,10 @@ impl Kind {
                 ("order_type", &["工单类型", "类型", "单据类型"]),
                 ("branch", &["分公司", "所属分公司", "区县分公司", "维护单位"]),
                 ("product", &["产品", "品牌", "业务品牌", "产品类型", "业务类型"]),
-                (
-                    "customer_id",
-                    &["用户号码", "设备号码", "申告号码", "客户号码", "接入号码", "业务号码"],
-                ),
+                ("customer_id", &["用户号码", "设备号码", "申告号码", "客户号码", "接入号码", "业务号码"]),
                 ("created_at", &["受理时间", "申告时间", "建单时间", "派单时间", "创建时间"]),
                 ("deadline", &["预约时间", "承诺时间", "时限", "要求完成时间", "约定时间"]),
-                (
-                    "completed_at",
-                    &["完成时间", "竣工时间", "修复时间", "恢复时间", "回单时间", "销障时间", "归档时间"],
-                ),
+                ("completed_at", &["完成时间", "竣工时间", "修复时间", "恢复时间", "回单时间", "销障时间", "归档时间"]),
                 ("department", &["责任部门", "处理部门", "承办部门"]),
                 ("channel", &["受理渠道", "投诉渠道", "投诉来源", "来源"]),
                 ("category", &["投诉类别", "投诉分类", "问题分类"]),
@@ -108,7 +102,9 @@ impl Kind {
     /// The required columns in words, for "matched nothing" messages.
     pub fn required_text(self) -> &'static str {
         match self {
-            Kind::Calls => "start_time(来电时间) + wait_seconds(等待时长) + answered(是否接通) 或 talk_seconds(通话时长)",
+            Kind::Calls => {
+                "start_time(来电时间) + wait_seconds(等待时长) + answered(是否接通) 或 talk_seconds(通话时长)"
+            }
             Kind::WorkOrders => "order_id(工单号) + order_type(工单类型) + branch(分公司) + created_at(受理时间)",
             Kind::Surveys => "surveyed_at(回访时间) + contacted(是否接通/回访结果)",
         }
@@ -212,12 +208,7 @@ pub struct Header {
 /// Find the header among the first rows: the first row that holds the required columns of
 /// some kind. When a row qualifies for several kinds, the kind with the most matched
 /// columns wins (ties: calls, work orders, surveys). `forced` limits the search to one kind.
-pub fn detect(
-    aliases: &Aliases,
-    rows: &[Vec<Cell>],
-    forced: Option<Kind>,
-    type_given: bool,
-) -> Option<Header> {
+pub fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
     for (i, row) in rows.iter().enumerate().take(20) {
         let mut best: Option<(Kind, HashMap<&'static str, usize>)> = None;
         for kind in Kind::ALL {

@@ -59,9 +59,12 @@ pub struct InputFile {
 
 const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"];
 
+/// A file left out, and why.
+pub type Skipped = (String, String);
+
 /// Expand the `--input` arguments into files, sorted by shown name within each argument.
-/// Returns the files and the files skipped (with the reason).
-pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<(String, String)>), IngestError> {
+/// Returns the files and the files skipped.
+pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<Skipped>), IngestError> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for input in inputs {
@@ -71,7 +74,8 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<(String, Stri
             found.sort_by(|a: &InputFile, b| a.display.cmp(&b.display));
             files.extend(found);
         } else if input.is_file() {
-            let display = input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let display =
+                input.file_name().map_or_else(|| input.display().to_string(), |n| n.to_string_lossy().into_owned());
             files.push(InputFile { path: input.clone(), display });
         } else {
             return Err(IngestError::Missing(input.clone()));
@@ -80,7 +84,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<(String, Stri
     Ok((files, skipped))
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>, skipped: &mut Vec<(String, String)>) -> Result<(), IngestError> {
+fn walk(root: &Path, dir: &Path, out: &mut Vec<InputFile>, skipped: &mut Vec<Skipped>) -> Result<(), IngestError> {
     let list = |source| IngestError::List { path: dir.to_path_buf(), source };
     for entry in std::fs::read_dir(dir).map_err(list)? {
         let path = entry.map_err(list)?.path();
@@ -236,9 +240,9 @@ impl RowVisitor for FileVisitor<'_, '_> {
                 let ctx = RowCtx { cells: &cells, header, p: &sheet.parser };
                 let result = match header.kind {
                     Kind::Calls => ctx.call(src).map(|c| state.calls.push(c)),
-                    Kind::WorkOrders => ctx
-                        .order(src, state.config, self.forced_type.as_deref())
-                        .map(|o| state.orders.push(o)),
+                    Kind::WorkOrders => {
+                        ctx.order(src, state.config, self.forced_type.as_deref()).map(|o| state.orders.push(o))
+                    }
                     Kind::Surveys => ctx.survey(src, state.config).map(|s| state.surveys.push(s)),
                 };
                 if let Err(rej) = result {
@@ -262,6 +266,10 @@ impl RowVisitor for FileVisitor<'_, '_> {
                     let ledger = &mut state.ledger.sheets[sheet.index as usize];
                     ledger.kind = Some(h.kind);
                     ledger.header_row = Some(row);
+                    let mut columns: Vec<(&'static str, String)> =
+                        h.columns.keys().map(|f| (*f, column_name(&h, f))).collect();
+                    columns.sort_by_key(|(f, _)| h.columns[f]);
+                    ledger.columns = columns;
                     sheet.header = Some(h);
                 } else {
                     for kind in Kind::ALL {
@@ -478,7 +486,8 @@ impl RowCtx<'_> {
         let surveyed_at = self.req_dt("surveyed_at")?;
         let contacted = match self.text("contacted") {
             None => return Err(self.missing("contacted")),
-            Some(t) => parse_contact(&t).ok_or_else(|| self.reject("contacted", "无法识别的回访结果 (unrecognised contact result)"))?,
+            Some(t) => parse_contact(&t)
+                .ok_or_else(|| self.reject("contacted", "无法识别的回访结果 (unrecognised contact result)"))?,
         };
         let (satisfied, score) = self.satisfaction(config)?;
         Ok(Survey {
@@ -499,7 +508,9 @@ impl RowCtx<'_> {
     fn satisfaction(&self, config: &Config) -> Result<(Option<bool>, Option<f64>), Reject> {
         let cell = self.cell("satisfaction");
         if let Cell::Number(n) = cell {
-            return score(*n).map(|s| (None, Some(s))).ok_or_else(|| self.reject("satisfaction", "满意度分数超出1-10 (score out of 1-10)"));
+            return score(*n)
+                .map(|s| (None, Some(s)))
+                .ok_or_else(|| self.reject("satisfaction", "满意度分数超出1-10 (score out of 1-10)"));
         }
         let Some(t) = self.text("satisfaction") else { return Ok((None, None)) };
         if let Some(v) = satisfaction_word(&t, config) {
@@ -601,9 +612,12 @@ impl<'a> State<'a> {
                 self.ledger.sheets[s.src.sheet as usize].rejected += 1;
                 self.ledger.rejected.push(Rejected {
                     src: s.src,
-                    column: "branch".into(),
-                    raw: s.order_id.clone().unwrap_or_default(),
-                    reason: "分公司为空，且关联工单号在工单中找不到 (no branch, and the order id is not in the work orders)".into(),
+                    column: self.ledger.column(s.src, "branch"),
+                    raw: String::new(),
+                    reason: format!(
+                        "分公司为空，关联工单号{id}在工单中找不到 (no branch, and order id {id} is not in the work orders)",
+                        id = s.order_id.as_deref().unwrap_or("-")
+                    ),
                 });
             } else {
                 surveys.push(s);
@@ -628,7 +642,8 @@ impl<'a> State<'a> {
         };
         let calls: Vec<Call> = calls.into_iter().filter(|c| keep(c.src, c.start_time)).collect();
         let surveys: Vec<Survey> = surveys.into_iter().filter(|s| keep(s.src, s.surveyed_at)).collect();
-        let (orders, other): (Vec<WorkOrder>, Vec<WorkOrder>) = orders.into_iter().partition(|o| keep(o.src, o.created_at));
+        let (orders, other): (Vec<WorkOrder>, Vec<WorkOrder>) =
+            orders.into_iter().partition(|o| keep(o.src, o.created_at));
         let earlier_orders = other.into_iter().filter(|o| month.just_before(o.created_at, EARLIER_DAYS)).collect();
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
@@ -725,9 +740,16 @@ fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger) -> Vec<T>
             let src = records[i].src();
             ledger.sheets[src.sheet as usize].duplicates += 1;
             if contents[k] != contents[best] {
-                let fields = contents[k].iter().zip(&contents[best]).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect();
+                let fields =
+                    contents[k].iter().zip(&contents[best]).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect();
                 ledger.sheets[src.sheet as usize].conflicts += 1;
-                conflicts.push(Conflict { kind, id: id.to_string(), kept: records[idx[best]].src(), dropped: src, fields });
+                conflicts.push(Conflict {
+                    kind,
+                    id: id.to_string(),
+                    kept: records[idx[best]].src(),
+                    dropped: src,
+                    fields,
+                });
             }
         }
     }

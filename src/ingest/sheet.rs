@@ -10,8 +10,8 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
 use super::value::{parse_datetime_text, Cell};
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
 
 /// A file that cannot be read as a spreadsheet.
 #[derive(Debug, thiserror::Error)]
@@ -144,10 +144,8 @@ pub fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'<') {
-        return Err(not(
-            "it is an HTML or XML page (many web systems save an HTML table under a .xls name); \
-             open it in Excel or WPS and save it as .xlsx",
-        ));
+        return Err(not("it is an HTML or XML page (many web systems save an HTML table under a .xls name); \
+             open it in Excel or WPS and save it as .xlsx"));
     }
     if head.contains(&0) && !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
         return Err(not("it is a binary file of an unknown kind"));
@@ -279,7 +277,11 @@ fn emit(visitor: &mut dyn RowVisitor, row: u32, cells: Vec<Cell>) {
     }
 }
 
-fn read_xlsx<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+fn read_xlsx<R: Read + Seek>(
+    path: &Path,
+    reader: R,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Option<&'static str>, ReadError> {
     let corrupt = |e: calamine::XlsxError| ReadError::Corrupt {
         path: path.to_path_buf(),
         format: "xlsx",
@@ -329,8 +331,13 @@ fn read_range(name: &str, format: Format, range: &calamine::Range<Data>, date190
     visitor.end_sheet();
 }
 
-fn read_xls<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
-    let corrupt = |e: calamine::XlsError| ReadError::Corrupt { path: path.to_path_buf(), format: "xls", message: e.to_string() };
+fn read_xls<R: Read + Seek>(
+    path: &Path,
+    reader: R,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Option<&'static str>, ReadError> {
+    let corrupt =
+        |e: calamine::XlsError| ReadError::Corrupt { path: path.to_path_buf(), format: "xls", message: e.to_string() };
     let mut wb = Xls::new_with_options(reader, XlsOptions::default()).map_err(corrupt)?;
     let date1904 = wb.has_1904_epoch();
     for name in wb.sheet_names() {
@@ -340,8 +347,13 @@ fn read_xls<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor
     Ok(None)
 }
 
-fn read_ods<R: Read + Seek>(path: &Path, reader: R, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
-    let corrupt = |e: calamine::OdsError| ReadError::Corrupt { path: path.to_path_buf(), format: "ods", message: e.to_string() };
+fn read_ods<R: Read + Seek>(
+    path: &Path,
+    reader: R,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Option<&'static str>, ReadError> {
+    let corrupt =
+        |e: calamine::OdsError| ReadError::Corrupt { path: path.to_path_buf(), format: "ods", message: e.to_string() };
     let mut wb = Ods::new(reader).map_err(corrupt)?;
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).map_err(corrupt)?;
@@ -380,11 +392,8 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
     let (text, encoding) = decode_text(&bytes);
     let tsv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = if tsv { b'\t' } else { sniff_delimiter(&text) };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv");
     visitor.begin_sheet(sheet, Format::Csv, false);
     let mut record = csv::StringRecord::new();
@@ -394,10 +403,8 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
             Ok(false) => break,
             Ok(true) => {
                 n += 1;
-                let cells = record
-                    .iter()
-                    .map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) })
-                    .collect();
+                let cells =
+                    record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) }).collect();
                 emit(visitor, n, cells);
             }
             Err(e) => {

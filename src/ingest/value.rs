@@ -142,9 +142,7 @@ impl ValueParser {
             Cell::Number(_) => Err("不是是/否值 (not a yes/no value)".into()),
             _ => match self.text(cell) {
                 None => Ok(None),
-                Some(t) => parse_bool_text(&t)
-                    .map(Some)
-                    .ok_or_else(|| "不是是/否值 (not a yes/no value)".to_string()),
+                Some(t) => parse_bool_text(&t).map(Some).ok_or_else(|| "不是是/否值 (not a yes/no value)".to_string()),
             },
         }
     }
@@ -298,12 +296,44 @@ fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
 pub fn parse_bool_text(s: &str) -> Option<bool> {
     let t = s.trim();
     const YES: &[&str] = &[
-        "是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "接通", "已接通", "成功", "回访成功",
-        "满意", "有", "有理由", "有责", "及时",
+        "是",
+        "y",
+        "yes",
+        "true",
+        "t",
+        "1",
+        "√",
+        "✓",
+        "✔",
+        "接通",
+        "已接通",
+        "成功",
+        "回访成功",
+        "满意",
+        "有",
+        "有理由",
+        "有责",
+        "及时",
     ];
     const NO: &[&str] = &[
-        "否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "未接通", "失败", "回访失败",
-        "不满意", "无", "无理由", "无责", "不及时",
+        "否",
+        "n",
+        "no",
+        "false",
+        "f",
+        "0",
+        "×",
+        "✗",
+        "✘",
+        "x",
+        "未接通",
+        "失败",
+        "回访失败",
+        "不满意",
+        "无",
+        "无理由",
+        "无责",
+        "不及时",
     ];
     if YES.iter().any(|w| w.eq_ignore_ascii_case(t)) {
         Some(true)
@@ -430,7 +460,15 @@ mod tests {
         assert!(p.datetime(&Cell::Bool(true)).is_err());
         let cell = Cell::DateTime(dt("2009-07-01 08:05:00"));
         assert_eq!(p.datetime(&cell), Ok(Some((dt("2009-07-01 08:05:00"), false))));
-        for missing in [Cell::Empty, Cell::Text("  ".into()), Cell::Text("NULL".into()), Cell::Text("null".into()), Cell::Text("-".into()), Cell::Text("#N/A".into()), Cell::Error("#N/A".into())] {
+        for missing in [
+            Cell::Empty,
+            Cell::Text("  ".into()),
+            Cell::Text("NULL".into()),
+            Cell::Text("null".into()),
+            Cell::Text("-".into()),
+            Cell::Text("#N/A".into()),
+            Cell::Error("#N/A".into()),
+        ] {
             assert_eq!(p.datetime(&missing), Ok(None), "{missing:?}");
         }
         assert!(p.datetime(&Cell::Text("2009-07-01 8点".into())).is_ok());

@@ -1,0 +1,355 @@
+//! End-to-end tests: the real `svcq` binary on real files.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use svcq::sample::{SheetTruth, Truth};
+use util::{dq_by_sheet, read_metrics, Workdir};
+
+/// Compare the per-sheet dq.* rows of a metrics CSV with a sample's truth file.
+fn assert_ledger_matches_truth(metrics: &Path, truth_file: &Path) {
+    let truth = Truth::parse(&std::fs::read_to_string(truth_file).unwrap());
+    assert!(!truth.is_empty());
+    let dq = dq_by_sheet(&read_metrics(metrics));
+    for t in &truth {
+        let group = format!("file={};sheet={}", t.file, t.sheet);
+        let got = dq.get(&group).unwrap_or_else(|| panic!("no dq rows for {group}; have {:?}", dq.keys()));
+        let want = BTreeMap::from([
+            ("dq.rows_read".to_string(), t.read),
+            ("dq.rows_used".to_string(), t.used),
+            ("dq.out_of_period".to_string(), t.out_of_period),
+            ("dq.duplicates".to_string(), t.duplicates),
+            ("dq.rejected".to_string(), t.rejected),
+        ]);
+        let got_main: BTreeMap<String, u64> = got.iter().filter(|(k, _)| *k != "dq.conflicts").map(|(k, v)| (k.clone(), *v)).collect();
+        assert_eq!(got_main, want, "ledger of {group}");
+    }
+    // Every sheet the tool saw is in the truth, and the totals are the sums.
+    assert_eq!(dq.len(), truth.len() + 1, "sheets: {:?}", dq.keys());
+    let total = &dq[""];
+    let sum = |f: fn(&SheetTruth) -> u64| truth.iter().map(f).sum::<u64>();
+    assert_eq!(total["dq.rows_read"], sum(|t| t.read));
+    assert_eq!(total["dq.rows_used"], sum(|t| t.used));
+    assert_eq!(total["dq.rows_read"], total["dq.rows_used"] + total["dq.out_of_period"] + total["dq.duplicates"] + total["dq.rejected"]);
+}
+
+#[test]
+fn sample_in_every_format_is_read_exactly_as_generated() {
+    for format in ["mixed", "xlsx", "csv", "xls-compatible"] {
+        let w = Workdir::new();
+        let out = w.run(&["sample", "--month", "2026-10", "--out", "in", "--format", format, "--scale", "0.5"]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out"]);
+        assert_eq!(out.code, 0, "{format}: {}{}", out.stdout, out.stderr);
+        assert_ledger_matches_truth(&w.join("out/metrics-2026-10.csv"), &w.join("in/.truth.txt"));
+    }
+}
+
+#[test]
+fn shipped_sample_data_matches_its_truth_and_the_generator() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for month in ["2026-09", "2026-10"] {
+        let shipped = root.join("sample-data").join(month);
+        let w = Workdir::new();
+        let out = w.run(&["report", "--input", shipped.to_str().unwrap(), "--month", month, "--out", "out"]);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert_ledger_matches_truth(&w.join(&format!("out/metrics-{month}.csv")), &shipped.join(".truth.txt"));
+        // The shipped files are exactly what the generator writes today (same seed).
+        let out = w.run(&["sample", "--month", month, "--out", "regen"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        for entry in std::fs::read_dir(&shipped).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            let regen = std::fs::read(w.join("regen").join(&name)).unwrap_or_else(|_| panic!("{name} not regenerated"));
+            assert!(std::fs::read(&p).unwrap() == regen, "{month}/{name} differs from the generator's output: run `svcq sample --month {month} --out sample-data/{month}`");
+        }
+    }
+}
+
+#[test]
+fn sample_is_deterministic() {
+    let w = Workdir::new();
+    assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "a", "--scale", "0.3"]).code, 0);
+    assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "b", "--scale", "0.3"]).code, 0);
+    let mut names: Vec<_> = std::fs::read_dir(w.join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 7);
+    for n in names {
+        assert_eq!(std::fs::read(w.join("a").join(&n)).unwrap(), std::fs::read(w.join("b").join(&n)).unwrap(), "{n:?}");
+    }
+}
+
+/// The real-world fixtures (written by LibreOffice, openpyxl and Python's GBK codec; see
+/// tests/fixtures/make-fixtures.sh): the expected figures follow from how the rows were made.
+#[test]
+fn realworld_files_check_output_is_exact() {
+    let w = Workdir::new();
+    let dir = util::fixtures().join("realworld");
+    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10"]);
+    // 8 of 36 rows are bad on purpose: above the 1 % threshold, so exit code 3.
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let expected = r#"svcq check 2026-10: 5 files, 7 sheets
+     read      used    period       dup  rejected  kind         file / sheet
+        2         2         0         0         0  calls        calls-1904.xlsx / 话务
+       10         5         2         1         2  calls        calls.ods / calls
+        5         3         0         1         1  work_orders  complaints-gbk.csv (GBK/GB18030)
+       12         6         1         2         3  work_orders  faults.xls / faults
+        7         4         1         0         2  surveys      surveys.xlsx / 回访明细
+        0         0         0         0         0  surveys      surveys.xlsx / 仅表头  [只有表头 (header only): no data rows]
+        0         0         0         0         0  -            surveys.xlsx / 备注  [未识别 (matches no kind): no known column names in the first 20 rows]
+       36        20         4         4         8  total
+rows read 36 = used 20 + out of period 4 + duplicates 4 + rejected 8
+rejected 22.22% of rows (threshold 1.00%): ABOVE THRESHOLD
+conflicts (same id, different content; the row completed last is kept): 1
+  work_orders GZ2: kept faults.xls / faults row 12, dropped faults.xls / faults row 5 (differs in completed_at)
+rejected rows (first 8 of 8):
+  calls.ods / calls row 9, column B「来电时间」, value "2026-10-32 08:00": 无法识别的日期时间 (unrecognised date-time)
+  calls.ods / calls row 10, column G「等待时长(秒)」, value "abc": 不是时长 (not a duration)
+  complaints-gbk.csv row 7, column E「受理时间」, value "NULL": 必填项为空 (required value missing)
+  faults.xls / faults row 8, column E「用户号码」, value "": 故障工单缺少用户号码 (fault order without customer id)
+  faults.xls / faults row 9, column C「所属分公司」, value "": 必填项为空 (required value missing)
+  faults.xls / faults row 15, column G「修复时间」, value "2026-10-08 08:00:00": 完成时间早于受理时间 (completed before created)
+  surveys.xlsx / 回访明细 row 5, column C「分公司」, value "": 分公司为空，关联工单号GZX在工单中找不到 (no branch, and order id GZX is not in the work orders)
+  surveys.xlsx / 回访明细 row 9, column D「回访时间」, value "2026-10-07 25:00": 无法识别的日期时间 (unrecognised date-time)
+"#;
+    assert_eq!(out.stdout, expected);
+    // With a looser threshold the same input passes.
+    w.write("svcq.toml", "[quality]\nmax_rejected_share = 0.25\n");
+    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "", "-q prints nothing");
+}
+
+#[test]
+fn realworld_values_are_parsed_exactly() {
+    let dir = util::fixtures().join("realworld");
+    let config = svcq::config::Config::default();
+    let data = svcq::ingest::ingest(&[dir], &config, "2026-10".parse().unwrap()).unwrap();
+    let dt = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+
+    // calls.ods (LibreOffice): phone numbers typed as numbers stay exact text.
+    let c1 = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C001")).unwrap();
+    assert_eq!(c1.caller.as_deref(), Some("13350690999"));
+    assert_eq!(c1.start_time, dt("2026-10-01 08:00:00"));
+    assert!(c1.answered);
+    assert_eq!(c1.wait_seconds, 5.0);
+    let c9 = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C009")).unwrap();
+    assert_eq!(c9.start_time, dt("2026-10-06 08:05:00"));
+    let c4 = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C004")).unwrap();
+    assert_eq!(c4.start_time, dt("2026-10-31 23:59:59"), "the last second of the month is in it");
+    // calls-1904.xlsx (openpyxl, 1904 date system): a date cell and a plain serial agree.
+    for id in ["M1", "M2"] {
+        let m = data.calls.iter().find(|c| c.call_id.as_deref() == Some(id)).unwrap();
+        assert_eq!(m.start_time, dt("2026-10-10 12:00:00"), "{id}");
+    }
+    assert!(!data.calls.iter().find(|c| c.call_id.as_deref() == Some("M2")).unwrap().answered);
+
+    // faults.xls (LibreOffice, Excel 97): Chinese and compact date forms, conflict resolution.
+    let gz2 = data.orders.iter().find(|o| o.order_id == "GZ2").unwrap();
+    assert_eq!(gz2.completed_at, Some(dt("2026-10-12 09:00:00")), "the later completion is kept");
+    assert_eq!(gz2.customer_id.as_deref(), Some("13350000001"));
+    let gz8 = data.orders.iter().find(|o| o.order_id == "GZ8").unwrap();
+    assert_eq!(gz8.created_at, dt("2026-10-07 09:05:00"));
+    assert_eq!(gz8.order_type, svcq::model::OrderType::Install);
+    let gz9 = data.orders.iter().find(|o| o.order_id == "GZ9").unwrap();
+    assert_eq!(gz9.created_at, dt("2026-10-08 08:00:00"));
+    assert_eq!(gz9.order_type, svcq::model::OrderType::Complaint);
+    assert_eq!(data.orders.iter().find(|o| o.order_id == "GZ7").unwrap().order_type, svcq::model::OrderType::Other);
+    assert_eq!(data.orders.iter().find(|o| o.order_id == "GZ3").unwrap().completed_at, None);
+    // The September fault is out of period but kept for the rolling repeat window.
+    assert_eq!(data.earlier_orders.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>(), ["GZ4"]);
+
+    // complaints-gbk.csv: GBK decoded; formula-like text kept verbatim as data.
+    let ts3 = data.orders.iter().find(|o| o.order_id == "TS3").unwrap();
+    assert_eq!(ts3.category.as_deref(), Some("=HYPERLINK(\"http://x\")"));
+    assert_eq!(ts3.created_at, dt("2026-10-04 00:00:00"));
+    assert_eq!(data.orders.iter().find(|o| o.order_id == "TS1").unwrap().channel.as_deref(), Some("工信部"));
+
+    // surveys.xlsx (openpyxl): branch filled from the work order; scores on a 1–5 scale.
+    let hf2 = data.surveys.iter().find(|s| s.survey_id.as_deref() == Some("HF2")).unwrap();
+    assert_eq!(hf2.branch.as_deref(), Some("西区"));
+    assert_eq!(hf2.satisfied, Some(false));
+    let hf6 = data.surveys.iter().find(|s| s.survey_id.as_deref() == Some("HF6")).unwrap();
+    assert_eq!(hf6.satisfied, Some(true), "score 4 of 5 is satisfied");
+    assert_eq!(hf6.surveyed_at, dt("2026-10-07 08:05:00"));
+    let hf4 = data.surveys.iter().find(|s| s.survey_id.as_deref() == Some("HF4")).unwrap();
+    assert!(!hf4.contacted, "关机 is a failed callback");
+}
+
+#[test]
+fn shuffled_or_split_inputs_give_the_same_ledger_totals() {
+    let w = Workdir::new();
+    assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "in", "--scale", "0.3"]).code, 0);
+    let all = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o1"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    // The same files given one by one, in reverse order.
+    let mut files: Vec<String> = std::fs::read_dir(w.join("in"))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_string())
+        .filter(|p| !p.ends_with(".truth.txt"))
+        .collect();
+    files.sort();
+    files.reverse();
+    let mut args = vec!["report", "--month", "2026-10", "--out", "o2", "--input"];
+    args.extend(files.iter().map(String::as_str));
+    let rev = w.run(&args);
+    assert_eq!(rev.code, 0, "{}", rev.stderr);
+    let total = |p: &str| dq_by_sheet(&read_metrics(&w.join(p)))[""].clone();
+    let (a, b) = (total("o1/metrics-2026-10.csv"), total("o2/metrics-2026-10.csv"));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_files_give_clear_messages_and_never_panic() {
+    let w = Workdir::new();
+    assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "good", "--scale", "0.2", "--format", "xlsx"]).code, 0);
+    let good = std::fs::read(w.join("good/投诉工单-202610.xlsx")).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.xlsx", good[..good.len() / 2].to_vec(), "truncated.xlsx: corrupt or truncated xlsx file"),
+        ("picture.xlsx", b"\x89PNG\r\n\x1a\nrest of a png".to_vec(), "picture.xlsx: not a spreadsheet: it is an image"),
+        ("web.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>".to_vec(), "web.xls: not a spreadsheet: it is an HTML or XML page"),
+        ("garbage.xls", [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[7u8; 3000][..]].concat(), "garbage.xls: corrupt or truncated xls file"),
+        ("report.pdf.xlsx", b"%PDF-1.4 not really".to_vec(), "report.pdf.xlsx: not a spreadsheet: it is a PDF document"),
+        ("zip.ods", b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec(), "zip.ods: not a spreadsheet"),
+    ];
+    for (name, bytes, message) in cases {
+        let p = w.write(&format!("bad/{name}"), bytes);
+        let out = w.run(&["check", "--input", p.to_str().unwrap(), "--month", "2026-10"]);
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{name}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked") && !out.stderr.contains("RUST_BACKTRACE"), "{}", out.stderr);
+        // report writes nothing when an input cannot be read.
+        let out = w.run(&["report", "--input", p.to_str().unwrap(), "--month", "2026-10", "--out", "r"]);
+        assert_eq!(out.code, 1);
+        assert!(!w.join("r/metrics-2026-10.csv").exists());
+    }
+}
+
+#[test]
+fn empty_files_header_only_sheets_and_stray_files_are_reported() {
+    let w = Workdir::new();
+    w.write("in/empty.csv", b"");
+    w.write("in/only-header.csv", "来电时间,等待时长,是否接通\r\n");
+    w.write("in/notes.txt", "这不是表格\n只是说明\n");
+    w.write("in/readme.docx", b"PK\x03\x04");
+    w.write("in/~$calls.xlsx", b"lock");
+    w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n");
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("skipped file empty.csv: empty file (0 bytes)"), "{}", out.stdout);
+    assert!(out.stdout.contains("skipped file readme.docx: not a spreadsheet or CSV file name"), "{}", out.stdout);
+    assert!(out.stdout.contains("skipped file ~$calls.xlsx: Excel lock file"), "{}", out.stdout);
+    assert!(out.stdout.contains("only-header.csv (UTF-8)  [只有表头 (header only): no data rows]"), "{}", out.stdout);
+    assert!(out.stdout.contains("notes.txt (UTF-8)  [未识别 (matches no kind)"), "{}", out.stdout);
+    assert!(out.stdout.contains("rows read 1 = used 1 + out of period 0 + duplicates 0 + rejected 0"), "{}", out.stdout);
+
+    // A folder with nothing to read is an error that names it.
+    std::fs::create_dir_all(w.join("nothing")).unwrap();
+    let out = w.run(&["check", "--input", "nothing", "--month", "2026-10"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("no spreadsheet or CSV files found in nothing"), "{}", out.stderr);
+    // A missing input is a usage error.
+    let out = w.run(&["check", "--input", "missing-folder", "--month", "2026-10"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("input missing-folder does not exist"), "{}", out.stderr);
+}
+
+#[test]
+fn closest_kind_is_named_when_a_sheet_matches_nothing() {
+    let w = Workdir::new();
+    w.write("in/orders.csv", "工单号,分公司,受理时间\r\nW1,东区,2026-10-01 08:00\r\n");
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert!(
+        out.stdout.contains("closest is work_orders (工单明细), missing order_type"),
+        "{}",
+        out.stdout
+    );
+    // A [files] rule supplies the kind and the order type.
+    w.write("svcq.toml", "[[files]]\npattern = \"orders*\"\nkind = \"work_orders\"\norder_type = \"投诉\"\n");
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert!(out.stdout.contains("work_orders  orders.csv"), "{}", out.stdout);
+    assert!(out.stdout.contains("rows read 1 = used 1"), "{}", out.stdout);
+}
+
+#[test]
+fn header_variants_aliases_and_encodings() {
+    let w = Workdir::new();
+    // Full-width brackets, units, spaces and case in headers; UTF-16 text as Excel's
+    // "Unicode text" export writes it; a config alias.
+    let text = "呼叫ID\t进线时间\t排队等候\t通话时长（秒）\r\nX1\t2026/10/1 8:05\t00:12\t65\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    w.write("in/calls.txt", utf16);
+    w.write("svcq.toml", "[aliases.calls]\nwait_seconds = [\"排队等候\"]\n");
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("        1         1         0         0         0  calls        calls.txt (UTF-16LE)"), "{}", out.stdout);
+}
+
+#[test]
+fn config_errors_name_the_key_and_line() {
+    let w = Workdir::new();
+    w.write("c.toml", "[report]\ntitle = \"x\"\n\n[calls]\nservice_levle_seconds = 15\n");
+    w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n");
+    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("c.toml"), "{}", out.stderr);
+    assert!(out.stderr.contains("line 5"), "{}", out.stderr);
+    assert!(out.stderr.contains("unknown field `service_levle_seconds`"), "{}", out.stderr);
+    w.write("c.toml", "[statistics]\nsmall_sample = \"thirty\"\n");
+    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("line 2") && out.stderr.contains("small_sample"), "{}", out.stderr);
+}
+
+#[test]
+fn init_config_prints_a_config_that_loads_to_the_defaults() {
+    let w = Workdir::new();
+    let out = w.run(&["init-config"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("# svcq configuration"));
+    assert!(out.stdout.contains("[[targets]]"));
+    w.write("svcq.toml", &out.stdout);
+    let parsed = svcq::config::Config::load(&w.join("svcq.toml")).unwrap();
+    assert_eq!(parsed, svcq::config::Config::default());
+}
+
+#[test]
+fn usage_errors_exit_2_and_month_defaults_to_last_month() {
+    let w = Workdir::new();
+    let out = w.run(&["check", "--input", "x", "--month", "2026-13"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid month"), "{}", out.stderr);
+    w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n2026-11-01 08:00,5,是\r\n");
+    // SVCQ_TODAY=2026-11-23 in the test runner: the default month is 2026-10.
+    let out = w.run(&["check", "--input", "in"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("svcq check 2026-10:"), "{}", out.stdout);
+    assert!(out.stdout.contains("rows read 2 = used 1 + out of period 1"), "{}", out.stdout);
+}
+
+#[test]
+fn report_writes_the_dq_rows_and_the_history_copy() {
+    let w = Workdir::new();
+    let dir = util::fixtures().join("realworld");
+    let out = w.run(&["report", "--input", dir.to_str().unwrap(), "--month", "2026-10", "--out", "out"]);
+    assert_eq!(out.code, 3, "22 % rejected is above the threshold: {}", out.stderr);
+    let csv = std::fs::read(w.join("out/metrics-2026-10.csv")).unwrap();
+    assert_eq!(csv, std::fs::read(w.join("out/history/metrics-2026-10.csv")).unwrap());
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "\u{FEFF}month,metric,branch,product,group,numerator,denominator,value,ci_low,ci_high,small_sample,target,met,prev_value,warning"
+    );
+    assert!(text.contains("\n2026-10,dq.rows_read,,,,36,,36,,,,,,,\n"), "{text}");
+    assert!(text.contains("\n2026-10,dq.rejected,,,,8,,8,,,,,,,\n"), "{text}");
+    assert!(text.contains("\n2026-10,dq.conflicts,,,file=faults.xls;sheet=faults,1,,1,,,,,,,\n"), "{text}");
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(w.join("out")).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".svcq-tmp")).collect();
+    assert!(leftovers.is_empty());
+}
