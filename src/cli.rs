@@ -73,6 +73,9 @@ pub enum Command {
         /// Random seed (same seed, same files).
         #[arg(long, default_value_t = 20091)]
         seed: u64,
+        /// Calls per file (benchmarks use one big file).
+        #[arg(long, hide = true)]
+        calls_per_file: Option<usize>,
     },
     /// Print the default config, commented.
     InitConfig,

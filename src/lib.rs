@@ -68,11 +68,18 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Check { args } => check(&args),
         Command::Report { args, out, history } => report(&args, &out, history),
-        Command::Sample { month, out, scale, format, seed } => {
+        Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             if !(scale > 0.0 && scale <= 2000.0) {
                 return Err(UsageError(format!("--scale must be between 0 and 2000, not {scale}")).into());
             }
-            let truth = sample::generate(&sample::SampleOptions { month, out: out.clone(), scale, format, seed })?;
+            let truth = sample::generate(&sample::SampleOptions {
+                month,
+                out: out.clone(),
+                scale,
+                format,
+                seed,
+                calls_per_file,
+            })?;
             println!(
                 "svcq sample {month}: wrote {} files to {} ({} calls, {} work orders, {} surveys)",
                 truth.files.len(),

@@ -31,6 +31,8 @@ pub struct SampleOptions {
     pub format: SampleFormat,
     /// Random seed.
     pub seed: u64,
+    /// Calls per file (default: two files at small scale, 400,000 per file at large scale).
+    pub calls_per_file: Option<usize>,
 }
 
 /// The true accounting of one written sheet.
@@ -502,8 +504,13 @@ impl Gen<'_> {
     fn calls(&mut self) -> anyhow::Result<()> {
         let n = self.n(3000.0);
         let days = self.o.month.days();
-        let per_file = if self.o.format == SampleFormat::XlsCompatible { 60_000 } else { 400_000 };
-        let nfiles = n.div_ceil(per_file).max(2);
+        let nfiles = match self.o.calls_per_file {
+            Some(k) => n.div_ceil(k.clamp(1, self.rows_per_sheet())),
+            None => {
+                let per_file = if self.o.format == SampleFormat::XlsCompatible { 60_000 } else { 400_000 };
+                n.div_ceil(per_file).max(2)
+            }
+        };
         let header = |answer_word: &str| {
             [
                 "呼叫流水号",
@@ -524,7 +531,8 @@ impl Gen<'_> {
         let mut carry: Vec<Vec<Val>> = Vec::new();
         for f in 0..nfiles {
             let name = format!("话务明细-{}-{:02}.xlsx", self.stamp(), f + 1);
-            let mut out = self.file(&name, Enc::Utf8Bom);
+            // As CSV: GBK and UTF-8 with BOM alternate, as different call systems write them.
+            let mut out = self.file(&name, if f % 2 == 0 { Enc::Gbk } else { Enc::Utf8Bom });
             out.sheet("话务明细")?;
             if f == 0 {
                 out.sink.title(&format!("{}年{}月人工话务明细", self.o.month.year, self.o.month.month), 10)?;
@@ -582,12 +590,23 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn call_row(&mut self, seq: &mut usize, when: NaiveDateTime, callers: usize, text_dates: bool, i: usize) -> Vec<Val> {
+    fn call_row(
+        &mut self,
+        seq: &mut usize,
+        when: NaiveDateTime,
+        callers: usize,
+        text_dates: bool,
+        i: usize,
+    ) -> Vec<Val> {
         *seq += 1;
         let b = self.branch();
         let answer_p = 0.80 + 0.15 * self.skill[b];
         let answered = self.rng.chance(answer_p);
-        let wait = if answered { self.rng.lognormal(7.0 + 10.0 * (1.0 - self.skill[b]), 0.9).min(600.0).round() } else { (5.0 + self.rng.unit() * 110.0).round() };
+        let wait = if answered {
+            self.rng.lognormal(7.0 + 10.0 * (1.0 - self.skill[b]), 0.9).min(600.0).round()
+        } else {
+            (5.0 + self.rng.unit() * 110.0).round()
+        };
         let talk = if answered { (30.0 + self.rng.lognormal(150.0, 0.8)).min(3600.0).round() } else { 0.0 };
         let caller = 13_300_000_000u64 + (self.rng.below(callers) as u64 * 7919) % 99_999_999;
         let date = if text_dates {
@@ -595,7 +614,11 @@ impl Gen<'_> {
         } else {
             date_val(when, DateStyle::Cell)
         };
-        let answered_val = if text_dates { Val::Num(if answered { 1.0 } else { 0.0 }) } else { t(if answered { "是" } else { "否" }) };
+        let answered_val = if text_dates {
+            Val::Num(if answered { 1.0 } else { 0.0 })
+        } else {
+            t(if answered { "是" } else { "否" })
+        };
         let resolved = if answered { t(if self.rng.chance(0.82) { "是" } else { "否" }) } else { Val::Empty };
         vec![
             t(format!("C{}{:08}", when.format("%Y%m%d"), *seq)),
@@ -613,8 +636,18 @@ impl Gen<'_> {
 
     fn order_header() -> Vec<Val> {
         [
-            "工单编号", "工单类型", "所属分公司", "产品", "用户号码", "受理时间", "承诺时间", "修复时间", "责任部门",
-            "故障现象", "故障原因", "是否预处理",
+            "工单编号",
+            "工单类型",
+            "所属分公司",
+            "产品",
+            "用户号码",
+            "受理时间",
+            "承诺时间",
+            "修复时间",
+            "责任部门",
+            "故障现象",
+            "故障原因",
+            "是否预处理",
         ]
         .map(t)
         .to_vec()
@@ -637,7 +670,8 @@ impl Gen<'_> {
                 main = self.file(&format!("故障工单-{}-{}.csv", self.stamp(), sheet), Enc::Gbk);
             }
             main.sheet(sheet)?;
-            main.sink.title(&format!("资阳电信{}年{}月{}工单明细", self.o.month.year, self.o.month.month, sheet), 12)?;
+            main.sink
+                .title(&format!("资阳电信{}年{}月{}工单明细", self.o.month.year, self.o.month.month, sheet), 12)?;
             main.sink.blank();
             main.sink.row(&Self::order_header())?;
             let count = if si == 0 { n * 4 / 5 } else { n - n * 4 / 5 };
@@ -748,7 +782,8 @@ impl Gen<'_> {
             ("欠费停机", 3.0),
         ];
         let id = format!("GZ{}{:07}", created.format("%Y%m"), seq);
-        let commit = if self.rng.chance(0.1) { date_val(created + Duration::hours(24), DateStyle::Cell) } else { Val::Empty };
+        let commit =
+            if self.rng.chance(0.1) { date_val(created + Duration::hours(24), DateStyle::Cell) } else { Val::Empty };
         let customer_val = if product == "C网" { Val::Num(customer.parse().unwrap_or(0.0)) } else { t(customer) };
         let done_val = completed.map_or_else(|| if self.rng.chance(0.5) { Val::Empty } else { t("NULL") }, Val::Date);
         let vals = vec![
@@ -801,7 +836,8 @@ impl Gen<'_> {
                 appt - Duration::minutes(30 + self.rng.below(600) as i64)
             };
             let done = done.max(created + Duration::hours(1));
-            let done_val = if self.rng.chance(0.05) || done >= self.o.month.end() { Val::Empty } else { Val::Date(done) };
+            let done_val =
+                if self.rng.chance(0.05) || done >= self.o.month.end() { Val::Empty } else { Val::Date(done) };
             let style = if i % 4 == 0 { DateStyle::Chinese } else { DateStyle::Cell };
             let mut vals = vec![
                 t(format!("ZJ{}{:06}", created.format("%Y%m"), i + 1)),
@@ -834,8 +870,19 @@ impl Gen<'_> {
         out.sink.title(&format!("{}年{}月投诉工单明细", self.o.month.year, self.o.month.month), 12)?;
         out.sink.row(
             &[
-                "受理单号", "单据类型", "区县分公司", "业务品牌", "客户号码", "受理时间", "要求完成时间", "归档时间",
-                "承办部门", "投诉来源", "投诉分类", "是否有理由", "一次关单",
+                "受理单号",
+                "单据类型",
+                "区县分公司",
+                "业务品牌",
+                "客户号码",
+                "受理时间",
+                "要求完成时间",
+                "归档时间",
+                "承办部门",
+                "投诉来源",
+                "投诉分类",
+                "是否有理由",
+                "一次关单",
             ]
             .map(t),
         )?;
@@ -849,8 +896,14 @@ impl Gen<'_> {
             ("总经理热线", 2.5),
             ("12315", 1.0),
         ];
-        let categories: &[(&str, f64)] =
-            &[("费用争议", 25.0), ("网络质量", 22.0), ("装维服务", 18.0), ("营业服务", 12.0), ("业务办理", 14.0), ("产品质量", 9.0)];
+        let categories: &[(&str, f64)] = &[
+            ("费用争议", 25.0),
+            ("网络质量", 22.0),
+            ("装维服务", 18.0),
+            ("营业服务", 12.0),
+            ("业务办理", 14.0),
+            ("产品质量", 9.0),
+        ];
         for i in 0..n {
             let b = self.branch();
             let created = self.time_in_month();
@@ -862,7 +915,8 @@ impl Gen<'_> {
             };
             let hours = self.rng.lognormal(20.0 + 20.0 * (1.0 - self.skill[b]), 0.6);
             let done = created + Duration::seconds((hours * 3600.0) as i64);
-            let done_val = if done >= self.o.month.end() || self.rng.chance(0.02) { Val::Empty } else { Val::Date(done) };
+            let done_val =
+                if done >= self.o.month.end() || self.rng.chance(0.02) { Val::Empty } else { Val::Date(done) };
             let style = if i % 5 == 0 { DateStyle::Compact } else { DateStyle::Cell };
             let vals = vec![
                 t(format!("TS{}{:05}", created.format("%Y%m"), i + 1)),
@@ -883,13 +937,7 @@ impl Gen<'_> {
             self.survey_targets.push((vals[0].text(), b));
         }
         out.finish(&self.o.out, &mut self.truth)?;
-        self.truth.orders = self
-            .truth
-            .sheets
-            .iter()
-            .filter(|s| s.file.contains("工单"))
-            .map(|s| s.used)
-            .sum();
+        self.truth.orders = self.truth.sheets.iter().filter(|s| s.file.contains("工单")).map(|s| s.used).sum();
         Ok(())
     }
 
@@ -904,16 +952,32 @@ impl Gen<'_> {
         let mut out = self.file(&name, enc);
         out.sheet("回访明细")?;
         out.sink.row(
-            &["回访流水号", "关联工单号", "分公司", "回访时间", "回访结果", "满意度", "处理及时", "服务态度", "不满意原因"]
-                .map(t),
+            &[
+                "回访流水号",
+                "关联工单号",
+                "分公司",
+                "回访时间",
+                "回访结果",
+                "满意度",
+                "处理及时",
+                "服务态度",
+                "不满意原因",
+            ]
+            .map(t),
         )?;
         let targets = std::mem::take(&mut self.survey_targets);
         for i in 0..n {
-            let (order_id, b) = if targets.is_empty() { (String::new(), 0) } else { targets[self.rng.below(targets.len())].clone() };
+            let (order_id, b) =
+                if targets.is_empty() { (String::new(), 0) } else { targets[self.rng.below(targets.len())].clone() };
             let roll = self.rng.unit();
-            let when = if roll < 0.01 { self.o.month.start() - Duration::hours(3 + self.rng.below(40) as i64) } else { self.time_in_month() };
+            let when = if roll < 0.01 {
+                self.o.month.start() - Duration::hours(3 + self.rng.below(40) as i64)
+            } else {
+                self.time_in_month()
+            };
             let contacted = self.rng.chance(0.6);
-            let result = if contacted { "成功" } else { *self.rng.pick(&["无人接听", "关机", "拒访", "失败"]) };
+            let result =
+                if contacted { "成功" } else { *self.rng.pick(&["无人接听", "关机", "拒访", "失败"]) };
             let satisfied_p = 0.85 + 0.13 * self.skill[b];
             let (sat, timely, attitude, reason) = if contacted {
                 let s = self.rng.chance(satisfied_p);
@@ -926,7 +990,16 @@ impl Gen<'_> {
                 };
                 let timely = t(if self.rng.chance(satisfied_p) { "是" } else { "否" });
                 let att = t(if self.rng.chance(satisfied_p + 0.03) { "满意" } else { "不满意" });
-                let reason = if s { Val::Empty } else { t(*self.rng.pick(&["维修不及时", "多次上门未解决", "费用解释不清", "=HYPERLINK(\"http://x\",\"点此\")"])) };
+                let reason = if s {
+                    Val::Empty
+                } else {
+                    t(*self.rng.pick(&[
+                        "维修不及时",
+                        "多次上门未解决",
+                        "费用解释不清",
+                        "=HYPERLINK(\"http://x\",\"点此\")",
+                    ]))
+                };
                 (sat, timely, att, reason)
             } else {
                 (Val::Empty, Val::Empty, Val::Empty, Val::Empty)

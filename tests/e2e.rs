@@ -23,7 +23,8 @@ fn assert_ledger_matches_truth(metrics: &Path, truth_file: &Path) {
             ("dq.duplicates".to_string(), t.duplicates),
             ("dq.rejected".to_string(), t.rejected),
         ]);
-        let got_main: BTreeMap<String, u64> = got.iter().filter(|(k, _)| *k != "dq.conflicts").map(|(k, v)| (k.clone(), *v)).collect();
+        let got_main: BTreeMap<String, u64> =
+            got.iter().filter(|(k, _)| *k != "dq.conflicts").map(|(k, v)| (k.clone(), *v)).collect();
         assert_eq!(got_main, want, "ledger of {group}");
     }
     // Every sheet the tool saw is in the truth, and the totals are the sums.
@@ -32,7 +33,10 @@ fn assert_ledger_matches_truth(metrics: &Path, truth_file: &Path) {
     let sum = |f: fn(&SheetTruth) -> u64| truth.iter().map(f).sum::<u64>();
     assert_eq!(total["dq.rows_read"], sum(|t| t.read));
     assert_eq!(total["dq.rows_used"], sum(|t| t.used));
-    assert_eq!(total["dq.rows_read"], total["dq.rows_used"] + total["dq.out_of_period"] + total["dq.duplicates"] + total["dq.rejected"]);
+    assert_eq!(
+        total["dq.rows_read"],
+        total["dq.rows_used"] + total["dq.out_of_period"] + total["dq.duplicates"] + total["dq.rejected"]
+    );
 }
 
 #[test]
@@ -209,9 +213,21 @@ fn bad_files_give_clear_messages_and_never_panic() {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated.xlsx", good[..good.len() / 2].to_vec(), "truncated.xlsx: corrupt or truncated xlsx file"),
         ("picture.xlsx", b"\x89PNG\r\n\x1a\nrest of a png".to_vec(), "picture.xlsx: not a spreadsheet: it is an image"),
-        ("web.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>".to_vec(), "web.xls: not a spreadsheet: it is an HTML or XML page"),
-        ("garbage.xls", [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[7u8; 3000][..]].concat(), "garbage.xls: corrupt or truncated xls file"),
-        ("report.pdf.xlsx", b"%PDF-1.4 not really".to_vec(), "report.pdf.xlsx: not a spreadsheet: it is a PDF document"),
+        (
+            "web.xls",
+            b"<html><body><table><tr><td>1</td></tr></table></body></html>".to_vec(),
+            "web.xls: not a spreadsheet: it is an HTML or XML page",
+        ),
+        (
+            "garbage.xls",
+            [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[7u8; 3000][..]].concat(),
+            "garbage.xls: corrupt or truncated xls file",
+        ),
+        (
+            "report.pdf.xlsx",
+            b"%PDF-1.4 not really".to_vec(),
+            "report.pdf.xlsx: not a spreadsheet: it is a PDF document",
+        ),
         ("zip.ods", b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec(), "zip.ods: not a spreadsheet"),
     ];
     for (name, bytes, message) in cases {
@@ -243,7 +259,11 @@ fn empty_files_header_only_sheets_and_stray_files_are_reported() {
     assert!(out.stdout.contains("skipped file ~$calls.xlsx: Excel lock file"), "{}", out.stdout);
     assert!(out.stdout.contains("only-header.csv (UTF-8)  [只有表头 (header only): no data rows]"), "{}", out.stdout);
     assert!(out.stdout.contains("notes.txt (UTF-8)  [未识别 (matches no kind)"), "{}", out.stdout);
-    assert!(out.stdout.contains("rows read 1 = used 1 + out of period 0 + duplicates 0 + rejected 0"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("rows read 1 = used 1 + out of period 0 + duplicates 0 + rejected 0"),
+        "{}",
+        out.stdout
+    );
 
     // A folder with nothing to read is an error that names it.
     std::fs::create_dir_all(w.join("nothing")).unwrap();
@@ -261,11 +281,7 @@ fn closest_kind_is_named_when_a_sheet_matches_nothing() {
     let w = Workdir::new();
     w.write("in/orders.csv", "工单号,分公司,受理时间\r\nW1,东区,2026-10-01 08:00\r\n");
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
-    assert!(
-        out.stdout.contains("closest is work_orders (工单明细), missing order_type"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("closest is work_orders (工单明细), missing order_type"), "{}", out.stdout);
     // A [files] rule supplies the kind and the order type.
     w.write("svcq.toml", "[[files]]\npattern = \"orders*\"\nkind = \"work_orders\"\norder_type = \"投诉\"\n");
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
@@ -287,7 +303,11 @@ fn header_variants_aliases_and_encodings() {
     w.write("svcq.toml", "[aliases.calls]\nwait_seconds = [\"排队等候\"]\n");
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("        1         1         0         0         0  calls        calls.txt (UTF-16LE)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("        1         1         0         0         0  calls        calls.txt (UTF-16LE)"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -350,6 +370,9 @@ fn report_writes_the_dq_rows_and_the_history_copy() {
     assert!(text.contains("\n2026-10,dq.rejected,,,,8,,8,,,,,,,\n"), "{text}");
     assert!(text.contains("\n2026-10,dq.conflicts,,,file=faults.xls;sheet=faults,1,,1,,,,,,,\n"), "{text}");
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(w.join("out")).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".svcq-tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(w.join("out"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".svcq-tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }

@@ -1,6 +1,8 @@
 //! Header-row detection, alias matching and classification of sheets by kind.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use super::value::Cell;
@@ -88,7 +90,7 @@ impl Kind {
 
     /// Whether the matched columns are enough to read this kind.
     /// `type_given`: the order type comes from a `[files]` rule.
-    pub fn has_required(self, cols: &HashMap<&'static str, usize>, type_given: bool) -> bool {
+    pub fn has_required(self, cols: &Columns, type_given: bool) -> bool {
         let has = |f: &str| cols.contains_key(f);
         match self {
             Kind::Calls => has("start_time") && has("wait_seconds") && (has("answered") || has("talk_seconds")),
@@ -178,9 +180,9 @@ impl Aliases {
     }
 
     /// Match a row of header cells for one kind: field → column index (first match wins).
-    pub fn match_row(&self, kind: Kind, row: &[Cell]) -> HashMap<&'static str, usize> {
+    pub fn match_row(&self, kind: Kind, row: &[Cell]) -> Columns {
         let map = &self.maps[&kind];
-        let mut cols = HashMap::new();
+        let mut cols = Columns::default();
         for (i, cell) in row.iter().enumerate() {
             if let Cell::Text(t) = cell {
                 if let Some(field) = map.get(&normalize(t)) {
@@ -192,6 +194,9 @@ impl Aliases {
     }
 }
 
+/// Field → column index (looked up for every cell read: a fast hash).
+pub type Columns = FxHashMap<&'static str, usize>;
+
 /// A detected header: where it is, which kind, and which column holds each field.
 #[derive(Debug, Clone)]
 pub struct Header {
@@ -200,7 +205,7 @@ pub struct Header {
     /// The kind the sheet was classified as.
     pub kind: Kind,
     /// Field → column index.
-    pub columns: HashMap<&'static str, usize>,
+    pub columns: Columns,
     /// Header cell texts, by column (for messages).
     pub names: Vec<String>,
 }
@@ -210,7 +215,7 @@ pub struct Header {
 /// columns wins (ties: calls, work orders, surveys). `forced` limits the search to one kind.
 pub fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
     for (i, row) in rows.iter().enumerate().take(20) {
-        let mut best: Option<(Kind, HashMap<&'static str, usize>)> = None;
+        let mut best: Option<(Kind, Columns)> = None;
         for kind in Kind::ALL {
             if forced.is_some_and(|f| f != kind) {
                 continue;
@@ -247,8 +252,8 @@ pub fn column_letter(mut i: usize) -> String {
 mod tests {
     use super::*;
 
-    fn texts(v: &[&str]) -> Vec<Cell> {
-        v.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect()
+    fn texts(v: &[&'static str]) -> Vec<Cell<'static>> {
+        v.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).into()) }).collect()
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod header;
 pub mod sheet;
 pub mod value;
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, NaiveDateTime, NaiveTime};
@@ -229,7 +231,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
         });
     }
 
-    fn row(&mut self, row: u32, cells: Vec<Cell>) {
+    fn row(&mut self, row: u32, cells: &[Cell<'_>]) {
         let Some(sheet) = self.sheet.as_mut() else { return };
         let state = &mut *self.state;
         match &sheet.header {
@@ -237,7 +239,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
                 let ledger = &mut state.ledger.sheets[sheet.index as usize];
                 ledger.rows_read += 1;
                 let src = Source { sheet: sheet.index, row };
-                let ctx = RowCtx { cells: &cells, header, p: &sheet.parser };
+                let ctx = RowCtx { cells, header, p: &sheet.parser };
                 let result = match header.kind {
                     Kind::Calls => ctx.call(src).map(|c| state.calls.push(c)),
                     Kind::WorkOrders => {
@@ -261,7 +263,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
                     return;
                 }
                 let forced_type = self.forced_type.is_some();
-                let rows = [cells];
+                let rows = [cells.to_vec()];
                 if let Some(h) = detect(&state.aliases, &rows, self.forced, forced_type) {
                     let ledger = &mut state.ledger.sheets[sheet.index as usize];
                     ledger.kind = Some(h.kind);
@@ -318,7 +320,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
     }
 }
 
-fn missing_required(kind: Kind, cols: &HashMap<&'static str, usize>, type_given: bool) -> Vec<&'static str> {
+fn missing_required(kind: Kind, cols: &header::Columns, type_given: bool) -> Vec<&'static str> {
     let need: &[&str] = match kind {
         Kind::Calls => &["start_time", "wait_seconds"],
         Kind::WorkOrders if type_given => &["order_id", "branch", "created_at"],
@@ -359,15 +361,15 @@ struct Reject {
 }
 
 struct RowCtx<'r> {
-    cells: &'r [Cell],
+    cells: &'r [Cell<'r>],
     header: &'r Header,
     p: &'r ValueParser,
 }
 
-const EMPTY: Cell = Cell::Empty;
+const EMPTY: Cell<'static> = Cell::Empty;
 
 impl RowCtx<'_> {
-    fn cell(&self, field: &str) -> &Cell {
+    fn cell(&self, field: &str) -> &Cell<'_> {
         self.header.columns.get(field).and_then(|&c| self.cells.get(c)).unwrap_or(&EMPTY)
     }
 
@@ -601,7 +603,7 @@ impl<'a> State<'a> {
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
     fn finish(mut self, month: Month) -> Dataset {
         // Surveys without a branch take their work order's.
-        let branch_of: HashMap<&str, &str> =
+        let branch_of: FxHashMap<&str, &str> =
             self.orders.iter().map(|o| (o.order_id.as_str(), o.branch.as_str())).collect();
         let mut surveys = Vec::with_capacity(self.surveys.len());
         for mut s in std::mem::take(&mut self.surveys) {
@@ -712,15 +714,25 @@ impl Record for Survey {
 /// the one with the latest completion time is kept (ties: the greatest content, so the
 /// choice never depends on file order) and each differing copy is listed as a conflict.
 fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger) -> Vec<T> {
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    // First index of each id; only ids seen more than once get a group.
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    first.reserve(records.len());
+    let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for (i, r) in records.iter().enumerate() {
         if let Some(id) = r.id() {
-            groups.entry(id).or_default().push(i);
+            match first.entry(id) {
+                Entry::Occupied(e) => groups.entry(*e.get()).or_insert_with(|| vec![*e.get()]).push(i),
+                Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+            }
         }
     }
-    let mut drop = vec![false; records.len()];
+    drop(first);
+    let mut drop_row = vec![false; records.len()];
     let mut conflicts = Vec::new();
-    for (id, idx) in groups.into_iter().filter(|(_, v)| v.len() > 1) {
+    for idx in groups.into_values() {
+        let id = records[idx[0]].id().unwrap_or_default();
         let contents: Vec<Vec<(&'static str, String)>> = idx.iter().map(|&i| records[i].fields()).collect();
         let best = (0..idx.len())
             .max_by(|&a, &b| {
@@ -736,7 +748,7 @@ fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger) -> Vec<T>
             if k == best {
                 continue;
             }
-            drop[i] = true;
+            drop_row[i] = true;
             let src = records[i].src();
             ledger.sheets[src.sheet as usize].duplicates += 1;
             if contents[k] != contents[best] {
@@ -755,7 +767,7 @@ fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger) -> Vec<T>
     }
     conflicts.sort_by_key(|c| c.dropped);
     ledger.conflicts.extend(conflicts);
-    records.into_iter().zip(drop).filter(|(_, d)| !d).map(|(r, _)| r).collect()
+    records.into_iter().zip(drop_row).filter(|(_, d)| !d).map(|(r, _)| r).collect()
 }
 
 #[cfg(test)]

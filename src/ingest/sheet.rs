@@ -74,7 +74,7 @@ pub trait RowVisitor {
     /// A new sheet starts. `date1904`: plain numbers in date columns are 1904 serials.
     fn begin_sheet(&mut self, name: &str, format: Format, date1904: bool);
     /// One non-blank row; `row` is the row number as Excel shows it (1-based).
-    fn row(&mut self, row: u32, cells: Vec<Cell>);
+    fn row(&mut self, row: u32, cells: &[Cell<'_>]);
     /// The sheet ended.
     fn end_sheet(&mut self);
 }
@@ -188,7 +188,7 @@ fn quiet_catch_unwind<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-fn excel_datetime(dt: &ExcelDateTime) -> Cell {
+fn excel_datetime(dt: &ExcelDateTime) -> Cell<'static> {
     if dt.is_duration() || dt.as_f64() < 1.0 {
         return Cell::Duration((dt.as_f64() * 86_400.0 * 1000.0).round() / 1000.0);
     }
@@ -203,18 +203,18 @@ fn excel_datetime(dt: &ExcelDateTime) -> Cell {
         .map_or(Cell::Number(dt.as_f64()), Cell::DateTime)
 }
 
-fn iso_datetime(s: &str) -> Cell {
+fn iso_datetime(s: &str) -> Cell<'static> {
     match parse_datetime_text(s) {
         Some((dt, _)) => Cell::DateTime(dt),
         None => match chrono::NaiveTime::parse_from_str(s, "%H:%M:%S") {
             Ok(t) => Cell::Duration(f64::from(chrono::Timelike::num_seconds_from_midnight(&t))),
-            Err(_) => Cell::Text(s.to_string()),
+            Err(_) => Cell::Text(s.to_string().into()),
         },
     }
 }
 
 /// ISO 8601 durations as ODS writes them: `PT00H02M05S`, `P1DT2H`.
-fn iso_duration(s: &str) -> Cell {
+fn iso_duration(s: &str) -> Cell<'static> {
     let mut secs = 0.0;
     let mut num = String::new();
     let mut in_time = false;
@@ -226,7 +226,7 @@ fn iso_duration(s: &str) -> Cell {
             unit => {
                 let v: f64 = match num.parse() {
                     Ok(v) => v,
-                    Err(_) => return Cell::Text(s.to_string()),
+                    Err(_) => return Cell::Text(s.to_string().into()),
                 };
                 num.clear();
                 secs += v * match (unit, in_time) {
@@ -234,7 +234,7 @@ fn iso_duration(s: &str) -> Cell {
                     ('H', true) => 3_600.0,
                     ('M', true) => 60.0,
                     ('S', true) => 1.0,
-                    _ => return Cell::Text(s.to_string()),
+                    _ => return Cell::Text(s.to_string().into()),
                 };
             }
         }
@@ -242,10 +242,10 @@ fn iso_duration(s: &str) -> Cell {
     Cell::Duration(secs)
 }
 
-fn from_data(d: &Data) -> Cell {
+fn from_data(d: &Data) -> Cell<'_> {
     match d {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Float(f) => Cell::Number(*f),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Bool(b) => Cell::Bool(*b),
@@ -256,11 +256,11 @@ fn from_data(d: &Data) -> Cell {
     }
 }
 
-fn from_data_ref(d: DataRef<'_>) -> Cell {
+fn from_data_ref(d: DataRef<'_>) -> Cell<'_> {
     match d {
         DataRef::Empty => Cell::Empty,
-        DataRef::String(s) => Cell::Text(s),
-        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::String(s) => Cell::Text(s.into()),
+        DataRef::SharedString(s) => Cell::Text(s.into()),
         DataRef::Float(f) => Cell::Number(f),
         DataRef::Int(i) => Cell::Number(i as f64),
         DataRef::Bool(b) => Cell::Bool(b),
@@ -271,7 +271,7 @@ fn from_data_ref(d: DataRef<'_>) -> Cell {
     }
 }
 
-fn emit(visitor: &mut dyn RowVisitor, row: u32, cells: Vec<Cell>) {
+fn emit(visitor: &mut dyn RowVisitor, row: u32, cells: &[Cell<'_>]) {
     if cells.iter().any(|c| !c.is_blank()) {
         visitor.row(row, cells);
     }
@@ -293,12 +293,13 @@ fn read_xlsx<R: Read + Seek>(
         let mut cells_reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
         visitor.begin_sheet(&name, Format::Xlsx, date1904);
         let mut current: Option<u32> = None;
-        let mut row: Vec<Cell> = Vec::new();
+        let mut row: Vec<Cell<'_>> = Vec::new();
         while let Some(cell) = cells_reader.next_cell().map_err(corrupt)? {
             let (r, c) = cell.get_position();
             if current != Some(r) {
                 if let Some(prev) = current {
-                    emit(visitor, prev + 1, std::mem::take(&mut row));
+                    emit(visitor, prev + 1, &row);
+                    row.clear();
                 }
                 current = Some(r);
             }
@@ -312,7 +313,7 @@ fn read_xlsx<R: Read + Seek>(
             row[c] = from_data_ref(cell.get_value().clone());
         }
         if let Some(prev) = current {
-            emit(visitor, prev + 1, row);
+            emit(visitor, prev + 1, &row);
         }
         visitor.end_sheet();
     }
@@ -325,7 +326,7 @@ fn read_range(name: &str, format: Format, range: &calamine::Range<Data>, date190
         for (i, cells) in range.rows().enumerate() {
             let mut row = vec![Cell::Empty; c0 as usize];
             row.extend(cells.iter().map(from_data));
-            emit(visitor, r0 + i as u32 + 1, row);
+            emit(visitor, r0 + i as u32 + 1, &row);
         }
     }
     visitor.end_sheet();
@@ -403,9 +404,9 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
             Ok(false) => break,
             Ok(true) => {
                 n += 1;
-                let cells =
-                    record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) }).collect();
-                emit(visitor, n, cells);
+                let cells: Vec<Cell<'_>> =
+                    record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }).collect();
+                emit(visitor, n, &cells);
             }
             Err(e) => {
                 return Err(ReadError::Corrupt { path: path.to_path_buf(), format: "csv", message: e.to_string() });

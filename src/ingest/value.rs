@@ -6,15 +6,18 @@
 //! reason is a short Chinese/English phrase that ends up in the rejected-rows
 //! list next to the raw value.
 
+use std::borrow::Cow;
+
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
-/// One cell as read from an input file, before interpretation.
+/// One cell as read from an input file, before interpretation. Text borrows from the
+/// reader where it can (CSV records, shared strings) so reading allocates little.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// No value.
     Empty,
     /// Text (CSV fields are always text).
-    Text(String),
+    Text(Cow<'a, str>),
     /// A number cell (integers included).
     Number(f64),
     /// A boolean cell.
@@ -27,12 +30,12 @@ pub enum Cell {
     Error(String),
 }
 
-impl Cell {
+impl Cell<'_> {
     /// The value as the user would see it in the cell, for error messages.
     pub fn raw(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.to_string(),
             Cell::Number(n) => format_number(*n),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Cell::DateTime(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
