@@ -610,7 +610,7 @@ impl Gen<'_> {
         let talk = if answered { (30.0 + self.rng.lognormal(150.0, 0.8)).min(3600.0).round() } else { 0.0 };
         let caller = 13_300_000_000u64 + (self.rng.below(callers) as u64 * 7919) % 99_999_999;
         let date = if text_dates {
-            date_val(when, if i % 3 == 0 { DateStyle::Slash } else { DateStyle::Dash })
+            date_val(when, if i.is_multiple_of(3) { DateStyle::Slash } else { DateStyle::Dash })
         } else {
             date_val(when, DateStyle::Cell)
         };
