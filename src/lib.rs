@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod exit;
+pub mod history;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
@@ -17,6 +18,7 @@ pub mod month;
 pub mod output;
 pub mod render;
 pub mod sample;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
@@ -118,16 +120,23 @@ fn check(args: &InputArgs) -> anyhow::Result<Exit> {
     Ok(quality_exit(&config, &data))
 }
 
-fn report(args: &InputArgs, out: &Path, history: Option<PathBuf>) -> anyhow::Result<Exit> {
+fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow::Result<Exit> {
     let (config, month, data) = ingest_args(args)?;
-    let rows = metrics::dq_rows(&data.ledger);
+    let history_dir = history_dir.unwrap_or_else(|| out.join("history"));
+    let (history, history_warnings) = history::History::load(&history_dir, month);
+    let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
+    targets::apply(&mut rows, &config, &history, month);
+    rows.extend(metrics::dq_rows(&data.ledger));
     let csv = render::csv::render(month, &rows);
     let csv_path = out.join(format!("metrics-{month}.csv"));
     output::write_atomic(&csv_path, &csv)?;
-    let history = history.unwrap_or_else(|| out.join("history"));
-    output::write_atomic(&history.join(format!("metrics-{month}.csv")), &csv)?;
+    // Only a complete run goes into the history (a rerun of the month replaces it).
+    output::write_atomic(&history_dir.join(format!("metrics-{month}.csv")), &csv)?;
     let t = data.ledger.total();
     if !args.quiet {
+        for w in &history_warnings {
+            println!("{w}");
+        }
         println!(
             "svcq report {month}: {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {}",
             data.ledger.sheets.len(),
@@ -137,6 +146,22 @@ fn report(args: &InputArgs, out: &Path, history: Option<PathBuf>) -> anyhow::Res
             t.duplicates,
             t.rejected
         );
+        let unmet: Vec<String> = rows
+            .iter()
+            .filter(|r| r.met == Some(false) && r.branch.is_empty() && r.product.is_empty())
+            .map(|r| r.metric.clone())
+            .collect();
+        if !unmet.is_empty() {
+            println!("targets not met (all branches): {}", unmet.join(", "));
+        }
+        let warnings: Vec<String> = rows
+            .iter()
+            .filter(|r| r.warning.starts_with("warning"))
+            .map(|r| format!("{} {}{}", r.metric, r.product, r.group))
+            .collect();
+        if !warnings.is_empty() {
+            println!("early warnings: {}", warnings.join(", "));
+        }
         println!("wrote {}", csv_path.display());
     }
     Ok(quality_exit(&config, &data))

@@ -2,6 +2,9 @@
 
 mod util;
 
+#[path = "e2e/metrics.rs"]
+mod metrics;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

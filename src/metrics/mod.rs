@@ -1,9 +1,43 @@
-//! Metrics: rows of (metric, branch, product, group, numerator, denominator, value, ...).
+//! Metrics (SPEC §3): rows of (metric, branch, product, group, numerator, denominator,
+//! value, interval, target, previous value, warning), one file per report section.
 //!
-//! This module holds the row type shared by every section and the data-quality rows
-//! (`dq.*`, SPEC §4.1). The service metrics of SPEC §3 are added section by section.
+//! Row-level classification (deadlines, repeat customers) is Rust over the typed records;
+//! the group-bys are polars ([`agg`]). Targets, history and early warnings are applied by
+//! [`crate::targets`] and [`crate::history`].
 
-use crate::model::{Ledger, SheetLedger};
+pub mod agg;
+pub mod calls;
+pub mod complaint;
+pub mod defs;
+pub mod fault;
+pub mod install;
+pub mod orders;
+pub mod stats;
+pub mod survey;
+
+use polars::prelude::PolarsResult;
+
+use crate::config::Config;
+use crate::model::{Dataset, Ledger, OrderType, SheetLedger};
+use crate::month::Month;
+
+/// Branch label for calls and surveys without a branch.
+pub const UNKNOWN_BRANCH: &str = "未知分公司";
+
+/// What every section needs to know.
+pub struct Ctx<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// The month.
+    pub month: Month,
+}
+
+impl Ctx<'_> {
+    /// The small-sample size.
+    pub fn small_sample(&self) -> u64 {
+        self.config.statistics.small_sample
+    }
+}
 
 /// One metric value, as in `metrics-YYYY-MM.csv`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -39,6 +73,22 @@ pub struct MetricRow {
 }
 
 impl MetricRow {
+    /// Add the Wilson interval and the small-sample flag of a rate row.
+    pub fn set_interval(&mut self, small_sample: u64) {
+        if let (Some(n), Some(d)) = (self.numerator, self.denominator) {
+            if let Some((lo, hi)) = stats::wilson(n, d) {
+                self.ci_low = Some(lo);
+                self.ci_high = Some(hi);
+            }
+            self.small_sample = Some(d < small_sample as f64);
+        }
+    }
+
+    /// The row's identity within a month: (metric, branch, product, group).
+    pub fn key(&self) -> (String, String, String, String) {
+        (self.metric.clone(), self.branch.clone(), self.product.clone(), self.group.clone())
+    }
+
     /// A count row.
     pub fn count(metric: &str, group: String, n: u64) -> MetricRow {
         MetricRow {
@@ -71,4 +121,63 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
         push(s, format!("file={};sheet={}", s.file, s.sheet));
     }
     rows
+}
+
+/// Every service metric of the month, in report order: calls, installs, faults,
+/// complaints, surveys, other orders. Rows of one metric are ordered total first, then
+/// branches (configured order, then by name), then products.
+pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Vec<MetricRow>> {
+    let ctx = Ctx { config, month };
+    // A canonical record order, so that sums never depend on the order of the input files.
+    let mut calls = data.calls.clone();
+    calls.sort_by(|a, b| {
+        (a.start_time, &a.call_id, &a.caller, &a.branch)
+            .cmp(&(b.start_time, &b.call_id, &b.caller, &b.branch))
+            .then(a.wait_seconds.total_cmp(&b.wait_seconds))
+    });
+    let mut orders = data.orders.clone();
+    orders.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+    let mut surveys = data.surveys.clone();
+    surveys.sort_by(|a, b| (a.surveyed_at, &a.survey_id, &a.order_id).cmp(&(b.surveyed_at, &b.survey_id, &b.order_id)));
+
+    let mut rows = Vec::new();
+    rows.extend(calls::compute(&calls, &ctx)?);
+    rows.extend(install::compute(&orders, &ctx)?);
+    rows.extend(fault::compute(&orders, &data.earlier_orders, &ctx)?);
+    rows.extend(complaint::compute(&orders, &ctx)?);
+    rows.extend(survey::compute(&surveys, &ctx)?);
+    let other: Vec<_> = orders.iter().filter(|o| o.order_type == OrderType::Other).cloned().collect();
+    let df = polars::prelude::DataFrame::new(
+        other.len(),
+        vec![
+            agg::str_col("branch", &other, |o| o.branch.clone()),
+            agg::str_col("product", &other, |o| o.product.clone()),
+            agg::flag("orders", &other, |_| true),
+        ],
+    )?;
+    rows.extend(agg::aggregate(&df, &[agg::count("other.orders", "orders")], agg::BY_BRANCH, "", ctx.small_sample())?);
+    sort_rows(&mut rows, config);
+    Ok(rows)
+}
+
+/// Stable sort: metrics in first-appearance order; within a metric total first, then
+/// branches in the configured order (others by name), then products by name.
+pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
+    let mut first: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    for (i, r) in rows.iter().enumerate() {
+        first.entry(r.metric.clone()).or_insert(i);
+    }
+    let branch_key = |b: &str| -> (u8, usize, String) {
+        if b.is_empty() {
+            (0, 0, String::new())
+        } else if let Some(i) = config.branches.order.iter().position(|o| o == b) {
+            (1, i, String::new())
+        } else {
+            (2, 0, b.to_string())
+        }
+    };
+    rows.sort_by_cached_key(|r| {
+        let has_group = !r.group.is_empty();
+        (first[&r.metric], has_group, branch_key(&r.branch), !r.product.is_empty(), r.product.clone())
+    });
 }

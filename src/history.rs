@@ -1,0 +1,102 @@
+//! History: previous months' metrics CSVs in the history folder. After a successful run
+//! the month's file is stored there (replacing an earlier run of the same month);
+//! month-over-month changes, trends and early warnings read it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+
+use crate::month::Month;
+
+/// One stored value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stored {
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
+    /// Value.
+    pub value: Option<f64>,
+}
+
+/// Key of a metric row: (metric, branch, product, group).
+pub type Key = (String, String, String, String);
+
+/// The metrics of the months found in the history folder.
+#[derive(Debug, Default)]
+pub struct History {
+    months: BTreeMap<Month, FxHashMap<Key, Stored>>,
+}
+
+fn unguard(s: &str) -> String {
+    // Undo the CSV-injection guard of text cells.
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => s.to_string(),
+    }
+}
+
+impl History {
+    /// Read every `metrics-YYYY-MM.csv` in `dir` for months before `before` (a missing
+    /// folder is an empty history; unreadable files are skipped with a warning line).
+    pub fn load(dir: &Path, before: Month) -> (History, Vec<String>) {
+        let mut h = History::default();
+        let mut warnings = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else { return (h, warnings) };
+        let mut files: Vec<(Month, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let m: Month = name.strip_prefix("metrics-")?.strip_suffix(".csv")?.parse().ok()?;
+                (m < before).then_some((m, e.path()))
+            })
+            .collect();
+        files.sort();
+        for (month, path) in files {
+            match read_file(&path) {
+                Ok(rows) => {
+                    h.months.insert(month, rows);
+                }
+                Err(e) => warnings.push(format!("history file {} skipped: {e}", path.display())),
+            }
+        }
+        (h, warnings)
+    }
+
+    /// Whether a month is in the history.
+    pub fn has(&self, month: Month) -> bool {
+        self.months.contains_key(&month)
+    }
+
+    /// A stored value.
+    pub fn get(&self, month: Month, key: &Key) -> Option<Stored> {
+        self.months.get(&month).and_then(|m| m.get(key)).copied()
+    }
+
+    /// Months held.
+    pub fn months(&self) -> Vec<Month> {
+        self.months.keys().copied().collect()
+    }
+}
+
+fn read_file(path: &Path) -> Result<FxHashMap<Key, Stored>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
+    let mut rdr = csv::Reader::from_reader(text);
+    let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let idx = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no column {name}"));
+    let (im, ib, ip, ig) = (idx("metric")?, idx("branch")?, idx("product")?, idx("group")?);
+    let (inum, iden, ival) = (idx("numerator")?, idx("denominator")?, idx("value")?);
+    let mut out = FxHashMap::default();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let f = |i: usize| rec.get(i).unwrap_or("");
+        let num = |i: usize| f(i).parse::<f64>().ok();
+        out.insert(
+            (unguard(f(im)), unguard(f(ib)), unguard(f(ip)), unguard(f(ig))),
+            Stored { numerator: num(inum), denominator: num(iden), value: num(ival) },
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,197 @@
+//! The one aggregation every section uses: a polars frame of per-record indicator columns
+//! (plus `branch` and `product`), summed in total, per branch and — for per-product
+//! metrics — per product and per branch × product.
+
+use polars::prelude::*;
+
+use super::MetricRow;
+
+/// How a metric is computed from the frame's columns.
+#[derive(Debug, Clone, Copy)]
+pub enum Agg {
+    /// Sum of a 0/1 (or count) column.
+    Count(&'static str),
+    /// Sum of numerator column / sum of denominator column (absent when the denominator is 0).
+    Rate(&'static str, &'static str),
+    /// Mean of the non-null values of a column.
+    Mean(&'static str),
+    /// Quantile (linear interpolation) of the non-null values of a column.
+    Quantile(&'static str, f64),
+}
+
+/// One metric of a frame.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// Metric id.
+    pub id: &'static str,
+    /// Computation.
+    pub agg: Agg,
+}
+
+/// Shorthand constructors.
+pub const fn count(id: &'static str, col: &'static str) -> Spec {
+    Spec { id, agg: Agg::Count(col) }
+}
+/// A rate.
+pub const fn rate(id: &'static str, num: &'static str, den: &'static str) -> Spec {
+    Spec { id, agg: Agg::Rate(num, den) }
+}
+/// A mean.
+pub const fn mean(id: &'static str, col: &'static str) -> Spec {
+    Spec { id, agg: Agg::Mean(col) }
+}
+/// A quantile.
+pub const fn quantile(id: &'static str, col: &'static str, q: f64) -> Spec {
+    Spec { id, agg: Agg::Quantile(col, q) }
+}
+
+/// A frame column of f64 values built from records.
+pub fn f64_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<Option<f64>>>())
+}
+
+/// A frame column of 0/1 from a predicate.
+pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
+    Column::new(name.into(), rows.iter().map(|r| if f(r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>())
+}
+
+/// A frame column of text.
+pub fn str_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> String) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
+}
+
+fn exprs(specs: &[Spec]) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for (i, s) in specs.iter().enumerate() {
+        match s.agg {
+            Agg::Count(c) => out.push(col(c).sum().alias(format!("n{i}"))),
+            Agg::Rate(n, d) => {
+                out.push(col(n).sum().alias(format!("n{i}")));
+                out.push(col(d).sum().alias(format!("d{i}")));
+            }
+            Agg::Mean(c) => {
+                out.push(col(c).sum().alias(format!("n{i}")));
+                out.push(col(c).count().cast(DataType::Float64).alias(format!("d{i}")));
+            }
+            Agg::Quantile(c, q) => {
+                out.push(col(c).quantile(lit(q), QuantileMethod::Linear).alias(format!("n{i}")));
+                out.push(col(c).count().cast(DataType::Float64).alias(format!("d{i}")));
+            }
+        }
+    }
+    out
+}
+
+fn get_f64(df: &DataFrame, name: &str, i: usize) -> PolarsResult<Option<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.get(i))
+}
+
+fn get_str(df: &DataFrame, name: &str, i: usize) -> PolarsResult<String> {
+    Ok(df.column(name)?.str()?.get(i).unwrap_or_default().to_string())
+}
+
+/// Total and per branch.
+pub const BY_BRANCH: &[&[&str]] = &[&[], &["branch"]];
+/// Total, per branch, per product and per branch × product.
+pub const BY_BRANCH_PRODUCT: &[&[&str]] = &[&[], &["branch"], &["product"], &["branch", "product"]];
+
+/// Aggregate `specs` over `df` at each level of `levels` (lists of key columns; `[]` is
+/// the total). `branch` and `product` keys fill those fields; any other key `k` becomes
+/// `k=value` in `group`. Rates get their Wilson interval and the small-sample flag.
+pub fn aggregate(
+    df: &DataFrame,
+    specs: &[Spec],
+    levels: &[&[&str]],
+    group: &str,
+    small_sample: u64,
+) -> PolarsResult<Vec<MetricRow>> {
+    let mut rows = Vec::new();
+    for keys in levels {
+        let lf = df.clone().lazy();
+        let out = if keys.is_empty() {
+            lf.select(exprs(specs)).collect()?
+        } else {
+            let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+            lf.group_by_stable(by).agg(exprs(specs)).collect()?
+        };
+        for i in 0..out.height() {
+            let (mut branch, mut product, mut groups) = (String::new(), String::new(), Vec::new());
+            if !group.is_empty() {
+                groups.push(group.to_string());
+            }
+            for k in keys.iter() {
+                let v = get_str(&out, k, i)?;
+                match *k {
+                    "branch" => branch = v,
+                    "product" => product = v,
+                    other => groups.push(format!("{other}={v}")),
+                }
+            }
+            for (k, s) in specs.iter().enumerate() {
+                let n = get_f64(&out, &format!("n{k}"), i)?;
+                let row = match s.agg {
+                    Agg::Count(_) => {
+                        let n = n.unwrap_or(0.0);
+                        MetricRow { numerator: Some(n), value: Some(n), ..Default::default() }
+                    }
+                    Agg::Rate(..) | Agg::Mean(_) => {
+                        let d = get_f64(&out, &format!("d{k}"), i)?.unwrap_or(0.0);
+                        if d <= 0.0 {
+                            continue; // denominator 0: the value is absent
+                        }
+                        let n = n.unwrap_or(0.0);
+                        let mut r =
+                            MetricRow { numerator: Some(n), denominator: Some(d), value: Some(n / d), ..Default::default() };
+                        if matches!(s.agg, Agg::Rate(..)) {
+                            r.set_interval(small_sample);
+                        }
+                        r
+                    }
+                    Agg::Quantile(..) => {
+                        let d = get_f64(&out, &format!("d{k}"), i)?.unwrap_or(0.0);
+                        match n {
+                            Some(v) if d > 0.0 => MetricRow { denominator: Some(d), value: Some(v), ..Default::default() },
+                            _ => continue,
+                        }
+                    }
+                };
+                rows.push(MetricRow {
+                    metric: s.id.to_string(),
+                    branch: branch.clone(),
+                    product: product.clone(),
+                    group: groups.join(";"),
+                    ..row
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Count records per value of `key` (non-empty values), at total level and per product when
+/// `per_product`: (product, value, count), sorted by count descending then value.
+pub fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> PolarsResult<Vec<(String, String, f64)>> {
+    let mut out = Vec::new();
+    let mut levels = vec![vec![key]];
+    if per_product {
+        levels.push(vec!["product", key]);
+    }
+    for keys in levels {
+        let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        let g = df
+            .clone()
+            .lazy()
+            .filter(col(key).is_not_null())
+            .group_by_stable(by)
+            .agg([len().cast(DataType::Float64).alias("n")])
+            .collect()?;
+        for i in 0..g.height() {
+            let product = if keys.len() == 2 { get_str(&g, "product", i)? } else { String::new() };
+            let value = get_str(&g, key, i)?;
+            out.push((product, value, get_f64(&g, "n", i)?.unwrap_or(0.0)));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1)));
+    Ok(out)
+}

@@ -1,0 +1,88 @@
+//! 投诉: complaints, channels, categories, escalations, overdue per department.
+
+use polars::prelude::*;
+
+use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, value_counts, BY_BRANCH};
+use super::orders::{hours_to_complete, OrderFlags};
+use super::{Ctx, MetricRow};
+use crate::model::{OrderType, WorkOrder};
+
+/// Label for an empty channel, category or department.
+pub const NOT_GIVEN: &str = "未填写";
+
+/// complaint.* metrics, per branch, with groups per channel, category and department.
+pub fn compute(orders: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let c: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Complaint).collect();
+    let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let rows: Vec<(&WorkOrder, &OrderFlags)> = c.iter().copied().zip(&flags).collect();
+    let words = &ctx.config.complaints.escalation_channels;
+    let escalated = |o: &WorkOrder| o.channel.as_ref().is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| NOT_GIVEN.to_string());
+    let df = DataFrame::new(
+        rows.len(),
+        vec![
+            str_col("branch", &rows, |r| r.0.branch.clone()),
+            str_col("product", &rows, |r| r.0.product.clone()),
+            str_col("channel", &rows, |r| text(&r.0.channel)),
+            str_col("category", &rows, |r| text(&r.0.category)),
+            str_col("department", &rows, |r| text(&r.0.department)),
+            flag("count", &rows, |_| true),
+            flag("escalated", &rows, |r| escalated(r.0)),
+            flag("ontime", &rows, |r| r.1.ontime),
+            flag("ontime_den", &rows, |r| r.1.ontime_den),
+            flag("pending", &rows, |r| r.1.pending),
+            flag("late", &rows, |r| r.1.late),
+            flag("justified", &rows, |r| r.0.justified == Some(true)),
+            flag("fc_num", &rows, |r| r.0.completed_at.is_some() && r.0.first_close == Some(true)),
+            flag("fc_den", &rows, |r| r.0.completed_at.is_some() && r.0.first_close.is_some()),
+            f64_col("hours", &rows, |r| hours_to_complete(r.0)),
+        ],
+    )?;
+    let small = ctx.small_sample();
+    let mut out = aggregate(
+        &df,
+        &[
+            count("complaint.count", "count"),
+            count("complaint.escalated", "escalated"),
+            rate("complaint.ontime_rate", "ontime", "ontime_den"),
+            count("complaint.pending", "pending"),
+            count("complaint.overdue", "late"),
+            rate("complaint.first_close_rate", "fc_num", "fc_den"),
+            mean("complaint.mean_handle_hours", "hours"),
+        ],
+        BY_BRANCH,
+        "",
+        small,
+    )?;
+    let total_only: &[&[&str]] = &[&["channel"]];
+    out.extend(sorted(aggregate(&df, &[count("complaint.count", "count")], total_only, "", small)?));
+    out.extend(sorted(aggregate(&df, &[count("complaint.count", "count")], &[&["category"]], "", small)?));
+    let esc = df.clone().lazy().filter(col("escalated").eq(lit(1.0))).collect()?;
+    out.extend(sorted(aggregate(&esc, &[count("complaint.escalated", "count")], total_only, "", small)?));
+    let late = df.clone().lazy().filter(col("late").eq(lit(1.0))).collect()?;
+    out.extend(sorted(aggregate(&late, &[count("complaint.overdue", "count")], &[&["department"]], "", small)?));
+    // Justified share: a department's justified complaints / all justified complaints.
+    let justified = df.clone().lazy().filter(col("justified").eq(lit(1.0))).collect()?;
+    let all: f64 = justified.height() as f64;
+    if all > 0.0 {
+        for (_, dept, n) in value_counts(&justified, "department", false)? {
+            let mut row = MetricRow {
+                metric: "complaint.justified_share".into(),
+                group: format!("department={dept}"),
+                numerator: Some(n),
+                denominator: Some(all),
+                value: Some(n / all),
+                ..Default::default()
+            };
+            row.set_interval(small);
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// Group rows by count, largest first (then by name).
+fn sorted(mut rows: Vec<MetricRow>) -> Vec<MetricRow> {
+    rows.sort_by(|a, b| b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)).then_with(|| a.group.cmp(&b.group)));
+    rows
+}

@@ -1,0 +1,139 @@
+//! 故障: fault reports, repeat faults, restoration, phenomena and causes.
+
+use chrono::Duration;
+use polars::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
+use super::orders::{hours_to_complete, OrderFlags};
+use super::{Ctx, MetricRow};
+use crate::config::RepeatWindow;
+use crate::model::{OrderType, WorkOrder};
+
+/// fault.* metrics, per branch and product.
+pub fn compute(orders: &[WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let faults: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Fault).collect();
+    let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let rows: Vec<(&WorkOrder, &OrderFlags)> = faults.iter().copied().zip(&flags).collect();
+    let unknown = &ctx.config.faults.unknown_causes;
+    let df = DataFrame::new(
+        rows.len(),
+        vec![
+            str_col("branch", &rows, |r| r.0.branch.clone()),
+            str_col("product", &rows, |r| r.0.product.clone()),
+            flag("reports", &rows, |_| true),
+            flag("ontime", &rows, |r| r.1.ontime),
+            flag("ontime_den", &rows, |r| r.1.ontime_den),
+            flag("pending", &rows, |r| r.1.pending),
+            f64_col("hours", &rows, |r| hours_to_complete(r.0)),
+            flag("pre_num", &rows, |r| r.0.preprocessed == Some(true)),
+            flag("pre_den", &rows, |r| r.0.preprocessed.is_some()),
+            flag("unknown", &rows, |r| r.0.cause.as_ref().is_some_and(|c| unknown.contains(c))),
+            Column::new("phenomenon".into(), rows.iter().map(|r| r.0.phenomenon.clone()).collect::<Vec<_>>()),
+            Column::new("cause".into(), rows.iter().map(|r| r.0.cause.clone()).collect::<Vec<_>>()),
+        ],
+    )?;
+    let mut out = aggregate(
+        &df,
+        &[
+            count("fault.reports", "reports"),
+            rate("fault.restore_ontime_rate", "ontime", "ontime_den"),
+            count("fault.pending", "pending"),
+            mean("fault.mean_restore_hours", "hours"),
+            quantile("fault.restore_hours_p50", "hours", 0.5),
+            quantile("fault.restore_hours_p90", "hours", 0.9),
+            rate("fault.preprocess_rate", "pre_num", "pre_den"),
+            rate("fault.unknown_cause_rate", "unknown", "reports"),
+        ],
+        BY_BRANCH_PRODUCT,
+        "",
+        ctx.small_sample(),
+    )?;
+    out.extend(repeat_customers(&faults, earlier, ctx)?);
+    // Reports per product, the denominators of the top-N shares.
+    let mut reports: FxHashMap<String, f64> = FxHashMap::default();
+    for o in &faults {
+        *reports.entry(o.product.clone()).or_default() += 1.0;
+        *reports.entry(String::new()).or_default() += 1.0;
+    }
+    for (metric, key) in [("fault.top_phenomena", "phenomenon"), ("fault.top_causes", "cause")] {
+        let mut rank: FxHashMap<String, usize> = FxHashMap::default();
+        for (product, value, n) in value_counts(&df, key, true)? {
+            let r = rank.entry(product.clone()).or_default();
+            *r += 1;
+            if *r > ctx.config.faults.top_n {
+                continue;
+            }
+            let den = reports.get(&product).copied().unwrap_or(0.0);
+            let mut row = MetricRow {
+                metric: metric.to_string(),
+                product,
+                group: format!("rank={};value={value}", *r),
+                numerator: Some(n),
+                denominator: Some(den),
+                value: Some(n / den),
+                ..Default::default()
+            };
+            row.set_interval(ctx.small_sample());
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
+/// product; it belongs to the branch of its first report of the month.
+fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let mut reports: FxHashMap<(&str, &str), Vec<&WorkOrder>> = FxHashMap::default();
+    for o in faults {
+        if let Some(c) = o.customer_id.as_deref() {
+            reports.entry((c, o.product.as_str())).or_default().push(o);
+        }
+    }
+    let mut before: FxHashMap<(&str, &str), Vec<chrono::NaiveDateTime>> = FxHashMap::default();
+    if ctx.config.faults.repeat_window == RepeatWindow::Rolling {
+        for o in earlier.iter().filter(|o| o.order_type == OrderType::Fault) {
+            if let Some(c) = o.customer_id.as_deref() {
+                before.entry((c, o.product.as_str())).or_default().push(o.created_at);
+            }
+        }
+    }
+    let days = Duration::days(i64::from(ctx.config.faults.rolling_days));
+    let mut customers: Vec<(String, String, bool)> = reports
+        .into_iter()
+        .map(|(key, mut v)| {
+            v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.order_id.cmp(&b.order_id)));
+            let repeat = match ctx.config.faults.repeat_window {
+                RepeatWindow::CalendarMonth => v.len() >= 2,
+                RepeatWindow::Rolling => {
+                    let mut times: Vec<_> = v.iter().map(|o| o.created_at).collect();
+                    times.extend(before.get(&key).into_iter().flatten().copied());
+                    times.sort();
+                    v.iter().any(|o| times.iter().any(|t| *t < o.created_at && *t >= o.created_at - days))
+                }
+            };
+            (v[0].branch.clone(), key.1.to_string(), repeat)
+        })
+        .collect();
+    customers.sort();
+    let df = DataFrame::new(
+        customers.len(),
+        vec![
+            str_col("branch", &customers, |c| c.0.clone()),
+            str_col("product", &customers, |c| c.1.clone()),
+            flag("customers", &customers, |_| true),
+            flag("repeat", &customers, |c| c.2),
+        ],
+    )?;
+    aggregate(
+        &df,
+        &[
+            count("fault.customers", "customers"),
+            count("fault.repeat_customers", "repeat"),
+            rate("fault.repeat_rate", "repeat", "customers"),
+        ],
+        BY_BRANCH_PRODUCT,
+        "",
+        ctx.small_sample(),
+    )
+}

@@ -1,0 +1,41 @@
+//! 装机履约: installation orders.
+
+use polars::prelude::*;
+
+use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH_PRODUCT};
+use super::orders::OrderFlags;
+use super::{Ctx, MetricRow};
+use crate::model::{OrderType, WorkOrder};
+
+/// install.* metrics, per branch and product.
+pub fn compute(orders: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let o: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Install).collect();
+    let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let rows: Vec<(&WorkOrder, &OrderFlags)> = o.iter().copied().zip(&flags).collect();
+    let df = DataFrame::new(
+        rows.len(),
+        vec![
+            str_col("branch", &rows, |r| r.0.branch.clone()),
+            str_col("product", &rows, |r| r.0.product.clone()),
+            flag("orders", &rows, |_| true),
+            flag("appointed", &rows, |r| super::orders::deadline(r.0, ctx.config).is_some()),
+            flag("ontime", &rows, |r| r.1.ontime),
+            flag("ontime_den", &rows, |r| r.1.ontime_den),
+            flag("pending", &rows, |r| r.1.pending),
+            flag("late", &rows, |r| r.1.late),
+        ],
+    )?;
+    aggregate(
+        &df,
+        &[
+            count("install.orders", "orders"),
+            rate("install.appointment_rate", "appointed", "orders"),
+            rate("install.ontime_rate", "ontime", "ontime_den"),
+            count("install.pending", "pending"),
+            count("install.late", "late"),
+        ],
+        BY_BRANCH_PRODUCT,
+        "",
+        ctx.small_sample(),
+    )
+}

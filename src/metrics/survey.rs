@@ -1,0 +1,40 @@
+//! 回访满意度: callback surveys.
+
+use polars::prelude::*;
+
+use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH};
+use super::{Ctx, MetricRow, UNKNOWN_BRANCH};
+use crate::model::Survey;
+
+/// survey.* metrics, per branch.
+pub fn compute(surveys: &[Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let s = surveys;
+    let df = DataFrame::new(
+        s.len(),
+        vec![
+            str_col("branch", s, |s| s.branch.clone().unwrap_or_else(|| UNKNOWN_BRANCH.to_string())),
+            str_col("product", s, |_| String::new()),
+            flag("attempted", s, |_| true),
+            flag("contacted", s, |s| s.contacted),
+            flag("sat_num", s, |s| s.contacted && s.satisfied == Some(true)),
+            flag("sat_den", s, |s| s.contacted && s.satisfied.is_some()),
+            flag("timely_num", s, |s| s.contacted && s.timely == Some(true)),
+            flag("timely_den", s, |s| s.contacted && s.timely.is_some()),
+            flag("att_num", s, |s| s.contacted && s.attitude == Some(true)),
+            flag("att_den", s, |s| s.contacted && s.attitude.is_some()),
+        ],
+    )?;
+    aggregate(
+        &df,
+        &[
+            count("survey.attempted", "attempted"),
+            rate("survey.contact_rate", "contacted", "attempted"),
+            rate("survey.satisfaction_rate", "sat_num", "sat_den"),
+            rate("survey.timely_rate", "timely_num", "timely_den"),
+            rate("survey.attitude_rate", "att_num", "att_den"),
+        ],
+        BY_BRANCH,
+        "",
+        ctx.small_sample(),
+    )
+}

@@ -1,0 +1,167 @@
+//! Targets, month-over-month values and early warnings applied to metric rows.
+
+use crate::config::{Config, Op, Target};
+use crate::history::History;
+use crate::metrics::MetricRow;
+use crate::month::Month;
+
+/// One target level's verdict for a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Level name, e.g. 省公司考核.
+    pub level: String,
+    /// Direction.
+    pub op: Op,
+    /// Target value.
+    pub value: f64,
+    /// Met.
+    pub met: bool,
+}
+
+fn applies(t: &Target, r: &MetricRow) -> bool {
+    t.metric == r.metric
+        && r.group.is_empty()
+        && t.product.as_ref().is_none_or(|p| *p == r.product)
+        && t.branch.as_ref().is_none_or(|b| *b == r.branch)
+}
+
+fn specificity(t: &Target) -> u8 {
+    u8::from(t.product.is_some()) + u8::from(t.branch.is_some())
+}
+
+/// Whether `value` meets a target.
+pub fn meets(op: Op, value: f64, target: f64) -> bool {
+    // Compare at the precision the report shows, so 95.00 % meets ≥ 95 %.
+    let (v, t) = ((value * 1e9).round(), (target * 1e9).round());
+    match op {
+        Op::Ge => v >= t,
+        Op::Le => v <= t,
+    }
+}
+
+/// Every level's verdict for a row, in the order levels first appear in the config. Within
+/// a level the most specific target (branch and product > one of them > general) wins.
+pub fn verdicts(config: &Config, r: &MetricRow) -> Vec<Verdict> {
+    let Some(value) = r.value else { return Vec::new() };
+    let mut levels: Vec<&str> = Vec::new();
+    for t in &config.targets {
+        if applies(t, r) && !levels.contains(&t.level.as_str()) {
+            levels.push(&t.level);
+        }
+    }
+    levels
+        .into_iter()
+        .filter_map(|level| {
+            let candidates = || config.targets.iter().filter(move |t| t.level == level && applies(t, r));
+            let best = candidates().map(specificity).max()?;
+            let t = candidates().find(|t| specificity(t) == best)?;
+            Some(Verdict { level: level.to_string(), op: t.op, value: t.value, met: meets(t.op, value, t.value) })
+        })
+        .collect()
+}
+
+/// Fill `target` / `met` (the first level), `prev_value` (last month in history) and
+/// `warning` (early warning) on every row.
+pub fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: Month) {
+    let prev = month.prev();
+    for r in rows.iter_mut() {
+        if let Some(v) = verdicts(config, r).into_iter().next() {
+            r.target = Some(v.value);
+            r.met = Some(v.met);
+        }
+        if history.has(prev) {
+            r.prev_value = history.get(prev, &r.key()).and_then(|s| s.value);
+        }
+        if warned(r) {
+            r.warning = warning(r, config, history, month);
+        }
+    }
+}
+
+/// Rows watched by early warning: complaints per category and per channel, faults per product.
+pub fn warned(r: &MetricRow) -> bool {
+    r.branch.is_empty()
+        && ((r.metric == "complaint.count" && (r.group.starts_with("category=") || r.group.starts_with("channel=")))
+            || (r.metric == "fault.reports" && !r.product.is_empty() && r.group.is_empty()))
+}
+
+/// The early-warning text of a watched row: baseline = mean of the previous months in history
+/// (up to `baseline_months`; a month in history without the row counts as 0); at least half
+/// of those months are needed, else "no baseline yet".
+pub fn warning(r: &MetricRow, config: &Config, history: &History, month: Month) -> String {
+    let w = &config.warning;
+    let mut m = month;
+    let mut values = Vec::new();
+    for _ in 0..w.baseline_months {
+        m = m.prev();
+        if history.has(m) {
+            values.push(history.get(m, &r.key()).and_then(|s| s.value).unwrap_or(0.0));
+        }
+    }
+    let need = w.baseline_months.div_ceil(2).max(1);
+    if values.len() < need {
+        return format!("no baseline yet ({} of {} months in history)", values.len(), w.baseline_months);
+    }
+    let baseline = values.iter().sum::<f64>() / values.len() as f64;
+    let v = r.value.unwrap_or(0.0);
+    if v > baseline * w.coefficient && v > baseline + w.protection {
+        format!("warning: {v} > baseline {:.1} × {} (mean of {} months)", baseline, w.coefficient, values.len())
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(metric: &str, branch: &str, product: &str, value: f64) -> MetricRow {
+        MetricRow {
+            metric: metric.into(),
+            branch: branch.into(),
+            product: product.into(),
+            value: Some(value),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn levels_and_specificity() {
+        let c = Config::parse(
+            r#"
+[[targets]]
+metric = "fault.repeat_rate"
+op = "<="
+value = 0.08
+level = "省公司考核"
+
+[[targets]]
+metric = "fault.repeat_rate"
+op = "<="
+value = 0.05
+level = "市公司考核"
+
+[[targets]]
+metric = "fault.repeat_rate"
+op = "<="
+value = 0.10
+level = "省公司考核"
+product = "E6"
+"#,
+            std::path::Path::new("t.toml"),
+        )
+        .unwrap();
+        let v = verdicts(&c, &row("fault.repeat_rate", "", "E8", 0.0693));
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].level.as_str(), v[0].value, v[0].met), ("省公司考核", 0.08, true));
+        assert_eq!((v[1].level.as_str(), v[1].value, v[1].met), ("市公司考核", 0.05, false));
+        // The product-specific target wins within its level.
+        let v = verdicts(&c, &row("fault.repeat_rate", "东区", "E6", 0.09));
+        assert_eq!((v[0].value, v[0].met), (0.10, true));
+        assert!(verdicts(&c, &row("calls.answer_rate", "", "", 0.9)).is_empty());
+        // Boundaries: exactly on target is met.
+        assert!(meets(Op::Ge, 0.95, 0.95));
+        assert!(meets(Op::Le, 0.08, 0.08));
+        assert!(!meets(Op::Ge, 0.9499999, 0.95));
+    }
+}
