@@ -79,6 +79,12 @@ pub enum Command {
     },
     /// Print the default config, commented.
     InitConfig,
+    /// Print every metric's definition (id, label, formula) with the options in force.
+    Definitions {
+        /// Config file (default: ./svcq.toml if present).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// File formats for `svcq sample`.

@@ -74,6 +74,21 @@ impl History {
         self.months.get(&month).and_then(|m| m.get(key)).copied()
     }
 
+    /// The series of a row over the `n` months ending with `month` (oldest first): the
+    /// stored value, or `None` where the month is not in history or has no such row.
+    /// `current` is this month's value (not yet in history).
+    pub fn series(&self, key: &Key, month: Month, n: usize, current: Option<f64>) -> Vec<(Month, Option<f64>)> {
+        let mut out = Vec::with_capacity(n);
+        let mut m = month;
+        for i in 0..n {
+            let v = if i == 0 { current } else { self.get(m, key).and_then(|s| s.value) };
+            out.push((m, v));
+            m = m.prev();
+        }
+        out.reverse();
+        out
+    }
+
     /// Months held.
     pub fn months(&self) -> Vec<Month> {
         self.months.keys().copied().collect()

@@ -69,6 +69,21 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Check { args } => check(&args),
+        Command::Definitions { config } => {
+            let config = load_config(config.as_deref())?;
+            for d in metrics::defs::definitions(&config) {
+                let label = match config.report.lang {
+                    config::Lang::Zh => &d.zh,
+                    config::Lang::En => &d.en,
+                };
+                let formula = match config.report.lang {
+                    config::Lang::Zh => &d.formula_zh,
+                    config::Lang::En => &d.formula_en,
+                };
+                println!("{}\t{}\t{}", d.id, label, formula);
+            }
+            Ok(Exit::Ok)
+        }
         Command::Report { args, out, history } => report(&args, &out, history),
         Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             if !(scale > 0.0 && scale <= 2000.0) {

@@ -600,10 +600,10 @@ impl Gen<'_> {
     ) -> Vec<Val> {
         *seq += 1;
         let b = self.branch();
-        let answer_p = 0.80 + 0.15 * self.skill[b];
+        let answer_p = 0.86 + 0.12 * self.skill[b];
         let answered = self.rng.chance(answer_p);
         let wait = if answered {
-            self.rng.lognormal(7.0 + 10.0 * (1.0 - self.skill[b]), 0.9).min(600.0).round()
+            self.rng.lognormal(4.0 + 5.0 * (1.0 - self.skill[b]), 0.8).min(600.0).round()
         } else {
             (5.0 + self.rng.unit() * 110.0).round()
         };
@@ -759,7 +759,7 @@ impl Gen<'_> {
 
     fn fault_order(&mut self, seq: usize, b: usize, product: &str, customer: &str, created: NaiveDateTime) -> GenOrder {
         let skill = self.skill[b];
-        let hours = self.rng.lognormal(5.0 + 6.0 * (1.0 - skill), 1.0).min(24.0 * 12.0);
+        let hours = self.rng.lognormal(4.0 + 6.0 * (1.0 - skill), 0.8).min(24.0 * 12.0);
         let mut completed = Some(created + Duration::seconds((hours * 3600.0) as i64));
         if self.rng.chance(0.03) || completed.is_some_and(|c| c >= self.o.month.end() + Duration::days(1)) {
             completed = None; // still open at export time
@@ -829,7 +829,7 @@ impl Gen<'_> {
                 date_val(appt, DateStyle::Cell)
             };
             let deadline = if date_only { appt.date().and_hms_opt(23, 59, 59).unwrap_or(appt) } else { appt };
-            let late = self.rng.chance(0.02 + 0.10 * (1.0 - self.skill[b]));
+            let late = self.rng.chance(0.01 + 0.06 * (1.0 - self.skill[b]));
             let done = if late {
                 deadline + Duration::hours(2 + self.rng.below(72) as i64)
             } else {
@@ -913,7 +913,7 @@ impl Gen<'_> {
             } else {
                 self.branches[b].to_string()
             };
-            let hours = self.rng.lognormal(20.0 + 20.0 * (1.0 - self.skill[b]), 0.6);
+            let hours = self.rng.lognormal(12.0 + 16.0 * (1.0 - self.skill[b]), 0.6);
             let done = created + Duration::seconds((hours * 3600.0) as i64);
             let done_val =
                 if done >= self.o.month.end() || self.rng.chance(0.02) { Val::Empty } else { Val::Date(done) };
@@ -978,7 +978,7 @@ impl Gen<'_> {
             let contacted = self.rng.chance(0.6);
             let result =
                 if contacted { "成功" } else { *self.rng.pick(&["无人接听", "关机", "拒访", "失败"]) };
-            let satisfied_p = 0.85 + 0.13 * self.skill[b];
+            let satisfied_p = 0.88 + 0.11 * self.skill[b];
             let (sat, timely, attitude, reason) = if contacted {
                 let s = self.rng.chance(satisfied_p);
                 let sat = if self.rng.chance(0.05) {

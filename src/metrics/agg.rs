@@ -55,9 +55,9 @@ pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
     Column::new(name.into(), rows.iter().map(|r| if f(r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>())
 }
 
-/// A frame column of text.
-pub fn str_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> String) -> Column {
-    Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
+/// A frame column of text borrowed from the records.
+pub fn str_col<'a, T>(name: &str, rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column {
+    Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())
 }
 
 fn exprs(specs: &[Spec]) -> Vec<Expr> {
@@ -82,13 +82,18 @@ fn exprs(specs: &[Spec]) -> Vec<Expr> {
     out
 }
 
-fn get_f64(df: &DataFrame, name: &str, i: usize) -> PolarsResult<Option<f64>> {
+/// A column as f64 values.
+fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.get(i))
+    let ca = c.f64()?;
+    Ok((0..ca.len()).map(|i| ca.get(i)).collect())
 }
 
-fn get_str(df: &DataFrame, name: &str, i: usize) -> PolarsResult<String> {
-    Ok(df.column(name)?.str()?.get(i).unwrap_or_default().to_string())
+/// A column as text (dates as YYYY-MM-DD).
+fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    let c = df.column(name)?.cast(&DataType::String)?;
+    let ca = c.str()?;
+    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or_default().to_string()).collect())
 }
 
 /// Total and per branch.
@@ -115,13 +120,24 @@ pub fn aggregate(
             let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
             lf.group_by_stable(by).agg(exprs(specs)).collect()?
         };
+        let key_values: Vec<Vec<String>> = keys.iter().map(|k| strings(&out, k)).collect::<PolarsResult<_>>()?;
+        let mut nums = Vec::new();
+        let mut dens = Vec::new();
+        for (k, s) in specs.iter().enumerate() {
+            nums.push(f64s(&out, &format!("n{k}"))?);
+            dens.push(if matches!(s.agg, Agg::Count(_)) {
+                vec![None; out.height()]
+            } else {
+                f64s(&out, &format!("d{k}"))?
+            });
+        }
         for i in 0..out.height() {
             let (mut branch, mut product, mut groups) = (String::new(), String::new(), Vec::new());
             if !group.is_empty() {
                 groups.push(group.to_string());
             }
-            for k in keys.iter() {
-                let v = get_str(&out, k, i)?;
+            for (k, values) in keys.iter().zip(&key_values) {
+                let v = values[i].clone();
                 match *k {
                     "branch" => branch = v,
                     "product" => product = v,
@@ -129,32 +145,32 @@ pub fn aggregate(
                 }
             }
             for (k, s) in specs.iter().enumerate() {
-                let n = get_f64(&out, &format!("n{k}"), i)?;
+                let (n, d) = (nums[k][i], dens[k][i].unwrap_or(0.0));
                 let row = match s.agg {
                     Agg::Count(_) => {
                         let n = n.unwrap_or(0.0);
                         MetricRow { numerator: Some(n), value: Some(n), ..Default::default() }
                     }
                     Agg::Rate(..) | Agg::Mean(_) => {
-                        let d = get_f64(&out, &format!("d{k}"), i)?.unwrap_or(0.0);
                         if d <= 0.0 {
                             continue; // denominator 0: the value is absent
                         }
                         let n = n.unwrap_or(0.0);
-                        let mut r =
-                            MetricRow { numerator: Some(n), denominator: Some(d), value: Some(n / d), ..Default::default() };
+                        let mut r = MetricRow {
+                            numerator: Some(n),
+                            denominator: Some(d),
+                            value: Some(n / d),
+                            ..Default::default()
+                        };
                         if matches!(s.agg, Agg::Rate(..)) {
                             r.set_interval(small_sample);
                         }
                         r
                     }
-                    Agg::Quantile(..) => {
-                        let d = get_f64(&out, &format!("d{k}"), i)?.unwrap_or(0.0);
-                        match n {
-                            Some(v) if d > 0.0 => MetricRow { denominator: Some(d), value: Some(v), ..Default::default() },
-                            _ => continue,
-                        }
-                    }
+                    Agg::Quantile(..) => match n {
+                        Some(v) if d > 0.0 => MetricRow { denominator: Some(d), value: Some(v), ..Default::default() },
+                        _ => continue,
+                    },
                 };
                 rows.push(MetricRow {
                     metric: s.id.to_string(),
@@ -186,10 +202,11 @@ pub fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> PolarsResul
             .group_by_stable(by)
             .agg([len().cast(DataType::Float64).alias("n")])
             .collect()?;
+        let products = if keys.len() == 2 { strings(&g, "product")? } else { vec![String::new(); g.height()] };
+        let values = strings(&g, key)?;
+        let counts = f64s(&g, "n")?;
         for i in 0..g.height() {
-            let product = if keys.len() == 2 { get_str(&g, "product", i)? } else { String::new() };
-            let value = get_str(&g, key, i)?;
-            out.push((product, value, get_f64(&g, "n", i)?.unwrap_or(0.0)));
+            out.push((products[i].clone(), values[i].clone(), counts[i].unwrap_or(0.0)));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1)));

@@ -10,19 +10,23 @@ use crate::model::{OrderType, WorkOrder};
 /// Label for an empty channel, category or department.
 pub const NOT_GIVEN: &str = "未填写";
 
+/// An optional text, or 未填写.
+fn text(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or(NOT_GIVEN)
+}
+
 /// complaint.* metrics, per branch, with groups per channel, category and department.
-pub fn compute(orders: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let c: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Complaint).collect();
+pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let c: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Complaint).collect();
     let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = c.iter().copied().zip(&flags).collect();
     let words = &ctx.config.complaints.escalation_channels;
     let escalated = |o: &WorkOrder| o.channel.as_ref().is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));
-    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| NOT_GIVEN.to_string());
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| r.0.branch.clone()),
-            str_col("product", &rows, |r| r.0.product.clone()),
+            str_col("branch", &rows, |r| &r.0.branch),
+            str_col("product", &rows, |r| &r.0.product),
             str_col("channel", &rows, |r| text(&r.0.channel)),
             str_col("category", &rows, |r| text(&r.0.category)),
             str_col("department", &rows, |r| text(&r.0.department)),

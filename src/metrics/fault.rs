@@ -11,16 +11,16 @@ use crate::config::RepeatWindow;
 use crate::model::{OrderType, WorkOrder};
 
 /// fault.* metrics, per branch and product.
-pub fn compute(orders: &[WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let faults: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Fault).collect();
+pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let faults: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Fault).collect();
     let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = faults.iter().copied().zip(&flags).collect();
     let unknown = &ctx.config.faults.unknown_causes;
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| r.0.branch.clone()),
-            str_col("product", &rows, |r| r.0.product.clone()),
+            str_col("branch", &rows, |r| &r.0.branch),
+            str_col("product", &rows, |r| &r.0.product),
             flag("reports", &rows, |_| true),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
@@ -99,7 +99,7 @@ fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> 
         }
     }
     let days = Duration::days(i64::from(ctx.config.faults.rolling_days));
-    let mut customers: Vec<(String, String, bool)> = reports
+    let mut customers: Vec<(&str, &str, bool)> = reports
         .into_iter()
         .map(|(key, mut v)| {
             v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.order_id.cmp(&b.order_id)));
@@ -112,15 +112,15 @@ fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> 
                     v.iter().any(|o| times.iter().any(|t| *t < o.created_at && *t >= o.created_at - days))
                 }
             };
-            (v[0].branch.clone(), key.1.to_string(), repeat)
+            (v[0].branch.as_str(), key.1, repeat)
         })
         .collect();
     customers.sort();
     let df = DataFrame::new(
         customers.len(),
         vec![
-            str_col("branch", &customers, |c| c.0.clone()),
-            str_col("product", &customers, |c| c.1.clone()),
+            str_col("branch", &customers, |c| c.0),
+            str_col("product", &customers, |c| c.1),
             flag("customers", &customers, |_| true),
             flag("repeat", &customers, |c| c.2),
         ],

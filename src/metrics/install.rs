@@ -8,15 +8,15 @@ use super::{Ctx, MetricRow};
 use crate::model::{OrderType, WorkOrder};
 
 /// install.* metrics, per branch and product.
-pub fn compute(orders: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let o: Vec<&WorkOrder> = orders.iter().filter(|o| o.order_type == OrderType::Install).collect();
+pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let o: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Install).collect();
     let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = o.iter().copied().zip(&flags).collect();
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| r.0.branch.clone()),
-            str_col("product", &rows, |r| r.0.product.clone()),
+            str_col("branch", &rows, |r| &r.0.branch),
+            str_col("product", &rows, |r| &r.0.product),
             flag("orders", &rows, |_| true),
             flag("appointed", &rows, |r| super::orders::deadline(r.0, ctx.config).is_some()),
             flag("ontime", &rows, |r| r.1.ontime),

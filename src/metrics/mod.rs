@@ -18,7 +18,7 @@ pub mod survey;
 use polars::prelude::PolarsResult;
 
 use crate::config::Config;
-use crate::model::{Dataset, Ledger, OrderType, SheetLedger};
+use crate::model::{Call, Dataset, Ledger, OrderType, SheetLedger, Survey, WorkOrder};
 use crate::month::Month;
 
 /// Branch label for calls and surveys without a branch.
@@ -129,15 +129,15 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
 pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Vec<MetricRow>> {
     let ctx = Ctx { config, month };
     // A canonical record order, so that sums never depend on the order of the input files.
-    let mut calls = data.calls.clone();
+    let mut calls: Vec<&Call> = data.calls.iter().collect();
     calls.sort_by(|a, b| {
         (a.start_time, &a.call_id, &a.caller, &a.branch)
             .cmp(&(b.start_time, &b.call_id, &b.caller, &b.branch))
             .then(a.wait_seconds.total_cmp(&b.wait_seconds))
     });
-    let mut orders = data.orders.clone();
+    let mut orders: Vec<&WorkOrder> = data.orders.iter().collect();
     orders.sort_by(|a, b| a.order_id.cmp(&b.order_id));
-    let mut surveys = data.surveys.clone();
+    let mut surveys: Vec<&Survey> = data.surveys.iter().collect();
     surveys.sort_by(|a, b| (a.surveyed_at, &a.survey_id, &a.order_id).cmp(&(b.surveyed_at, &b.survey_id, &b.order_id)));
 
     let mut rows = Vec::new();
@@ -146,12 +146,12 @@ pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Ve
     rows.extend(fault::compute(&orders, &data.earlier_orders, &ctx)?);
     rows.extend(complaint::compute(&orders, &ctx)?);
     rows.extend(survey::compute(&surveys, &ctx)?);
-    let other: Vec<_> = orders.iter().filter(|o| o.order_type == OrderType::Other).cloned().collect();
+    let other: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Other).collect();
     let df = polars::prelude::DataFrame::new(
         other.len(),
         vec![
-            agg::str_col("branch", &other, |o| o.branch.clone()),
-            agg::str_col("product", &other, |o| o.product.clone()),
+            agg::str_col("branch", &other, |o| &o.branch),
+            agg::str_col("product", &other, |o| &o.product),
             agg::flag("orders", &other, |_| true),
         ],
     )?;

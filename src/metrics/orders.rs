@@ -36,7 +36,8 @@ pub fn sla_hours(order_type: OrderType, product: &str, config: &Config) -> Optio
 /// The deadline: the deadline cell, else created_at + SLA hours.
 pub fn deadline(o: &WorkOrder, config: &Config) -> Option<NaiveDateTime> {
     o.deadline.or_else(|| {
-        sla_hours(o.order_type, &o.product, config).map(|h| o.created_at + Duration::seconds((h * 3600.0).round() as i64))
+        sla_hours(o.order_type, &o.product, config)
+            .map(|h| o.created_at + Duration::seconds((h * 3600.0).round() as i64))
     })
 }
 
@@ -124,16 +125,24 @@ mod tests {
         assert_eq!(timeliness(&order(Complaint, "2026-10-30 08:00", None, None), &c, end), Pending);
         assert_eq!(timeliness(&order(Complaint, "2026-10-29 23:00", None, None), &c, end), Late);
         // Installs: no default SLA.
-        assert_eq!(timeliness(&order(Install, "2026-10-05 08:00", None, Some("2026-10-06 08:00")), &c, end), NoDeadline);
         assert_eq!(
-            timeliness(&order(Install, "2026-10-05 08:00", Some("2026-10-07 18:00"), Some("2026-10-07 18:00")), &c, end),
+            timeliness(&order(Install, "2026-10-05 08:00", None, Some("2026-10-06 08:00")), &c, end),
+            NoDeadline
+        );
+        assert_eq!(
+            timeliness(
+                &order(Install, "2026-10-05 08:00", Some("2026-10-07 18:00"), Some("2026-10-07 18:00")),
+                &c,
+                end
+            ),
             OnTime
         );
         assert_eq!(timeliness(&order(Install, "2026-10-30 08:00", Some("2026-11-02 18:00"), None), &c, end), Pending);
         // Deadline exactly at the period end is not before it: pending.
         assert_eq!(timeliness(&order(Install, "2026-10-30 08:00", Some("2026-11-01 00:00"), None), &c, end), Pending);
         // Per-product SLA.
-        let c2 = Config::parse("[sla_hours]\nby_product = { fault = { \"E8\" = 4.0 } }\n", std::path::Path::new("x")).unwrap();
+        let c2 = Config::parse("[sla_hours]\nby_product = { fault = { \"E8\" = 4.0 } }\n", std::path::Path::new("x"))
+            .unwrap();
         assert_eq!(timeliness(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-05 13:00")), &c2, end), Late);
     }
 }

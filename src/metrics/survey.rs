@@ -7,13 +7,13 @@ use super::{Ctx, MetricRow, UNKNOWN_BRANCH};
 use crate::model::Survey;
 
 /// survey.* metrics, per branch.
-pub fn compute(surveys: &[Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let s = surveys;
     let df = DataFrame::new(
         s.len(),
         vec![
-            str_col("branch", s, |s| s.branch.clone().unwrap_or_else(|| UNKNOWN_BRANCH.to_string())),
-            str_col("product", s, |_| String::new()),
+            str_col("branch", s, |s| s.branch.as_deref().unwrap_or(UNKNOWN_BRANCH)),
+            str_col("product", s, |_| ""),
             flag("attempted", s, |_| true),
             flag("contacted", s, |s| s.contacted),
             flag("sat_num", s, |s| s.contacted && s.satisfied == Some(true)),

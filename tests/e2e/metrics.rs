@@ -70,7 +70,8 @@ fn write_fixture(w: &Workdir) {
         let day = 1 + i % 28;
         let hours = if i < 80 { 2 } else { 30 };
         let created = format!("2026-10-{day:02} 08:00");
-        let done = chrono::NaiveDateTime::parse_from_str(&created, "%Y-%m-%d %H:%M").unwrap() + chrono::Duration::hours(hours);
+        let done =
+            chrono::NaiveDateTime::parse_from_str(&created, "%Y-%m-%d %H:%M").unwrap() + chrono::Duration::hours(hours);
         let _ = writeln!(s, "GZ9{i:03},故障,东区,E9,{cust},{created},{},{cause}", done.format("%Y-%m-%d %H:%M"));
     }
     for i in 0..40 {
