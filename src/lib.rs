@@ -17,6 +17,7 @@ pub mod model;
 pub mod month;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod sample;
 pub mod targets;
 
@@ -144,6 +145,14 @@ fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow:
     rows.extend(metrics::dq_rows(&data.ledger));
     let csv = render::csv::render(month, &rows);
     let csv_path = out.join(format!("metrics-{month}.csv"));
+    let view = report::build(&rows, &data, &config, &history, month, today().format("%Y-%m-%d").to_string());
+    // Fixed document date (the first day after the month): the same inputs give the same bytes.
+    let next = month.next();
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1).context("document date")?;
+    let xlsx = render::xlsx::render(&view, &created).context("writing the workbook")?;
+    let xlsx_path = out.join(format!("{}-{month}.xlsx", config.report.file_stem));
+    output::write_atomic(&xlsx_path, &xlsx)?;
     output::write_atomic(&csv_path, &csv)?;
     // Only a complete run goes into the history (a rerun of the month replaces it).
     output::write_atomic(&history_dir.join(format!("metrics-{month}.csv")), &csv)?;
@@ -177,6 +186,7 @@ fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow:
         if !warnings.is_empty() {
             println!("early warnings: {}", warnings.join(", "));
         }
+        println!("wrote {}", xlsx_path.display());
         println!("wrote {}", csv_path.display());
     }
     Ok(quality_exit(&config, &data))

@@ -6,6 +6,8 @@ mod util;
 mod metrics;
 #[path = "e2e/props.rs"]
 mod props;
+#[path = "e2e/workbook.rs"]
+mod workbook;
 
 use std::collections::BTreeMap;
 use std::path::Path;

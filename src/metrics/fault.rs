@@ -2,12 +2,12 @@
 
 use chrono::Duration;
 use polars::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
 use super::orders::{hours_to_complete, OrderFlags};
 use super::{Ctx, MetricRow};
-use crate::config::RepeatWindow;
+use crate::config::{Config, RepeatWindow};
 use crate::model::{OrderType, WorkOrder};
 
 /// fault.* metrics, per branch and product.
@@ -81,48 +81,76 @@ pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> Polar
     Ok(out)
 }
 
-/// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
-/// product; it belongs to the branch of its first report of the month.
-fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+/// A customer of a product in the month: the branch of its first report and whether it repeats.
+pub struct CustomerUnit<'a> {
+    /// (customer id, product).
+    pub key: (&'a str, &'a str),
+    /// Branch of the first report of the month.
+    pub branch: &'a str,
+    /// A repeat customer under the configured window.
+    pub repeat: bool,
+}
+
+/// Every customer unit of the month's fault reports (sorted by key).
+pub fn units<'a>(
+    faults: impl Iterator<Item = &'a WorkOrder>,
+    earlier: &'a [WorkOrder],
+    config: &Config,
+) -> Vec<CustomerUnit<'a>> {
     let mut reports: FxHashMap<(&str, &str), Vec<&WorkOrder>> = FxHashMap::default();
-    for o in faults {
+    for o in faults.filter(|o| o.order_type == OrderType::Fault) {
         if let Some(c) = o.customer_id.as_deref() {
             reports.entry((c, o.product.as_str())).or_default().push(o);
         }
     }
     let mut before: FxHashMap<(&str, &str), Vec<chrono::NaiveDateTime>> = FxHashMap::default();
-    if ctx.config.faults.repeat_window == RepeatWindow::Rolling {
+    if config.faults.repeat_window == RepeatWindow::Rolling {
         for o in earlier.iter().filter(|o| o.order_type == OrderType::Fault) {
             if let Some(c) = o.customer_id.as_deref() {
                 before.entry((c, o.product.as_str())).or_default().push(o.created_at);
             }
         }
     }
-    let days = Duration::days(i64::from(ctx.config.faults.rolling_days));
-    let mut customers: Vec<(&str, &str, bool)> = reports
+    let days = Duration::days(i64::from(config.faults.rolling_days));
+    let mut units: Vec<CustomerUnit> = reports
         .into_iter()
         .map(|(key, mut v)| {
             v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.order_id.cmp(&b.order_id)));
-            let repeat = match ctx.config.faults.repeat_window {
+            let repeat = match config.faults.repeat_window {
                 RepeatWindow::CalendarMonth => v.len() >= 2,
                 RepeatWindow::Rolling => {
                     let mut times: Vec<_> = v.iter().map(|o| o.created_at).collect();
                     times.extend(before.get(&key).into_iter().flatten().copied());
-                    times.sort();
                     v.iter().any(|o| times.iter().any(|t| *t < o.created_at && *t >= o.created_at - days))
                 }
             };
-            (v[0].branch.as_str(), key.1, repeat)
+            CustomerUnit { key, branch: v[0].branch.as_str(), repeat }
         })
         .collect();
-    customers.sort();
+    units.sort_by(|a, b| a.key.cmp(&b.key));
+    units
+}
+
+/// The (customer, product) keys of the month's repeat customers.
+pub fn repeat_keys<'a>(
+    orders: &'a [WorkOrder],
+    earlier: &'a [WorkOrder],
+    config: &Config,
+) -> FxHashSet<(&'a str, &'a str)> {
+    units(orders.iter(), earlier, config).into_iter().filter(|u| u.repeat).map(|u| u.key).collect()
+}
+
+/// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
+/// product; it belongs to the branch of its first report of the month.
+fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let customers = units(faults.iter().copied(), earlier, ctx.config);
     let df = DataFrame::new(
         customers.len(),
         vec![
-            str_col("branch", &customers, |c| c.0),
-            str_col("product", &customers, |c| c.1),
+            str_col("branch", &customers, |c| c.branch),
+            str_col("product", &customers, |c| c.key.1),
             flag("customers", &customers, |_| true),
-            flag("repeat", &customers, |c| c.2),
+            flag("repeat", &customers, |c| c.repeat),
         ],
     )?;
     aggregate(

@@ -1,3 +1,4 @@
-//! Renderers: the metrics CSV (and, as they land, the workbook and the HTML report).
+//! Renderers: the metrics CSV, the workbook (and, as it lands, the HTML report).
 
 pub mod csv;
+pub mod xlsx;

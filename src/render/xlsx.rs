@@ -1,0 +1,430 @@
+//! The Excel workbook (SPEC §4.2): one sheet per report section, tables formatted the way
+//! analysts format them by hand, native Excel charts, every input string written as a string.
+
+use rust_xlsxwriter::{
+    Chart as XChart, ChartFormat, ChartLine, ChartLineDashType, ChartSolidFill, ChartType, Color, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use crate::config::Lang;
+use crate::metrics::defs::Unit;
+use crate::report::{t, Chart, ChartKind, ColKind, Report, Section, Table, V};
+
+const GREEN_BG: u32 = 0xC6EFCE;
+const GREEN_FG: u32 = 0x006100;
+const RED_BG: u32 = 0xFFC7CE;
+const RED_FG: u32 = 0x9C0006;
+const HEADER_BG: u32 = 0xDDEBF7;
+const BLUE: u32 = 0x2F6EBA;
+const ORANGE: u32 = 0xED7D31;
+const PALETTE: [u32; 8] = [0x2F6EBA, 0xED7D31, 0x70AD47, 0xFFC000, 0x5B9BD5, 0xA5A5A5, 0x9E480E, 0x264478];
+
+/// Longest text Excel stores in a cell.
+const MAX_CELL: usize = 32_767;
+
+/// Cell formatting of one cell.
+#[derive(Clone, Copy, Default)]
+struct Style {
+    bold: bool,
+    total: bool,
+}
+
+fn base(style: Style) -> Format {
+    let mut f = Format::new().set_border(FormatBorder::Thin).set_border_color(Color::RGB(0xBFBFBF)).set_font_size(10);
+    if style.bold || style.total {
+        f = f.set_bold();
+    }
+    if style.total {
+        f = f.set_border_top(FormatBorder::Double).set_background_color(Color::RGB(0xF2F2F2));
+    }
+    f
+}
+
+fn met_colours(f: Format, met: Option<bool>) -> Format {
+    match met {
+        Some(true) => f.set_background_color(Color::RGB(GREEN_BG)).set_font_color(Color::RGB(GREEN_FG)),
+        Some(false) => f.set_background_color(Color::RGB(RED_BG)).set_font_color(Color::RGB(RED_FG)),
+        None => f,
+    }
+}
+
+/// Display width of a text (CJK counts double).
+fn width(s: &str) -> usize {
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+}
+
+fn truncate(s: &str) -> &str {
+    if s.len() <= MAX_CELL {
+        return s;
+    }
+    let mut end = MAX_CELL;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+struct Writer<'a> {
+    lang: Lang,
+    ws: &'a mut Worksheet,
+}
+
+impl Writer<'_> {
+    fn cell(&mut self, row: u32, col: u16, v: &V, style: Style) -> Result<(), XlsxError> {
+        let f = base(style);
+        match v {
+            V::Empty => {
+                self.ws.write_blank(row, col, &f)?;
+            }
+            V::Text(s) => {
+                // write_string stores a string, never a formula: "=HYPERLINK(...)" stays text.
+                self.ws.write_string_with_format(row, col, truncate(s), &f)?;
+            }
+            V::Count(n) => {
+                self.ws.write_number_with_format(row, col, *n, &f.set_num_format("#,##0"))?;
+            }
+            V::Num(n, unit) => {
+                let fmt = match unit {
+                    Unit::Hours | Unit::Seconds => "#,##0.0",
+                    _ => "#,##0.00",
+                };
+                self.ws.write_number_with_format(row, col, *n, &f.set_num_format(fmt))?;
+            }
+            V::Rate { v, small, met } => {
+                // A small sample keeps its numeric value and shows a trailing * (see the legend).
+                let fmt = if *small { "0.00%\"*\"" } else { "0.00%" };
+                let f = met_colours(f.set_num_format(fmt), *met);
+                let f = if *small { f.set_italic() } else { f };
+                self.ws.write_number_with_format(row, col, *v, &f)?;
+            }
+            V::Change { v, unit, significant } => {
+                let (value, fmt) = match unit {
+                    Unit::Rate => (
+                        v * 100.0,
+                        t(
+                            self.lang,
+                            "+0.00\"个百分点\";-0.00\"个百分点\";0.00\"个百分点\"",
+                            "+0.00\" pp\";-0.00\" pp\";0.00\" pp\"",
+                        ),
+                    ),
+                    Unit::Count => (*v, "+#,##0;-#,##0;0"),
+                    _ => (*v, "+#,##0.0;-#,##0.0;0.0"),
+                };
+                let f = f.set_num_format(fmt);
+                let f = if *significant == Some(true) { f.set_bold() } else { f };
+                self.ws.write_number_with_format(row, col, value, &f)?;
+            }
+            V::Met(m) => {
+                let text = if *m { t(self.lang, "达标", "met") } else { t(self.lang, "未达标", "not met") };
+                self.ws.write_string_with_format(
+                    row,
+                    col,
+                    text,
+                    &met_colours(f.set_align(FormatAlign::Center), Some(*m)),
+                )?;
+            }
+            V::Time(dt) => {
+                self.ws.write_datetime_with_format(row, col, dt, &f.set_num_format("yyyy-mm-dd hh:mm"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a table landed on its sheet.
+struct Placed {
+    header_row: u32,
+    first: u32,
+    last: u32,
+    /// Helper column (target values), if written.
+    target_col: Option<u16>,
+    /// Helper column (cumulative share), if written.
+    cumulative_col: Option<u16>,
+}
+
+/// Render the workbook's bytes. `created` is the fixed document date (reproducible output).
+pub fn render(report: &Report, created: &ExcelDateTime) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let title = format!("{} {} {}", report.organisation, report.title, report.month);
+    let props = DocProperties::new()
+        .set_title(&title)
+        .set_subject(format!("{} {}", t(report.lang, "服务质量月报", "Service-quality report"), report.month))
+        .set_author("svcq")
+        .set_company(&report.organisation)
+        .set_creation_datetime(created);
+    wb.set_properties(&props);
+    for section in &report.sections {
+        let ws = if section.detail { wb.add_worksheet_with_constant_memory()? } else { wb.add_worksheet() };
+        ws.set_name(&section.name)?;
+        sheet(ws, report, section)?;
+    }
+    wb.save_to_buffer()
+}
+
+fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), XlsxError> {
+    let lang = report.lang;
+    ws.set_landscape();
+    ws.set_paper_size(9); // A4
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C&P / &N");
+    let title = format!("{} {} — {}（{}）", report.organisation, report.title, section.name, report.month);
+    let ncols = section.tables.iter().map(|t| t.columns.len()).max().unwrap_or(1).max(6) as u16;
+    ws.merge_range(0, 0, 0, ncols - 1, &title, &Format::new().set_bold().set_font_size(14))?;
+    ws.set_row_height(0, 24)?;
+    let mut row: u32 = 1;
+    for line in &section.narrative {
+        ws.merge_range(row, 0, row, ncols - 1, truncate(line), &Format::new().set_text_wrap().set_font_size(10))?;
+        ws.set_row_height(row, 30)?;
+        row += 1;
+    }
+    row += 1;
+    let mut widths: Vec<usize> = vec![8; 64];
+    let mut placed: Vec<(String, Placed)> = Vec::new();
+    let mut has_small = false;
+    for table in &section.tables {
+        let charts_for: Vec<&Chart> = section.charts.iter().filter(|c| c.table == table.id).collect();
+        let p = write_table(ws, lang, table, row, &charts_for, &mut widths, section.detail)?;
+        has_small |=
+            table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
+        row = p.last + 3;
+        placed.push((table.id.clone(), p));
+    }
+    if has_small {
+        let note = t(
+            lang,
+            "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",
+            "* in italics: small sample (denominator below the configured size); do not rank on it.",
+        );
+        ws.write_string_with_format(
+            row - 2,
+            0,
+            note,
+            &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)),
+        )?;
+    }
+    for (c, w) in widths.iter().enumerate().take(64) {
+        ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
+    }
+    if section.detail {
+        if let Some((_, p)) = placed.first() {
+            ws.set_freeze_panes(p.header_row + 1, 0)?;
+            ws.set_repeat_rows(p.header_row, p.header_row)?;
+            let last_col = section.tables[0].columns.len().saturating_sub(1) as u16;
+            ws.autofilter(p.header_row, 0, p.last.max(p.header_row), last_col)?;
+        }
+    } else {
+        ws.set_freeze_panes(1, 0)?;
+    }
+    // Charts to the right of the tables, stacked.
+    let chart_col = (ncols + 1).max(8);
+    let mut chart_row = 2u32;
+    for chart in &section.charts {
+        let Some((_, p)) = placed.iter().find(|(id, _)| *id == chart.table) else { continue };
+        let Some(table) = section.tables.iter().find(|t| t.id == chart.table) else { continue };
+        if p.last < p.first || table.rows.is_empty() {
+            continue;
+        }
+        let c = native_chart(&section.name, chart, table, p, lang);
+        ws.insert_chart_with_offset(chart_row, chart_col, &c, 10, 0)?;
+        chart_row += 18;
+    }
+    Ok(())
+}
+
+fn write_table(
+    ws: &mut Worksheet,
+    lang: Lang,
+    table: &Table,
+    top: u32,
+    charts: &[&Chart],
+    widths: &mut [usize],
+    detail: bool,
+) -> Result<Placed, XlsxError> {
+    ws.write_string_with_format(
+        top,
+        0,
+        &table.title,
+        &Format::new().set_bold().set_font_size(11).set_font_color(Color::RGB(BLUE)),
+    )?;
+    let header_row = top + 1;
+    let header = Format::new()
+        .set_bold()
+        .set_font_size(10)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(HEADER_BG))
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    for (c, h) in table.columns.iter().enumerate() {
+        ws.write_string_with_format(header_row, c as u16, h, &header)?;
+        widths[c] = widths[c].max(width(h).min(24));
+    }
+    let mut w = Writer { lang, ws };
+    let mut r = header_row + 1;
+    for row in &table.rows {
+        for (c, v) in row.iter().enumerate() {
+            w.cell(r, c as u16, v, Style::default())?;
+            track_width(widths, c, v, table.kinds.get(c).copied());
+        }
+        r += 1;
+    }
+    let first = header_row + 1;
+    let last = r.saturating_sub(1);
+    if let Some(total) = &table.total {
+        for (c, v) in total.iter().enumerate() {
+            w.cell(r, c as u16, v, Style { bold: true, total: true })?;
+            track_width(widths, c, v, table.kinds.get(c).copied());
+        }
+    }
+    let ws = w.ws;
+    let mut target_col = None;
+    let mut cumulative_col = None;
+    let helper = table.columns.len() as u16;
+    if !detail {
+        // Helper columns that the native charts draw: the target value, the cumulative share.
+        if let Some((name, value)) =
+            charts.iter().filter(|c| c.kind != ChartKind::ColumnLine).find_map(|c| c.target.clone())
+        {
+            let f = base(Style::default())
+                .set_num_format(if value <= 1.0 { "0.00%" } else { "0.00" })
+                .set_font_color(Color::RGB(0x7F7F7F));
+            ws.write_string_with_format(
+                header_row,
+                helper,
+                format!("{}{}", t(lang, "目标", "Target "), name),
+                &header,
+            )?;
+            for rr in first..=last.max(first) {
+                if rr <= last {
+                    ws.write_number_with_format(rr, helper, value, &f)?;
+                }
+            }
+            widths[helper as usize] = widths[helper as usize].max(12);
+            target_col = Some(helper);
+        }
+        if charts.iter().any(|c| c.kind == ChartKind::Pareto) {
+            let col = helper + u16::from(target_col.is_some());
+            ws.write_string_with_format(header_row, col, t(lang, "累计占比", "Cumulative share"), &header)?;
+            let total: f64 = table.rows.iter().map(|r| if let Some(V::Count(n)) = r.get(1) { *n } else { 0.0 }).sum();
+            let mut acc = 0.0;
+            for (i, row) in table.rows.iter().enumerate() {
+                if let Some(V::Count(n)) = row.get(1) {
+                    acc += n;
+                }
+                let share = if total > 0.0 { acc / total } else { 0.0 };
+                ws.write_number_with_format(
+                    first + i as u32,
+                    col,
+                    share,
+                    &base(Style::default()).set_num_format("0.00%"),
+                )?;
+            }
+            widths[col as usize] = widths[col as usize].max(10);
+            cumulative_col = Some(col);
+        }
+    }
+    Ok(Placed { header_row, first, last: if table.total.is_some() { r } else { last }, target_col, cumulative_col })
+}
+
+fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
+    let w = match v {
+        V::Text(s) => width(s),
+        V::Time(_) => 16,
+        V::Count(n) => format!("{n:.0}").len() + 2,
+        V::Change { .. } => 12,
+        V::Met(_) => 6,
+        _ => 9,
+    };
+    let cap = if kind == Some(ColKind::Text) { 50 } else { 20 };
+    if let Some(slot) = widths.get_mut(c) {
+        *slot = (*slot).max(w.min(cap));
+    }
+}
+
+fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed, lang: Lang) -> XChart {
+    // Body rows only (not the total row).
+    let last_body = p.first + table.rows.len() as u32 - 1;
+    let cats = (sheet, p.first, chart.category as u16, last_body, chart.category as u16);
+    let mut c = match chart.kind {
+        ChartKind::Bar => XChart::new(ChartType::Bar),
+        ChartKind::Line => XChart::new(ChartType::Line),
+        _ => XChart::new(ChartType::Column),
+    };
+    c.title().set_name(&chart.title);
+    c.set_width(620).set_height(330);
+    let mut colours = PALETTE.iter().cycle();
+    let bar_series: Vec<usize> =
+        if chart.kind == ChartKind::ColumnLine { chart.series[..1].to_vec() } else { chart.series.clone() };
+    for &col in &bar_series {
+        let s = c.add_series();
+        s.set_categories(cats).set_values((sheet, p.first, col as u16, last_body, col as u16)).set_name((
+            sheet,
+            p.header_row,
+            col as u16,
+        ));
+        let colour = *colours.next().unwrap_or(&BLUE);
+        if chart.kind == ChartKind::Line {
+            s.set_format(ChartFormat::new().set_line(ChartLine::new().set_color(Color::RGB(colour)).set_width(2.0)));
+        } else {
+            s.set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(Color::RGB(colour))));
+            s.set_gap(60);
+        }
+    }
+    if chart.percent {
+        c.y_axis().set_num_format("0%");
+        if chart.kind == ChartKind::Bar {
+            c.x_axis().set_num_format("0%");
+        }
+    }
+    let mut line = XChart::new(ChartType::Line);
+    let mut combined = false;
+    if let Some(col) = p.target_col {
+        if chart.target.is_some() && chart.kind != ChartKind::ColumnLine {
+            line.add_series()
+                .set_categories(cats)
+                .set_values((sheet, p.first, col, last_body, col))
+                .set_name((sheet, p.header_row, col))
+                .set_format(
+                    ChartFormat::new().set_line(
+                        ChartLine::new()
+                            .set_color(Color::RGB(RED_FG))
+                            .set_width(1.75)
+                            .set_dash_type(ChartLineDashType::Dash),
+                    ),
+                );
+            combined = true;
+        }
+    }
+    if chart.kind == ChartKind::ColumnLine {
+        if let Some(&col) = chart.series.get(1) {
+            line.add_series()
+                .set_categories(cats)
+                .set_values((sheet, p.first, col as u16, last_body, col as u16))
+                .set_name((sheet, p.header_row, col as u16))
+                .set_secondary_axis(true)
+                .set_format(ChartFormat::new().set_line(ChartLine::new().set_color(Color::RGB(ORANGE)).set_width(2.0)));
+            line.y2_axis().set_num_format("0%");
+            combined = true;
+        }
+    }
+    if chart.kind == ChartKind::Pareto {
+        if let Some(col) = p.cumulative_col {
+            line.add_series()
+                .set_categories(cats)
+                .set_values((sheet, p.first, col, last_body, col))
+                .set_name((sheet, p.header_row, col))
+                .set_secondary_axis(true)
+                .set_format(ChartFormat::new().set_line(ChartLine::new().set_color(Color::RGB(ORANGE)).set_width(2.0)));
+            line.y2_axis().set_num_format("0%").set_max(1.0).set_min(0.0);
+            combined = true;
+        }
+    }
+    if combined {
+        c.combine(&line);
+    }
+    if chart.series.len() == 1 && !combined {
+        c.legend().set_hidden();
+    }
+    let _ = lang;
+    c
+}
