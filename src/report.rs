@@ -501,7 +501,7 @@ fn target_of(b: &Builder, metric: &str) -> Option<(String, f64)> {
         .targets
         .iter()
         .find(|t| t.metric == metric && t.product.is_none() && t.branch.is_none())
-        .map(|t| (format!("{}{}", t.level, if t.op == Op::Ge { "≥" } else { "≤" }), t.value))
+        .map(|t| (t.level.clone(), t.value))
 }
 
 fn calls_section(b: &Builder) -> Section {

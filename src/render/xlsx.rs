@@ -19,6 +19,11 @@ const BLUE: u32 = 0x2F6EBA;
 const ORANGE: u32 = 0xED7D31;
 const PALETTE: [u32; 8] = [0x2F6EBA, 0xED7D31, 0x70AD47, 0xFFC000, 0x5B9BD5, 0xA5A5A5, 0x9E480E, 0x264478];
 
+/// Chart size in pixels and the rows a row of charts takes.
+const CHART_W: u32 = 600;
+const CHART_H: u32 = 300;
+const CHART_ROWS: u32 = 17;
+
 /// Longest text Excel stores in a cell.
 const MAX_CELL: usize = 32_767;
 
@@ -178,29 +183,37 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         row += 1;
     }
     row += 1;
+    // Charts first, two per row (a chart is about 16 rows tall), then the tables below them.
+    let drawable: Vec<&Chart> = section
+        .charts
+        .iter()
+        .filter(|c| section.tables.iter().any(|t| t.id == c.table && !t.rows.is_empty()))
+        .collect();
+    let chart_top = row;
+    row += (drawable.len().div_ceil(2) as u32) * CHART_ROWS;
     let mut widths: Vec<usize> = vec![8; 64];
     let mut placed: Vec<(String, Placed)> = Vec::new();
     let mut has_small = false;
     for table in &section.tables {
         let charts_for: Vec<&Chart> = section.charts.iter().filter(|c| c.table == table.id).collect();
         let p = write_table(ws, lang, table, row, &charts_for, &mut widths, section.detail)?;
-        has_small |=
-            table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
+        has_small |= table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
         row = p.last + 3;
         placed.push((table.id.clone(), p));
     }
     if has_small {
-        let note = t(
-            lang,
-            "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",
-            "* in italics: small sample (denominator below the configured size); do not rank on it.",
-        );
-        ws.write_string_with_format(
-            row - 2,
-            0,
-            note,
-            &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)),
-        )?;
+        let note = t(lang, "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。", "* in italics: small sample (denominator below the configured size); do not rank on it.");
+        ws.write_string_with_format(row - 2, 0, note, &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)))?;
+    }
+    for (i, chart) in drawable.iter().enumerate() {
+        let (Some((_, p)), Some(table)) =
+            (placed.iter().find(|(id, _)| *id == chart.table), section.tables.iter().find(|t| t.id == chart.table))
+        else {
+            continue;
+        };
+        let c = native_chart(&section.name, chart, table, p, lang);
+        let at = chart_top + (i / 2) as u32 * CHART_ROWS;
+        ws.insert_chart_with_offset(at, 0, &c, if i % 2 == 0 { 4 } else { CHART_W + 16 }, 4)?;
     }
     for (c, w) in widths.iter().enumerate().take(64) {
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
@@ -214,19 +227,6 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         }
     } else {
         ws.set_freeze_panes(1, 0)?;
-    }
-    // Charts to the right of the tables, stacked.
-    let chart_col = (ncols + 1).max(8);
-    let mut chart_row = 2u32;
-    for chart in &section.charts {
-        let Some((_, p)) = placed.iter().find(|(id, _)| *id == chart.table) else { continue };
-        let Some(table) = section.tables.iter().find(|t| t.id == chart.table) else { continue };
-        if p.last < p.first || table.rows.is_empty() {
-            continue;
-        }
-        let c = native_chart(&section.name, chart, table, p, lang);
-        ws.insert_chart_with_offset(chart_row, chart_col, &c, 10, 0)?;
-        chart_row += 18;
     }
     Ok(())
 }
@@ -351,7 +351,7 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed, lang: Lan
         _ => XChart::new(ChartType::Column),
     };
     c.title().set_name(&chart.title);
-    c.set_width(620).set_height(330);
+    c.set_width(CHART_W).set_height(CHART_H);
     let mut colours = PALETTE.iter().cycle();
     let bar_series: Vec<usize> =
         if chart.kind == ChartKind::ColumnLine { chart.series[..1].to_vec() } else { chart.series.clone() };
