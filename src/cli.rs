@@ -38,7 +38,7 @@ pub struct InputArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the month's report: metrics CSV (and, as they land, workbook and HTML).
+    /// Build the month's report: workbook, HTML report and metrics CSV.
     Report {
         /// Inputs, month, config.
         #[command(flatten)]
@@ -49,6 +49,12 @@ pub enum Command {
         /// History folder (default: <out>/history).
         #[arg(long)]
         history: Option<PathBuf>,
+        /// Template folder (default: ./report-templates if present, else the built-in templates).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Language of labels and narrative (overrides report.lang).
+        #[arg(long, value_enum)]
+        lang: Option<crate::config::Lang>,
     },
     /// Validate the inputs only: print the data-quality summary.
     Check {

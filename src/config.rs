@@ -83,7 +83,7 @@ pub struct ReportConfig {
 }
 
 /// Label language.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Chinese (default).

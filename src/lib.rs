@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod month;
+pub mod narrative;
 pub mod output;
 pub mod render;
 pub mod report;
@@ -85,7 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        Command::Report { args, out, history } => report(&args, &out, history),
+        Command::Report { args, out, history, templates, lang } => report(&args, &out, history, templates, lang),
         Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             if !(scale > 0.0 && scale <= 2000.0) {
                 return Err(UsageError(format!("--scale must be between 0 and 2000, not {scale}")).into());
@@ -136,8 +137,17 @@ fn check(args: &InputArgs) -> anyhow::Result<Exit> {
     Ok(quality_exit(&config, &data))
 }
 
-fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow::Result<Exit> {
-    let (config, month, data) = ingest_args(args)?;
+fn report(
+    args: &InputArgs,
+    out: &Path,
+    history_dir: Option<PathBuf>,
+    templates: Option<PathBuf>,
+    lang: Option<config::Lang>,
+) -> anyhow::Result<Exit> {
+    let (mut config, month, data) = ingest_args(args)?;
+    if let Some(lang) = lang {
+        config.report.lang = lang;
+    }
     let history_dir = history_dir.unwrap_or_else(|| out.join("history"));
     let (history, history_warnings) = history::History::load(&history_dir, month);
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
@@ -145,7 +155,11 @@ fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow:
     rows.extend(metrics::dq_rows(&data.ledger));
     let csv = render::csv::render(month, &rows);
     let csv_path = out.join(format!("metrics-{month}.csv"));
-    let view = report::build(&rows, &data, &config, &history, month, today().format("%Y-%m-%d").to_string());
+    let mut view = report::build(&rows, &data, &config, &history, month, today().format("%Y-%m-%d").to_string());
+    let template_dir = templates.or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
+    let templates = narrative::Templates::load(template_dir.as_deref())?;
+    narrative::fill(&mut view, &rows, &templates)?;
+    let html = render::html::render(&view, &templates).context("writing the HTML report")?;
     // Fixed document date (the first day after the month): the same inputs give the same bytes.
     let next = month.next();
     let created =
@@ -153,6 +167,8 @@ fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow:
     let xlsx = render::xlsx::render(&view, &created).context("writing the workbook")?;
     let xlsx_path = out.join(format!("{}-{month}.xlsx", config.report.file_stem));
     output::write_atomic(&xlsx_path, &xlsx)?;
+    let html_path = out.join(format!("{}-{month}.html", config.report.file_stem));
+    output::write_atomic(&html_path, html.as_bytes())?;
     output::write_atomic(&csv_path, &csv)?;
     // Only a complete run goes into the history (a rerun of the month replaces it).
     output::write_atomic(&history_dir.join(format!("metrics-{month}.csv")), &csv)?;
@@ -187,6 +203,7 @@ fn report(args: &InputArgs, out: &Path, history_dir: Option<PathBuf>) -> anyhow:
             println!("early warnings: {}", warnings.join(", "));
         }
         println!("wrote {}", xlsx_path.display());
+        println!("wrote {}", html_path.display());
         println!("wrote {}", csv_path.display());
     }
     Ok(quality_exit(&config, &data))

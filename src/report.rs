@@ -171,6 +171,8 @@ pub struct Report {
     pub levels: Vec<String>,
     /// Headline figures.
     pub headlines: Vec<Headline>,
+    /// The repeat-fault rate of each product.
+    pub product_headlines: Vec<Headline>,
     /// Early warnings (text).
     pub warnings: Vec<String>,
     /// Sections in order.
@@ -379,7 +381,6 @@ pub fn build(
             levels.push(tg.level.clone());
         }
     }
-    let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(m, "")).collect();
     let warnings: Vec<String> = rows
         .iter()
         .filter(|r| r.warning.starts_with("warning"))
@@ -400,6 +401,9 @@ pub fn build(
         p
     };
 
+    let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(m, "")).collect();
+    let product_headlines: Vec<Headline> =
+        products("fault.repeat_rate").iter().filter_map(|p| b.headline("fault.repeat_rate", p)).collect();
     let sections = vec![
         overview(&b, &headlines, &levels),
         calls_section(&b),
@@ -421,6 +425,7 @@ pub fn build(
         lang,
         levels,
         headlines,
+        product_headlines,
         warnings,
         sections,
     }

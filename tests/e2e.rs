@@ -2,6 +2,8 @@
 
 mod util;
 
+#[path = "e2e/html.rs"]
+mod html;
 #[path = "e2e/metrics.rs"]
 mod metrics;
 #[path = "e2e/props.rs"]

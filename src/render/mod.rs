@@ -1,4 +1,6 @@
-//! Renderers: the metrics CSV, the workbook (and, as it lands, the HTML report).
+//! Renderers: the metrics CSV, the workbook, the HTML report and its SVG charts.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod xlsx;

@@ -197,13 +197,23 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     for table in &section.tables {
         let charts_for: Vec<&Chart> = section.charts.iter().filter(|c| c.table == table.id).collect();
         let p = write_table(ws, lang, table, row, &charts_for, &mut widths, section.detail)?;
-        has_small |= table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
+        has_small |=
+            table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
         row = p.last + 3;
         placed.push((table.id.clone(), p));
     }
     if has_small {
-        let note = t(lang, "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。", "* in italics: small sample (denominator below the configured size); do not rank on it.");
-        ws.write_string_with_format(row - 2, 0, note, &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)))?;
+        let note = t(
+            lang,
+            "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",
+            "* in italics: small sample (denominator below the configured size); do not rank on it.",
+        );
+        ws.write_string_with_format(
+            row - 2,
+            0,
+            note,
+            &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)),
+        )?;
     }
     for (i, chart) in drawable.iter().enumerate() {
         let (Some((_, p)), Some(table)) =

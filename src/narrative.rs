@@ -1,0 +1,313 @@
+//! The narrative: sentences in the analysts' style, written by tera templates from facts the
+//! view model provides. Templates live in `report-templates/<lang>/<section>.txt`; an analyst
+//! edits them (or points `--templates` at a copy) without rebuilding. Plain-text templates
+//! are not escaped here; the HTML renderer escapes the sentences when it places them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::{Lang, Op};
+use crate::metrics::defs::Unit;
+use crate::report::{pct, Headline, Index, Report};
+
+/// Narrative section templates, in report order.
+pub const SECTIONS: &[&str] = &["overview", "install", "fault", "calls", "complaint", "survey", "trend"];
+
+/// The built-in templates (the same files as `report-templates/`), used when no template
+/// folder is given and `./report-templates` does not exist.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("zh/overview.txt", include_str!("../report-templates/zh/overview.txt")),
+    ("zh/install.txt", include_str!("../report-templates/zh/install.txt")),
+    ("zh/fault.txt", include_str!("../report-templates/zh/fault.txt")),
+    ("zh/calls.txt", include_str!("../report-templates/zh/calls.txt")),
+    ("zh/complaint.txt", include_str!("../report-templates/zh/complaint.txt")),
+    ("zh/survey.txt", include_str!("../report-templates/zh/survey.txt")),
+    ("zh/trend.txt", include_str!("../report-templates/zh/trend.txt")),
+    ("en/overview.txt", include_str!("../report-templates/en/overview.txt")),
+    ("en/install.txt", include_str!("../report-templates/en/install.txt")),
+    ("en/fault.txt", include_str!("../report-templates/en/fault.txt")),
+    ("en/calls.txt", include_str!("../report-templates/en/calls.txt")),
+    ("en/complaint.txt", include_str!("../report-templates/en/complaint.txt")),
+    ("en/survey.txt", include_str!("../report-templates/en/survey.txt")),
+    ("en/trend.txt", include_str!("../report-templates/en/trend.txt")),
+    ("report.html", include_str!("../report-templates/report.html")),
+    ("style.css", include_str!("../report-templates/style.css")),
+];
+
+/// A template problem: the template's name and tera's message (with the line).
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// A template file could not be read.
+    #[error("template {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Tera rejected or failed to render a template.
+    #[error("template {name}: {message}")]
+    Tera {
+        /// Template name, e.g. `zh/fault.txt`.
+        name: String,
+        /// Tera's message.
+        message: String,
+    },
+}
+
+fn tera_err(name: &str, e: tera::Error) -> TemplateError {
+    // Tera's Display has the summary; the source chain has the location.
+    let mut message = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        message.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    TemplateError::Tera { name: name.to_string(), message }
+}
+
+/// The loaded templates.
+pub struct Templates {
+    /// The tera instance.
+    pub tera: tera::Tera,
+}
+
+impl Templates {
+    /// Load from `dir` (every template SVCQ knows must be there), or the built-ins.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let mut tera = tera::Tera::default();
+        for (name, text) in BUILT_IN {
+            let owned;
+            let content = match dir {
+                Some(d) => {
+                    let path = d.join(name);
+                    owned = std::fs::read_to_string(&path).map_err(|source| TemplateError::Read { path, source })?;
+                    owned.as_str()
+                }
+                None => text,
+            };
+            tera.add_raw_template(name, content).map_err(|e| tera_err(name, e))?;
+        }
+        Ok(Templates { tera })
+    }
+
+    /// Render one template.
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, TemplateError> {
+        self.tera.render(name, ctx).map_err(|e| tera_err(name, e))
+    }
+}
+
+/// One target level as the narrative states it.
+#[derive(Serialize)]
+struct VerdictCtx {
+    level: String,
+    target: String,
+    met: bool,
+}
+
+/// A headline figure as the narrative states it.
+#[derive(Serialize)]
+struct Fact {
+    label: String,
+    value: String,
+    /// The previous month's value, formatted.
+    prev: Option<String>,
+    /// "上升" / "下降" / "持平" (or rose / fell / unchanged).
+    direction: Option<String>,
+    /// The size of the change: "0.41个百分点", "96件".
+    change: Option<String>,
+    /// A significance test was possible (rates with last month in history).
+    tested: bool,
+    /// p < 0.05 in the two-proportion z-test.
+    significant: bool,
+    verdicts: Vec<VerdictCtx>,
+    all_met: bool,
+    any_target: bool,
+    small: bool,
+    worst: Option<String>,
+    worst_value: Option<String>,
+}
+
+fn format_value(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Rate => pct(v),
+        Unit::Count => format!("{v:.0}"),
+        _ => format!("{v:.1}"),
+    }
+}
+
+fn fact(h: &Headline, lang: Lang) -> Fact {
+    let (up, down, same, pp, count_unit) = match lang {
+        Lang::Zh => ("上升", "下降", "持平", "个百分点", ""),
+        Lang::En => ("rose", "fell", "was unchanged", " percentage points", ""),
+    };
+    let (direction, change) = match h.prev {
+        Some(p) => {
+            let d = h.value - p;
+            let dir = if d.abs() < 1e-12 {
+                same
+            } else if d > 0.0 {
+                up
+            } else {
+                down
+            };
+            let size = match h.unit {
+                Unit::Rate => format!("{:.2}{pp}", d.abs() * 100.0),
+                Unit::Count => format!("{:.0}{count_unit}", d.abs()),
+                _ => format!("{:.1}", d.abs()),
+            };
+            (Some(dir.to_string()), Some(size))
+        }
+        None => (None, None),
+    };
+    let verdicts: Vec<VerdictCtx> = h
+        .verdicts
+        .iter()
+        .map(|v| VerdictCtx {
+            level: v.level.clone(),
+            target: format!("{}{}", if v.op == Op::Ge { "≥" } else { "≤" }, format_target(v.value, h.unit)),
+            met: v.met,
+        })
+        .collect();
+    Fact {
+        label: h.label.clone(),
+        value: format_value(h.value, h.unit),
+        prev: h.prev.map(|p| format_value(p, h.unit)),
+        direction,
+        change,
+        tested: h.significant.is_some(),
+        significant: h.significant == Some(true),
+        all_met: verdicts.iter().all(|v| v.met),
+        any_target: !verdicts.is_empty(),
+        verdicts,
+        small: h.small,
+        worst: h.worst.as_ref().map(|w| w.0.clone()),
+        worst_value: h.worst.as_ref().map(|w| format_value(w.1, h.unit)),
+    }
+}
+
+/// A target as analysts write it: 95%, 8%, 99.5%.
+fn format_target(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Rate => {
+            let s = format!("{:.2}", v * 100.0);
+            format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+        }
+        _ => format!("{v}"),
+    }
+}
+
+#[derive(Serialize)]
+struct Named {
+    name: String,
+    value: String,
+}
+
+fn facts_in_order<'a>(headlines: &[Headline], facts: &'a std::collections::BTreeMap<String, Fact>) -> Vec<&'a Fact> {
+    headlines.iter().filter_map(|h| facts.get(&h.metric.replace('.', "_"))).collect()
+}
+
+/// Fill every section's narrative from the templates.
+pub fn fill(
+    report: &mut Report,
+    rows: &[crate::metrics::MetricRow],
+    templates: &Templates,
+) -> Result<(), TemplateError> {
+    let lang = report.lang;
+    let idx = Index::new(rows);
+    let mut ctx = tera::Context::new();
+    ctx.insert("month", &report.month.to_string());
+    ctx.insert("month_zh", &format!("{}年{}月", report.month.year, report.month.month));
+    let facts: std::collections::BTreeMap<String, Fact> =
+        report.headlines.iter().map(|h| (h.metric.replace('.', "_"), fact(h, lang))).collect();
+    ctx.insert("headlines", &report.headlines.iter().map(|h| fact(h, lang)).collect::<Vec<_>>());
+    ctx.insert("h", &facts);
+    let targeted: Vec<&Fact> = facts_in_order(&report.headlines, &facts);
+    ctx.insert("target_count", &targeted.iter().filter(|f| f.any_target).count());
+    ctx.insert("met_count", &targeted.iter().filter(|f| f.any_target && f.all_met).count());
+    ctx.insert("unmet", &targeted.iter().filter(|f| f.any_target && !f.all_met).collect::<Vec<_>>());
+    ctx.insert("warnings", &report.warnings);
+    let count = |metric: &str, group: &str| idx.get(metric, "", "", group).and_then(|r| r.value).unwrap_or(0.0);
+    let groups = |metric: &str, prefix: &str, n: usize| -> Vec<Named> {
+        let mut v: Vec<(String, f64)> = rows
+            .iter()
+            .filter(|r| {
+                r.metric == metric && r.branch.is_empty() && r.product.is_empty() && r.group.starts_with(prefix)
+            })
+            .map(|r| (r.group[prefix.len()..].to_string(), r.value.unwrap_or(0.0)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.into_iter().take(n).map(|(name, value)| Named { name, value: format!("{value:.0}") }).collect()
+    };
+    // Complaints.
+    ctx.insert("escalated", &format!("{:.0}", count("complaint.escalated", "")));
+    ctx.insert("escalated_channels", &groups("complaint.escalated", "channel=", 10));
+    ctx.insert("overdue", &format!("{:.0}", count("complaint.overdue", "")));
+    ctx.insert("overdue_departments", &groups("complaint.overdue", "department=", 2));
+    ctx.insert("top_categories", &groups("complaint.count", "category=", 3));
+    // Faults: per product repeat rates and the causes.
+    let product_facts: Vec<Fact> = report.product_headlines.iter().map(|h| fact(h, lang)).collect();
+    ctx.insert("repeat_by_product", &product_facts);
+    let causes: Vec<Named> = {
+        let mut v: Vec<&crate::metrics::MetricRow> = rows
+            .iter()
+            .filter(|r| r.metric == "fault.top_causes" && r.branch.is_empty() && r.product.is_empty())
+            .collect();
+        v.sort_by(|a, b| a.group.cmp(&b.group));
+        v.iter()
+            .map(|r| Named {
+                name: r.group.split(";value=").nth(1).unwrap_or("").to_string(),
+                value: pct(r.value.unwrap_or(0.0)),
+            })
+            .collect()
+    };
+    ctx.insert("top_causes", &causes);
+    // Installs: branches below target.
+    let below = |metric: &str| -> Vec<Named> {
+        let mut v: Vec<&crate::metrics::MetricRow> = rows
+            .iter()
+            .filter(|r| {
+                r.metric == metric
+                    && !r.branch.is_empty()
+                    && r.product.is_empty()
+                    && r.group.is_empty()
+                    && r.met == Some(false)
+            })
+            .collect();
+        v.sort_by(|a, b| a.value.unwrap_or(0.0).total_cmp(&b.value.unwrap_or(0.0)));
+        v.iter().map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) }).collect()
+    };
+    ctx.insert("install_below", &below("install.ontime_rate"));
+    ctx.insert("answer_below", &below("calls.answer_rate"));
+    ctx.insert("satisfaction_below", &below("survey.satisfaction_rate"));
+    // Surveys.
+    ctx.insert("attempted", &format!("{:.0}", count("survey.attempted", "")));
+    ctx.insert(
+        "contacted",
+        &format!("{:.0}", idx.get("survey.contact_rate", "", "", "").and_then(|r| r.numerator).unwrap_or(0.0)),
+    );
+    ctx.insert(
+        "contact_rate",
+        &idx.get("survey.contact_rate", "", "", "").and_then(|r| r.value).map(pct).unwrap_or_default(),
+    );
+    // The branch with the lowest staff-attitude rate, when it is below 95 % (not a small sample).
+    let lowest_attitude = rows
+        .iter()
+        .filter(|r| r.metric == "survey.attitude_rate" && !r.branch.is_empty() && r.small_sample == Some(false))
+        .filter(|r| r.value.is_some_and(|v| v < 0.95))
+        .min_by(|a, b| a.value.unwrap_or(1.0).total_cmp(&b.value.unwrap_or(1.0)))
+        .map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) });
+    ctx.insert("lowest_attitude", &lowest_attitude);
+
+    let dir = if lang == Lang::Zh { "zh" } else { "en" };
+    for section in &mut report.sections {
+        let name = format!("{dir}/{}.txt", section.id);
+        if !templates.tera.contains_template(&name) {
+            continue;
+        }
+        let text = templates.render(&name, &ctx)?;
+        section.narrative = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    }
+    Ok(())
+}

@@ -1,0 +1,455 @@
+//! SVG charts for the HTML report (plotters). Text is drawn with a CSS font stack so the
+//! browser renders Chinese labels with its own CJK fonts; plotters escapes the text it writes.
+//! Bars of a rate with a target are green when met and red when not, as in the tables.
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::config::Lang;
+use crate::report::{t, Chart, ChartKind, Table, V};
+
+/// The font stack written into the SVG.
+pub const FONT: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
+const W: u32 = 880;
+const H: u32 = 360;
+const MET: RGBColor = RGBColor(0x2E, 0x7D, 0x32);
+const UNMET: RGBColor = RGBColor(0xC6, 0x28, 0x28);
+const NEUTRAL: RGBColor = RGBColor(0x2F, 0x6E, 0xBA);
+const TARGET: RGBColor = RGBColor(0x9C, 0x00, 0x06);
+const LINE2: RGBColor = RGBColor(0xED, 0x7D, 0x31);
+const GRID: RGBColor = RGBColor(0xE0, 0xE0, 0xE0);
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x2F, 0x6E, 0xBA),
+    RGBColor(0xED, 0x7D, 0x31),
+    RGBColor(0x70, 0xAD, 0x47),
+    RGBColor(0xFF, 0xC0, 0x00),
+    RGBColor(0x5B, 0x9B, 0xD5),
+    RGBColor(0x7F, 0x7F, 0x7F),
+    RGBColor(0x9E, 0x48, 0x0E),
+    RGBColor(0x26, 0x44, 0x78),
+];
+
+/// One bar's value and how to colour it.
+#[derive(Clone, Copy)]
+struct Point {
+    v: f64,
+    met: Option<bool>,
+}
+
+fn value(v: &V) -> Option<Point> {
+    match v {
+        V::Rate { v, met, .. } => Some(Point { v: *v, met: *met }),
+        V::Count(n) | V::Num(n, _) => Some(Point { v: *n, met: None }),
+        _ => None,
+    }
+}
+
+/// A short category label: 城区分公司 → 城区; dates keep the day only.
+fn short(label: &str) -> String {
+    let s = label.strip_suffix("分公司").filter(|s| !s.is_empty()).unwrap_or(label);
+    if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(7) == Some(&b'-') {
+        return s[8..].trim_start_matches('0').to_string();
+    }
+    s.to_string()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+type R = Result<(), Box<dyn std::error::Error>>;
+
+/// Render one chart as an SVG element with a title and a text description.
+pub fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
+    let cats: Vec<String> = table
+        .rows
+        .iter()
+        .map(|r| match r.get(chart.category) {
+            Some(V::Text(s)) => s.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    let names: Vec<String> = chart.series.iter().map(|&c| table.columns.get(c).cloned().unwrap_or_default()).collect();
+    let series: Vec<Vec<Option<Point>>> =
+        chart.series.iter().map(|&c| table.rows.iter().map(|r| r.get(c).and_then(value)).collect()).collect();
+    let mut buf = String::new();
+    let result = draw(&mut buf, chart, &cats, &names, &series, table, lang);
+    result.map_err(|e| format!("chart {}: {e}", chart.title))?;
+    // Accessible text alternative: role, title and a description listing the data.
+    let mut desc = String::new();
+    for (i, c) in cats.iter().enumerate() {
+        let vals: Vec<String> = series
+            .iter()
+            .zip(&names)
+            .filter_map(|(s, n)| {
+                s[i].map(|p| {
+                    format!(
+                        "{n} {}",
+                        if chart.percent && p.v <= 1.5 { crate::report::pct(p.v) } else { format!("{:.0}", p.v) }
+                    )
+                })
+            })
+            .collect();
+        desc.push_str(&format!("{c}: {}; ", vals.join(", ")));
+    }
+    if let Some((level, v)) = &chart.target {
+        desc.push_str(&format!("{} {level} {}", t(lang, "目标", "target"), crate::report::pct(*v)));
+    }
+    let start = buf.find("<svg").ok_or("no <svg> element")?;
+    let end = start + buf[start..].find('>').ok_or("no <svg> element")?;
+    let title = escape(&chart.title);
+    Ok(format!(
+        "{} role=\"img\" class=\"chart\" aria-label=\"{title}\"><title>{title}</title><desc>{}</desc>{}",
+        &buf[start..end],
+        escape(&desc),
+        &buf[end + 1..]
+    ))
+}
+
+fn draw(
+    buf: &mut String,
+    chart: &Chart,
+    cats: &[String],
+    names: &[String],
+    series: &[Vec<Option<Point>>],
+    table: &Table,
+    lang: Lang,
+) -> R {
+    let root = SVGBackend::with_string(buf, (W, H)).into_drawing_area();
+    root.fill(&WHITE)?;
+    match chart.kind {
+        ChartKind::Line => line(&root, chart, cats, names, series)?,
+        ChartKind::ColumnLine | ChartKind::Pareto => bars_with_line(&root, chart, cats, names, series, lang)?,
+        _ => bars(&root, chart, cats, names, series, table)?,
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn y_max(series: &[Vec<Option<Point>>], target: Option<f64>, percent: bool) -> f64 {
+    let m = series.iter().flatten().flatten().map(|p| p.v).fold(target.unwrap_or(0.0), f64::max);
+    if percent {
+        (m * 1.12).clamp(0.05, 1.1)
+    } else {
+        (m * 1.15).max(1.0)
+    }
+}
+
+fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
+    move |y: &f64| if percent { format!("{:.0}%", y * 100.0) } else { format!("{y:.0}") }
+}
+
+/// Vertical bars; several series are grouped per category; optional target line and, for
+/// single-series rates with intervals in the table, error bars.
+fn bars(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &Chart,
+    cats: &[String],
+    names: &[String],
+    series: &[Vec<Option<Point>>],
+    table: &Table,
+) -> R {
+    let n = cats.len().max(1);
+    let k = series.len().max(1);
+    let slots = n * (k + 1);
+    let horizontal = chart.kind == ChartKind::Bar;
+    let ymax = y_max(series, chart.target.as_ref().map(|t| t.1), chart.percent);
+    let font = |size: u32| (FONT, size).into_font();
+    let mut builder = ChartBuilder::on(root);
+    builder.caption(&chart.title, font(20)).margin(12);
+    if series.len() > 1 {
+        // Room on the right for the legend, so it never covers a bar.
+        builder.margin_right(130);
+    }
+    if horizontal {
+        let label_w = cats.iter().map(|c| short(c).chars().count()).max().unwrap_or(4) as u32 * 14 + 16;
+        let mut c = builder
+            .x_label_area_size(28)
+            .y_label_area_size(label_w.min(260))
+            .build_cartesian_2d(0f64..ymax, (0..n).into_segmented())?;
+        c.configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&axis_label(chart.percent))
+            .label_style(font(14))
+            .draw()?;
+        let s = &series[0];
+        c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
+            let p = (*p)?;
+            let colour = match p.met {
+                Some(true) => MET,
+                Some(false) => UNMET,
+                None => NEUTRAL,
+            };
+            let mut r =
+                Rectangle::new([(0.0, SegmentValue::Exact(i)), (p.v, SegmentValue::Exact(i + 1))], colour.filled());
+            r.set_margin(4, 4, 0, 0);
+            Some(r)
+        }))?;
+        c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
+            let p = (*p)?;
+            let text = if chart.percent { crate::report::pct(p.v) } else { format!("{:.0}", p.v) };
+            Some(Text::new(
+                text,
+                (p.v, SegmentValue::CenterOf(i)),
+                font(13).color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+        }))?;
+        return Ok(());
+    }
+    let mut c = builder
+        .x_label_area_size(if n > 16 { 30 } else { 34 })
+        .y_label_area_size(48)
+        .build_cartesian_2d((0..slots).into_segmented(), 0f64..ymax)?;
+    let centre = |slot: usize| -> Option<usize> {
+        let (i, j) = (slot / (k + 1), slot % (k + 1));
+        (j == (k.saturating_sub(1)) / 2 && i < n).then_some(i)
+    };
+    c.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(slots)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(s) => centre(*s).and_then(|i| cats.get(i)).map(|c| short(c)).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&axis_label(chart.percent))
+        .label_style(font(14))
+        .draw()?;
+    for (si, s) in series.iter().enumerate() {
+        let one = k == 1;
+        let palette = PALETTE[si % PALETTE.len()];
+        let label = names.get(si).cloned().unwrap_or_default();
+        c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
+            let p = (*p)?;
+            let colour = if one {
+                match p.met {
+                    Some(true) => MET,
+                    Some(false) => UNMET,
+                    None => NEUTRAL,
+                }
+            } else {
+                palette
+            };
+            let slot = i * (k + 1) + si;
+            let mut r = Rectangle::new(
+                [(SegmentValue::Exact(slot), 0.0), (SegmentValue::Exact(slot + 1), p.v)],
+                colour.filled(),
+            );
+            r.set_margin(0, 0, if one { 6 } else { 1 }, if one { 6 } else { 1 });
+            Some(r)
+        }))?
+        .label(label)
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], palette.filled()));
+        // Value labels on single-series charts with few bars.
+        if one && n <= 16 {
+            c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
+                let p = (*p)?;
+                let text = if chart.percent { format!("{:.1}%", p.v * 100.0) } else { format!("{:.0}", p.v) };
+                Some(Text::new(
+                    text,
+                    (SegmentValue::CenterOf(i * (k + 1)), p.v),
+                    font(13).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ))
+            }))?;
+        }
+    }
+    // Interval bars where the table carries the rate's interval (satisfaction by branch).
+    if k == 1 {
+        if let Some(ci_col) = table.columns.iter().position(|h| h.contains("95%")) {
+            let bounds: Vec<Option<(f64, f64)>> = table
+                .rows
+                .iter()
+                .map(|r| match r.get(ci_col) {
+                    Some(V::Text(s)) => {
+                        let mut it =
+                            s.split('–').map(|x| x.trim_end_matches('%').parse::<f64>().ok().map(|v| v / 100.0));
+                        Some((it.next()??, it.next()??))
+                    }
+                    _ => None,
+                })
+                .collect();
+            c.draw_series(series[0].iter().zip(&bounds).enumerate().filter_map(|(i, (p, b))| {
+                let (p, (lo, hi)) = ((*p)?, (*b)?);
+                Some(ErrorBar::new_vertical(SegmentValue::CenterOf(i * 2), lo, p.v, hi, BLACK.stroke_width(1), 8))
+            }))?;
+        }
+    }
+    if let Some((level, v)) = &chart.target {
+        let v = *v;
+        let text = format!("{level} {}", if chart.percent { crate::report::pct(v) } else { format!("{v}") });
+        c.draw_series(LineSeries::new(
+            vec![(SegmentValue::Exact(0), v), (SegmentValue::Exact(slots), v)],
+            TARGET.stroke_width(2),
+        ))?;
+        // The target's name at the right end of its line, above it.
+        c.draw_series(std::iter::once(Text::new(
+            text,
+            (SegmentValue::Exact(slots), v),
+            font(13).color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        )))?;
+    }
+    if k > 1 {
+        let plot_w = c.plotting_area().dim_in_pixel().0 as i32;
+        c.configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(GRID)
+            .label_font(font(13))
+            .position(SeriesLabelPosition::Coordinate(plot_w + 8, 0))
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Bars (first series) with a line on a secondary axis: daily volume and service level, or a
+/// Pareto chart (bars sorted descending, cumulative share line).
+fn bars_with_line(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &Chart,
+    cats: &[String],
+    names: &[String],
+    series: &[Vec<Option<Point>>],
+    lang: Lang,
+) -> R {
+    let n = cats.len().max(1);
+    let bars: Vec<f64> = series[0].iter().map(|p| p.map_or(0.0, |p| p.v)).collect();
+    let (line, line_name): (Vec<f64>, String) = if chart.kind == ChartKind::Pareto {
+        let total: f64 = bars.iter().sum();
+        let mut acc = 0.0;
+        (
+            bars.iter()
+                .map(|b| {
+                    acc += b;
+                    if total > 0.0 {
+                        acc / total
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+            t(lang, "累计占比", "Cumulative share").to_string(),
+        )
+    } else {
+        (
+            series.get(1).map(|s| s.iter().map(|p| p.map_or(0.0, |p| p.v)).collect()).unwrap_or_default(),
+            names.get(1).cloned().unwrap_or_default(),
+        )
+    };
+    let font = |size: u32| (FONT, size).into_font();
+    let ymax = bars.iter().copied().fold(1.0, f64::max) * 1.15;
+    let lmin = if chart.kind == ChartKind::Pareto {
+        0.0
+    } else {
+        line.iter().copied().fold(1.0, f64::min).min(chart.target.as_ref().map_or(1.0, |t| t.1)) * 0.9
+    };
+    let mut c = ChartBuilder::on(root)
+        .caption(&chart.title, font(20))
+        .margin(12)
+        .x_label_area_size(34)
+        .y_label_area_size(48)
+        .right_y_label_area_size(48)
+        .build_cartesian_2d((0..n).into_segmented(), 0f64..ymax)?
+        .set_secondary_coord((0..n).into_segmented(), lmin.max(0.0)..1.0f64);
+    let every = if n > 16 { 2 } else { 1 };
+    c.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(n)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) if i % every == 0 => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&axis_label(false))
+        .label_style(font(14))
+        .draw()?;
+    c.configure_secondary_axes().y_label_formatter(&axis_label(true)).label_style(font(14)).draw()?;
+    c.draw_series(bars.iter().enumerate().map(|(i, v)| {
+        let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], NEUTRAL.filled());
+        r.set_margin(0, 0, 3, 3);
+        r
+    }))?
+    .label(names.first().cloned().unwrap_or_default())
+    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], NEUTRAL.filled()));
+    c.draw_secondary_series(LineSeries::new(
+        line.iter().enumerate().map(|(i, v)| (SegmentValue::CenterOf(i), *v)),
+        LINE2.stroke_width(2),
+    ))?
+    .label(line_name)
+    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], LINE2.stroke_width(2)));
+    if chart.kind == ChartKind::ColumnLine {
+        if let Some((level, v)) = &chart.target {
+            let v = *v;
+            c.draw_secondary_series(LineSeries::new(
+                vec![(SegmentValue::Exact(0), v), (SegmentValue::Exact(n), v)],
+                TARGET.stroke_width(1),
+            ))?
+            .label(format!("{level} {}", crate::report::pct(v)))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], TARGET.stroke_width(1)));
+        }
+    }
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font(font(13))
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()?;
+    Ok(())
+}
+
+/// Lines over months, one per series.
+fn line(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &Chart,
+    cats: &[String],
+    names: &[String],
+    series: &[Vec<Option<Point>>],
+) -> R {
+    let n = cats.len().max(1);
+    let font = |size: u32| (FONT, size).into_font();
+    let all: Vec<f64> = series.iter().flatten().flatten().map(|p| p.v).collect();
+    let lo = all.iter().copied().fold(1.0, f64::min);
+    let hi = all.iter().copied().fold(0.0, f64::max);
+    let (lo, hi) = ((lo - 0.05).max(0.0), (hi + 0.03).min(1.02));
+    let mut c = ChartBuilder::on(root)
+        .caption(&chart.title, font(20))
+        .margin(12)
+        .x_label_area_size(34)
+        .y_label_area_size(48)
+        .build_cartesian_2d((0..n).into_segmented(), lo..hi.max(lo + 0.01))?;
+    c.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(n)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => cats.get(*i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&axis_label(chart.percent))
+        .label_style(font(14))
+        .draw()?;
+    for (si, s) in series.iter().enumerate() {
+        let colour = PALETTE[si % PALETTE.len()];
+        let pts: Vec<(SegmentValue<usize>, f64)> =
+            s.iter().enumerate().filter_map(|(i, p)| p.map(|p| (SegmentValue::CenterOf(i), p.v))).collect();
+        c.draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)).point_size(3))?
+            .label(names.get(si).cloned().unwrap_or_default())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+    }
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font(font(13))
+        .position(SeriesLabelPosition::LowerLeft)
+        .draw()?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! The HTML report: sections, figures equal to the metrics CSV, escaping, templates, charts.
+
+use std::path::Path;
+
+use crate::util::{read_metrics, Workdir};
+
+fn sample_report(w: &Workdir, extra: &[&str]) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for m in ["2026-09", "2026-10"] {
+        let input = root.join("sample-data").join(m);
+        let mut args = vec!["report", "--input", input.to_str().unwrap(), "--month", m, "--out", "out"];
+        args.extend_from_slice(extra);
+        let out = w.run(&args);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    }
+    std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap()
+}
+
+/// The text of every cell of the table with this caption: rows of cells.
+fn table(html: &str, caption: &str) -> Vec<Vec<String>> {
+    let start = html.find(&format!("<caption>{caption}</caption>")).unwrap_or_else(|| panic!("table {caption}"));
+    let end = start + html[start..].find("</table>").unwrap();
+    let body = &html[start..end];
+    body.split("<tr>")
+        .skip(1)
+        .map(|tr| {
+            tr.split("<td")
+                .skip(1)
+                .map(|td| {
+                    let text = &td[td.find('>').unwrap() + 1..];
+                    text[..text.find("</td>").unwrap()].to_string()
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+#[test]
+fn html_has_the_sections_in_order_and_is_self_contained() {
+    let w = Workdir::new();
+    let html = sample_report(&w, &[]);
+    let headings = [
+        "一、总体概述",
+        "二、服务指标",
+        "三、话务",
+        "四、投诉管理",
+        "五、回访满意度",
+        "六、预警与趋势",
+        "七、数据质量",
+        "八、指标口径",
+    ];
+    let mut at = 0;
+    for h in headings {
+        let pos = html[at..].find(&format!("<h2>{h}</h2>")).unwrap_or_else(|| panic!("{h} after byte {at}")) + at;
+        at = pos;
+    }
+    assert!(html.contains("<title>电信分公司客户服务部 客户服务质量月报 2026-10</title>"));
+    assert!(!html.contains("<script"), "no script");
+    assert!(!html.contains("http://") && !html.contains("https://") || !html.contains("src=\"http"), "no network");
+    assert!(!html.contains("<link "), "inline CSS only");
+    assert!(html.contains("@page") && html.contains("@media print"), "print CSS");
+    assert!(html.contains("@media (max-width: 640px)"), "phone CSS");
+    // Narrative in the analysts' style.
+    assert!(html.contains("本月共受理投诉100件，较上月持平；其中越级投诉"), "complaint narrative");
+    assert!(html.contains("较上月上升1.25个百分点（变化不显著），达到考核目标（≥85%）"), "answer-rate narrative");
+}
+
+#[test]
+fn html_figures_equal_the_metrics_csv() {
+    let w = Workdir::new();
+    let html = sample_report(&w, &[]);
+    let csv = read_metrics(&w.join("out/metrics-2026-10.csv"));
+    let pct = |metric: &str, branch: &str| -> String {
+        let v: f64 = csv
+            .iter()
+            .find(|r| {
+                r["metric"] == metric && r["branch"] == branch && r["product"].is_empty() && r["group"].is_empty()
+            })
+            .unwrap()["value"]
+            .parse()
+            .unwrap();
+        format!("{:.2}%", v * 100.0)
+    };
+    let kpis = table(&html, "主要指标");
+    let row = kpis.iter().find(|r| r[0] == "人工接通率").unwrap();
+    assert_eq!(row[1], pct("calls.answer_rate", ""));
+    let row = kpis.iter().find(|r| r[0] == "履约准时率").unwrap();
+    assert_eq!(row[1], pct("install.ontime_rate", ""));
+    // Satisfaction per branch, with its interval and the small-sample mark.
+    let sat = table(&html, "各分公司回访满意度");
+    let mut checked = 0;
+    for r in csv.iter().filter(|r| r["metric"] == "survey.satisfaction_rate" && !r["branch"].is_empty()) {
+        let row = sat.iter().find(|row| row[0] == r["branch"]).unwrap();
+        let want = pct("survey.satisfaction_rate", &r["branch"]);
+        let small = r["small_sample"] == "true";
+        assert_eq!(row[3], if small { format!("{want}*") } else { want }, "{}", r["branch"]);
+        let lo: f64 = r["ci_low"].parse().unwrap();
+        assert!(row[4].starts_with(&format!("{:.2}%–", lo * 100.0)), "interval {}", row[4]);
+        checked += 1;
+    }
+    assert!(checked >= 4);
+    // Met / unmet colours follow the CSV.
+    let inst = table(&html, "各分公司装机履约");
+    assert!(!inst.is_empty());
+    assert!(html.contains("class=\"num unmet") && html.contains("class=\"num met"));
+}
+
+#[test]
+fn svg_charts_carry_labels_and_a_text_alternative() {
+    let w = Workdir::new();
+    let html = sample_report(&w, &[]);
+    let charts: Vec<&str> = html.split("<svg ").skip(1).collect();
+    assert!(charts.len() >= 10, "{} charts", charts.len());
+    let install = charts.iter().find(|c| c.contains("<title>各分公司履约准时率</title>")).expect("on-time chart");
+    assert!(install.contains("role=\"img\""));
+    assert!(install.contains("<desc>") && install.contains("东区分公司: "), "data in the description");
+    assert!(install.contains(">\n东区\n<"), "short branch label");
+    assert!(install.contains("考核目标 95.00%"), "target line label");
+    assert!(install.contains("Noto Sans CJK SC"), "browser CJK font stack");
+    for title in [
+        "各分公司分产品重复申告率",
+        "投诉类别帕累托图",
+        "各分公司客户满意率（含95%置信区间）",
+        "每日呼入量与20秒应答率",
+        "近12个月主要指标趋势",
+        "各部门未及时处理投诉",
+        "各产品保障及时率",
+    ] {
+        assert!(html.contains(&format!("<title>{title}</title>")), "{title}");
+    }
+}
+
+#[test]
+fn input_text_is_escaped_and_output_is_deterministic() {
+    let w = Workdir::new();
+    w.write(
+        "in/complaints.csv",
+        "受理单号,工单类型,分公司,受理时间,归档时间,投诉渠道,投诉类别,责任部门\n\
+         T1,投诉,<script>alert(1)</script>,2026-10-02 09:00,2026-10-05 09:00,工信部,\"<img src=x onerror=alert(2)>\",&amp;部\n",
+    );
+    let run = |out: &str| {
+        let o = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", out]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        std::fs::read_to_string(w.join(out).join("service-quality-2026-10.html")).unwrap()
+    };
+    let html = run("a");
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(!html.contains("<img src=x"));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped text shown"
+    );
+    assert!(html.contains("&amp;amp;部"), "entities in input are shown literally");
+    assert_eq!(html, run("b"), "deterministic");
+}
+
+#[test]
+fn custom_templates_change_the_wording_and_errors_name_the_template() {
+    let w = Workdir::new();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).unwrap().to_str().unwrap().to_string();
+        w.write(&format!("tpl/{rel}"), std::fs::read(&entry).unwrap());
+    }
+    w.write("tpl/zh/complaint.txt", "投诉合计{{ h.complaint_count.value }}件（自定义措辞）。\n");
+    let html = sample_report(&w, &["--templates", "tpl"]);
+    assert!(html.contains("投诉合计100件（自定义措辞）。"));
+    // A broken template: exit 1, the template's name and line in the message.
+    w.write("tpl/zh/survey.txt", "第一行\n第二行{% if %}\n");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/2026-10");
+    let out = w.run(&[
+        "report",
+        "--input",
+        input.to_str().unwrap(),
+        "--month",
+        "2026-10",
+        "--out",
+        "out2",
+        "--templates",
+        "tpl",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("template zh/survey.txt"), "{}", out.stderr);
+    assert!(out.stderr.contains("2:"), "line number: {}", out.stderr);
+    assert!(!w.join("out2/service-quality-2026-10.xlsx").exists(), "nothing written");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn english_labels_and_narrative() {
+    let w = Workdir::new();
+    let html = sample_report(&w, &["--lang", "en"]);
+    assert!(html.contains("<h2>1. Summary</h2>"));
+    assert!(html.contains("<caption>Headline metrics</caption>"));
+    assert!(html.contains("targeted metrics met their targets this month"));
+    assert!(html.contains("<th scope=\"col\">Answer rate</th>"));
+}
