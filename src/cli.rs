@@ -85,6 +85,11 @@ pub enum Command {
     },
     /// Print the default config, commented.
     InitConfig,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Print every metric's definition (id, label, formula) with the options in force.
     Definitions {
         /// Config file (default: ./svcq.toml if present).

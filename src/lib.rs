@@ -12,6 +12,7 @@ pub mod config;
 pub mod exit;
 pub mod history;
 pub mod ingest;
+pub mod lock;
 pub mod metrics;
 pub mod model;
 pub mod month;
@@ -66,6 +67,11 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 /// Run one command.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "svcq", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
         Command::InitConfig => {
             print!("{}", config::DEFAULT_CONFIG);
             Ok(Exit::Ok)
@@ -144,17 +150,22 @@ fn report(
     templates: Option<PathBuf>,
     lang: Option<config::Lang>,
 ) -> anyhow::Result<Exit> {
+    let log = Log::new(args);
+    let _lock = lock::lock(out)?;
+    log.stage("reading the exports");
     let (mut config, month, data) = ingest_args(args)?;
     if let Some(lang) = lang {
         config.report.lang = lang;
     }
     let history_dir = history_dir.unwrap_or_else(|| out.join("history"));
     let (history, history_warnings) = history::History::load(&history_dir, month);
+    log.stage("computing the metrics");
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     rows.extend(metrics::dq_rows(&data.ledger));
     let csv = render::csv::render(month, &rows);
     let csv_path = out.join(format!("metrics-{month}.csv"));
+    log.stage("writing the workbook and the HTML report");
     let mut view = report::build(&rows, &data, &config, &history, month, today().format("%Y-%m-%d").to_string());
     let template_dir = templates.or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
     let templates = narrative::Templates::load(template_dir.as_deref())?;
@@ -172,19 +183,23 @@ fn report(
     output::write_atomic(&csv_path, &csv)?;
     // Only a complete run goes into the history (a rerun of the month replaces it).
     output::write_atomic(&history_dir.join(format!("metrics-{month}.csv")), &csv)?;
+    log.done();
     let t = data.ledger.total();
     if !args.quiet {
         for w in &history_warnings {
             println!("{w}");
         }
+        let files: std::collections::BTreeSet<&str> = data.ledger.sheets.iter().map(|s| s.file.as_str()).collect();
         println!(
-            "svcq report {month}: {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {}",
+            "svcq report {month}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%)",
+            files.len(),
             data.ledger.sheets.len(),
             t.rows_read,
             t.used,
             t.out_of_period,
             t.duplicates,
-            t.rejected
+            t.rejected,
+            data.ledger.rejected_share() * 100.0
         );
         let unmet: Vec<String> = rows
             .iter()
@@ -207,4 +222,40 @@ fn report(
         println!("wrote {}", csv_path.display());
     }
     Ok(quality_exit(&config, &data))
+}
+
+/// Progress for people and log lines for cron: a spinner on stderr when it is a terminal,
+/// plain "stage" lines on stderr with -v otherwise, nothing with -q.
+struct Log {
+    bar: Option<indicatif::ProgressBar>,
+    verbose: bool,
+    start: std::time::Instant,
+}
+
+impl Log {
+    fn new(args: &InputArgs) -> Log {
+        use std::io::IsTerminal;
+        let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Log { bar, verbose: args.verbose, start: std::time::Instant::now() }
+    }
+
+    fn stage(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_string());
+        } else if self.verbose {
+            eprintln!("svcq: {:>6.2} s  {what}", self.start.elapsed().as_secs_f64());
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        } else if self.verbose {
+            eprintln!("svcq: {:>6.2} s  done", self.start.elapsed().as_secs_f64());
+        }
+    }
 }

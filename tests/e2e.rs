@@ -6,6 +6,8 @@ mod util;
 mod html;
 #[path = "e2e/metrics.rs"]
 mod metrics;
+#[path = "e2e/ops.rs"]
+mod ops;
 #[path = "e2e/props.rs"]
 mod props;
 #[path = "e2e/workbook.rs"]
