@@ -142,33 +142,37 @@ pub fn ingest(inputs: &[PathBuf], config: &Config, month: Month) -> Result<Datas
         let shown: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(IngestError::NoFiles(shown.join(", ")));
     }
-    let mut state = State::new(config);
+    let aliases = Aliases::new(&config.alias_map());
+    // Files decode in parallel (one thread per core); results are merged in file order, so
+    // the outcome never depends on which thread finished first.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<FileOutcome>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let outcome = read_one(file, config, &aliases);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(outcome);
+                }
+            });
+        }
+    });
+    let mut state = State::new(config, &aliases);
     state.ledger.skipped_files = skipped;
     let mut errors = Vec::new();
-    for file in &files {
-        if std::fs::metadata(&file.path).map(|m| m.len() == 0).unwrap_or(false) {
-            state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into()));
-            continue;
-        }
-        let rule = config.files.iter().find(|r| {
-            let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            wildcard(&r.pattern, &name) || wildcard(&r.pattern, &file.display)
-        });
-        let first_sheet = state.ledger.sheets.len();
-        let mut visitor = FileVisitor {
-            state: &mut state,
-            file: file.display.clone(),
-            forced: rule.map(|r| r.kind),
-            forced_type: rule.and_then(|r| r.order_type.clone()),
-            sheet: None,
-        };
-        match sheet::read_file(&file.path, &mut visitor) {
-            Ok(encoding) => {
-                for s in &mut state.ledger.sheets[first_sheet..] {
-                    s.encoding = encoding.map(str::to_string);
-                }
-            }
-            Err(e) => errors.push(e),
+    for (file, slot) in files.iter().zip(slots) {
+        match slot.into_inner().ok().flatten() {
+            Some(FileOutcome::Read(part)) => state.absorb(part),
+            Some(FileOutcome::Empty) => state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into())),
+            Some(FileOutcome::Failed(e)) => errors.push(e),
+            None => errors.push(ReadError::Corrupt {
+                path: file.path.clone(),
+                format: "file",
+                message: "the reader thread stopped unexpectedly".into(),
+            }),
         }
     }
     if !errors.is_empty() {
@@ -177,10 +181,45 @@ pub fn ingest(inputs: &[PathBuf], config: &Config, month: Month) -> Result<Datas
     Ok(state.finish(month))
 }
 
+/// What reading one file gave.
+enum FileOutcome<'a> {
+    Read(State<'a>),
+    Empty,
+    Failed(ReadError),
+}
+
+/// Read one file into a state of its own (sheet indices local to the file).
+fn read_one<'a>(file: &InputFile, config: &'a Config, aliases: &'a Aliases) -> FileOutcome<'a> {
+    if std::fs::metadata(&file.path).map(|m| m.len() == 0).unwrap_or(false) {
+        return FileOutcome::Empty;
+    }
+    let rule = config.files.iter().find(|r| {
+        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        wildcard(&r.pattern, &name) || wildcard(&r.pattern, &file.display)
+    });
+    let mut state = State::new(config, aliases);
+    let mut visitor = FileVisitor {
+        state: &mut state,
+        file: file.display.clone(),
+        forced: rule.map(|r| r.kind),
+        forced_type: rule.and_then(|r| r.order_type.clone()),
+        sheet: None,
+    };
+    match sheet::read_file(&file.path, &mut visitor) {
+        Ok(encoding) => {
+            for s in &mut state.ledger.sheets {
+                s.encoding = encoding.map(str::to_string);
+            }
+            FileOutcome::Read(state)
+        }
+        Err(e) => FileOutcome::Failed(e),
+    }
+}
+
 /// Everything read so far.
 struct State<'a> {
     config: &'a Config,
-    aliases: Aliases,
+    aliases: &'a Aliases,
     ledger: Ledger,
     calls: Vec<Call>,
     orders: Vec<WorkOrder>,
@@ -264,7 +303,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
                 }
                 let forced_type = self.forced_type.is_some();
                 let rows = [cells.to_vec()];
-                if let Some(h) = detect(&state.aliases, &rows, self.forced, forced_type) {
+                if let Some(h) = detect(state.aliases, &rows, self.forced, forced_type) {
                     let ledger = &mut state.ledger.sheets[sheet.index as usize];
                     ledger.kind = Some(h.kind);
                     ledger.header_row = Some(row);
@@ -589,15 +628,38 @@ pub fn map_order_type(text: &str, config: &Config) -> OrderType {
 }
 
 impl<'a> State<'a> {
-    fn new(config: &'a Config) -> Self {
+    fn new(config: &'a Config, aliases: &'a Aliases) -> Self {
         State {
             config,
-            aliases: Aliases::new(&config.alias_map()),
+            aliases,
             ledger: Ledger::default(),
             calls: Vec::new(),
             orders: Vec::new(),
             surveys: Vec::new(),
         }
+    }
+
+    /// Take in one file's state: its sheets follow ours, its records point at them.
+    fn absorb(&mut self, part: State<'a>) {
+        let offset = self.ledger.sheets.len() as u32;
+        let shift = |src: &mut Source| src.sheet += offset;
+        self.ledger.sheets.extend(part.ledger.sheets);
+        self.ledger.rejected.extend(part.ledger.rejected.into_iter().map(|mut r| {
+            shift(&mut r.src);
+            r
+        }));
+        self.calls.extend(part.calls.into_iter().map(|mut r| {
+            shift(&mut r.src);
+            r
+        }));
+        self.orders.extend(part.orders.into_iter().map(|mut r| {
+            shift(&mut r.src);
+            r
+        }));
+        self.surveys.extend(part.surveys.into_iter().map(|mut r| {
+            shift(&mut r.src);
+            r
+        }));
     }
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
