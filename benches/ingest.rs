@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! cargo bench --bench ingest -- both  FILE [RUNS]   # floor and ingest, medians and ratio
-//! cargo bench --bench ingest -- floor FILE          # one floor run (for peak memory)
+//! cargo bench --bench ingest -- floor FILE|DIR      # one floor run (for peak memory; a folder: every file)
 //! cargo bench --bench ingest -- ingest FILE         # one ingest run (for peak memory)
 //! ```
 
@@ -15,6 +15,16 @@ use std::time::Instant;
 use calamine::{Reader, Xlsx};
 
 fn floor(path: &Path) -> u64 {
+    if path.is_dir() {
+        // Every spreadsheet of the folder, one after the other.
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xlsx" || e == "csv"))
+            .collect();
+        files.sort();
+        return files.iter().map(|f| floor(f)).sum();
+    }
     let mut head = [0u8; 2];
     std::fs::File::open(path).unwrap().read_exact(&mut head).unwrap();
     if &head == b"PK" {
