@@ -127,6 +127,10 @@ struct Fact {
     small: bool,
     worst: Option<String>,
     worst_value: Option<String>,
+    /// The branch that moved most, its direction and the size of the move.
+    mover: Option<String>,
+    mover_direction: Option<String>,
+    mover_change: Option<String>,
 }
 
 fn format_value(v: f64, unit: Unit) -> String {
@@ -184,6 +188,12 @@ fn fact(h: &Headline, lang: Lang) -> Fact {
         small: h.small,
         worst: h.worst.as_ref().map(|w| w.0.clone()),
         worst_value: h.worst.as_ref().map(|w| format_value(w.1, h.unit)),
+        mover: h.mover.as_ref().filter(|m| m.1.abs() > 1e-12).map(|m| m.0.clone()),
+        mover_direction: h.mover.as_ref().map(|m| if m.1 > 0.0 { up } else { down }.to_string()),
+        mover_change: h.mover.as_ref().map(|m| match h.unit {
+            Unit::Rate => format!("{:.2}{pp}", m.1.abs() * 100.0),
+            _ => format!("{:.1}", m.1.abs()),
+        }),
     }
 }
 

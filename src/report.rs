@@ -152,6 +152,8 @@ pub struct Headline {
     pub small: bool,
     /// Worst branch (name, value) for rates with a direction.
     pub worst: Option<(String, f64)>,
+    /// The branch that moved most against last month (name, change), small samples left out.
+    pub mover: Option<(String, f64)>,
 }
 
 /// The whole report.
@@ -259,6 +261,42 @@ impl Builder<'_> {
         Table { id: id.to_string(), title, columns, kinds, rows, total: Some(total) }
     }
 
+    /// Append 上月 and 变化 columns of `metric` to a branch table (rows keyed by branch name in
+    /// column 0; the total row is the whole).
+    fn with_history(&self, table: &mut Table, metric: &str) {
+        let unit = self.unit(metric);
+        table.columns.push(format!("{}{}", t(self.lang, "上月", "Last month: "), self.label(metric)));
+        table.columns.push(t(self.lang, "变化", "Change").to_string());
+        table.kinds.extend([ColKind::Number, ColKind::Number]);
+        let extra = |branch: &str| -> [V; 2] {
+            let Some(r) = self.idx.get(metric, branch, "", "") else { return [V::Empty, V::Empty] };
+            let Some(p) = self.prev_row(r) else { return [V::Empty, V::Empty] };
+            let (Some(v), Some(pv)) = (r.value, p.value) else { return [V::Empty, V::Empty] };
+            let significant = match (unit, r.numerator, r.denominator, p.numerator, p.denominator) {
+                (Unit::Rate, Some(k1), Some(n1), Some(k2), Some(n2)) => {
+                    stats::two_proportion_p(k1, n1, k2, n2).map(|p| p < 0.05)
+                }
+                _ => None,
+            };
+            let prev = match unit {
+                Unit::Rate => V::Rate { v: pv, small: false, met: None },
+                Unit::Count => V::Count(pv),
+                u => V::Num(pv, u),
+            };
+            [prev, V::Change { v: v - pv, unit, significant }]
+        };
+        for row in &mut table.rows {
+            let branch = match &row[0] {
+                V::Text(s) => s.clone(),
+                _ => String::new(),
+            };
+            row.extend(extra(&branch));
+        }
+        if let Some(total) = &mut table.total {
+            total.extend(extra(""));
+        }
+    }
+
     /// Rows of a grouped metric (`prefix=value` groups) at total level.
     fn group_table(&self, id: &str, title: String, metric: &str, product: &str, prefix: &str, header: &str) -> Table {
         let mut rows = Vec::new();
@@ -323,6 +361,18 @@ impl Builder<'_> {
                 Op::Le => per_branch.last().cloned(),
             }
         });
+        let mover = self
+            .branches
+            .iter()
+            .filter_map(|b| {
+                let r = self.idx.get(metric, b, product, "")?;
+                if r.small_sample == Some(true) {
+                    return None;
+                }
+                let p = self.prev_row(r)?.value?;
+                Some((b.clone(), r.value? - p))
+            })
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()).then_with(|| b.0.cmp(&a.0)));
         let label = if product.is_empty() { self.label(metric) } else { format!("{product}{}", self.label(metric)) };
         Some(Headline {
             metric: metric.to_string(),
@@ -335,6 +385,7 @@ impl Builder<'_> {
             verdicts,
             small: r.small_sample == Some(true),
             worst,
+            mover,
         })
     }
 }
@@ -851,6 +902,7 @@ fn survey_section(b: &Builder) -> Section {
     if let Some(total) = &mut table.total {
         total.insert(4, interval(""));
     }
+    b.with_history(&mut table, "survey.satisfaction_rate");
     s.tables.push(table);
     s.charts.push(Chart {
         title: t(lang, "各分公司客户满意率（含95%置信区间）", "Satisfaction by branch (95% interval)").into(),

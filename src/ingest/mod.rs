@@ -166,7 +166,9 @@ pub fn ingest(inputs: &[PathBuf], config: &Config, month: Month) -> Result<Datas
     for (file, slot) in files.iter().zip(slots) {
         match slot.into_inner().ok().flatten() {
             Some(FileOutcome::Read(part)) => state.absorb(part),
-            Some(FileOutcome::Empty) => state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into())),
+            Some(FileOutcome::Empty) => {
+                state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into()))
+            }
             Some(FileOutcome::Failed(e)) => errors.push(e),
             None => errors.push(ReadError::Corrupt {
                 path: file.path.clone(),
@@ -629,14 +631,7 @@ pub fn map_order_type(text: &str, config: &Config) -> OrderType {
 
 impl<'a> State<'a> {
     fn new(config: &'a Config, aliases: &'a Aliases) -> Self {
-        State {
-            config,
-            aliases,
-            ledger: Ledger::default(),
-            calls: Vec::new(),
-            orders: Vec::new(),
-            surveys: Vec::new(),
-        }
+        State { config, aliases, ledger: Ledger::default(), calls: Vec::new(), orders: Vec::new(), surveys: Vec::new() }
     }
 
     /// Take in one file's state: its sheets follow ours, its records point at them.
