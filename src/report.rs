@@ -815,46 +815,48 @@ fn complaint_section(b: &Builder) -> Section {
         "",
         &present,
     ));
-    s.tables.push(b.group_table(
-        "complaint.channels",
-        t(lang, "受理渠道", "Channels").into(),
-        "complaint.count",
-        "",
-        "channel=",
-        t(lang, "渠道", "Channel"),
-    ));
-    s.tables.push(b.group_table(
-        "complaint.categories",
-        t(lang, "投诉类别", "Categories").into(),
-        "complaint.count",
-        "",
-        "category=",
-        t(lang, "类别", "Category"),
-    ));
-    s.tables.push(b.group_table(
-        "complaint.escalations",
-        t(lang, "越级投诉", "Escalated complaints").into(),
-        "complaint.escalated",
-        "",
-        "channel=",
-        t(lang, "渠道", "Channel"),
-    ));
-    s.tables.push(b.group_table(
-        "complaint.overdue",
-        t(lang, "未及时处理（按责任部门）", "Overdue by department").into(),
-        "complaint.overdue",
-        "",
-        "department=",
-        t(lang, "责任部门", "Department"),
-    ));
-    s.tables.push(b.group_table(
-        "complaint.justified",
-        t(lang, "有理由投诉提及率（按部门）", "Justified complaints by department").into(),
-        "complaint.justified_share",
-        "",
-        "department=",
-        t(lang, "责任部门", "Department"),
-    ));
+    let groups: [(&str, &str, &str, &str, &str, &str, &str); 5] = [
+        ("complaint.channels", "受理渠道", "Channels", "complaint.count", "channel=", "渠道", "Channel"),
+        ("complaint.categories", "投诉类别", "Categories", "complaint.count", "category=", "类别", "Category"),
+        (
+            "complaint.escalations",
+            "越级投诉",
+            "Escalated complaints",
+            "complaint.escalated",
+            "channel=",
+            "渠道",
+            "Channel",
+        ),
+        (
+            "complaint.overdue",
+            "未及时处理（按责任部门）",
+            "Overdue by department",
+            "complaint.overdue",
+            "department=",
+            "责任部门",
+            "Department",
+        ),
+        (
+            "complaint.justified",
+            "有理由投诉提及率（按部门）",
+            "Justified complaints by department",
+            "complaint.justified_share",
+            "department=",
+            "责任部门",
+            "Department",
+        ),
+    ];
+    for (id, zh, en, metric, prefix, head_zh, head_en) in groups {
+        let title = match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        };
+        let header = match lang {
+            Lang::Zh => head_zh,
+            Lang::En => head_en,
+        };
+        s.tables.push(b.group_table(id, title.into(), metric, "", prefix, header));
+    }
     for (title, table, kind) in [
         (t(lang, "各渠道投诉量", "Complaints by channel"), "complaint.channels", ChartKind::Bar),
         (t(lang, "投诉类别帕累托图", "Complaint categories (Pareto)"), "complaint.categories", ChartKind::Pareto),

@@ -394,3 +394,29 @@ fn report_writes_the_dq_rows_and_the_history_copy() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn xlsm_and_text_named_xls_are_read_by_content() {
+    let w = Workdir::new();
+    // A macro-enabled workbook is an xlsx inside.
+    w.fixture("realworld/surveys.xlsx", "in/回访.xlsm");
+    w.fixture("realworld/faults.xls", "in/故障.xls");
+    // Many web systems export tab-separated text under a .xls name.
+    w.write("in/calls.xls", "来电时间\t等待时长\t是否接通\n2026-10-01 08:00\t5\t是\n");
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert!(
+        out.stdout.contains("        7         4         1         0         2  surveys      回访.xlsm / 回访明细"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("       12         6         1         2         3  work_orders  故障.xls / faults"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("        1         1         0         0         0  calls        calls.xls (UTF-8)"),
+        "{}",
+        out.stdout
+    );
+}
