@@ -573,12 +573,10 @@ fn calls_section(b: &Builder) -> Section {
         "calls.repeat_caller_rate",
     ];
     let present: Vec<&str> = metrics.iter().copied().filter(|m| b.idx.get(m, "", "", "").is_some()).collect();
-    s.tables.push(b.branch_table(
-        "calls.branches",
-        t(lang, "各分公司话务指标", "Hotline by branch").into(),
-        "",
-        &present,
-    ));
+    let mut table =
+        b.branch_table("calls.branches", t(lang, "各分公司话务指标", "Hotline by branch").into(), "", &present);
+    b.with_history(&mut table, "calls.answer_rate");
+    s.tables.push(table);
     // Daily volume and service level.
     let mut days: Vec<(String, V, V)> = b
         .idx
@@ -631,12 +629,10 @@ fn install_section(b: &Builder, products: &[String]) -> Section {
     let mut s = section("install", t(lang, "装机履约", "Installations"));
     let metrics =
         ["install.orders", "install.appointment_rate", "install.ontime_rate", "install.pending", "install.late"];
-    s.tables.push(b.branch_table(
-        "install.branches",
-        t(lang, "各分公司装机履约", "Installations by branch").into(),
-        "",
-        &metrics,
-    ));
+    let mut table =
+        b.branch_table("install.branches", t(lang, "各分公司装机履约", "Installations by branch").into(), "", &metrics);
+    b.with_history(&mut table, "install.ontime_rate");
+    s.tables.push(table);
     s.tables.push(product_table(
         b,
         "install.products",
@@ -725,12 +721,14 @@ fn fault_section(b: &Builder, products: &[String]) -> Section {
         rows,
         total: Some(total),
     });
-    s.tables.push(b.branch_table(
+    let mut table = b.branch_table(
         "fault.branches",
         t(lang, "各分公司故障修复", "Restoration by branch").into(),
         "",
         &["fault.reports", "fault.restore_ontime_rate", "fault.mean_restore_hours", "fault.restore_hours_p90"],
-    ));
+    );
+    b.with_history(&mut table, "fault.restore_ontime_rate");
+    s.tables.push(table);
     for (metric, name) in
         [("fault.top_phenomena", t(lang, "故障现象", "Phenomenon")), ("fault.top_causes", t(lang, "故障原因", "Cause"))]
     {
@@ -809,12 +807,10 @@ fn complaint_section(b: &Builder) -> Section {
         "complaint.mean_handle_hours",
     ];
     let present: Vec<&str> = metrics.iter().copied().filter(|m| b.idx.get(m, "", "", "").is_some()).collect();
-    s.tables.push(b.branch_table(
-        "complaint.branches",
-        t(lang, "各分公司投诉指标", "Complaints by branch").into(),
-        "",
-        &present,
-    ));
+    let mut table =
+        b.branch_table("complaint.branches", t(lang, "各分公司投诉指标", "Complaints by branch").into(), "", &present);
+    b.with_history(&mut table, "complaint.ontime_rate");
+    s.tables.push(table);
     let groups: [(&str, &str, &str, &str, &str, &str, &str); 5] = [
         ("complaint.channels", "受理渠道", "Channels", "complaint.count", "channel=", "渠道", "Channel"),
         ("complaint.categories", "投诉类别", "Categories", "complaint.count", "category=", "类别", "Category"),
