@@ -105,7 +105,10 @@ fn html_figures_equal_the_metrics_csv() {
     assert!(!inst.is_empty());
     // Last month and the change, from the history (prev_value in the CSV).
     assert!(html.contains("<th scope=\"col\">上月履约准时率</th><th scope=\"col\">变化</th>"));
-    for r in csv.iter().filter(|r| r["metric"] == "install.ontime_rate" && !r["branch"].is_empty() && r["product"].is_empty()) {
+    for r in csv
+        .iter()
+        .filter(|r| r["metric"] == "install.ontime_rate" && !r["branch"].is_empty() && r["product"].is_empty())
+    {
         let row = inst.iter().find(|row| row[0] == r["branch"]).unwrap();
         let (v, p): (f64, f64) = (r["value"].parse().unwrap(), r["prev_value"].parse().unwrap());
         assert_eq!(row[row.len() - 1], format!("{:+.2}个百分点", (v - p) * 100.0), "{}", r["branch"]);
