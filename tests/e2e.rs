@@ -420,3 +420,25 @@ fn xlsm_and_text_named_xls_are_read_by_content() {
         out.stdout
     );
 }
+
+#[test]
+fn extreme_dates_and_huge_cells_are_rejected_or_truncated_not_panics() {
+    let w = Workdir::new();
+    let long = "长".repeat(40_000);
+    w.write(
+        "in/orders.csv",
+        format!(
+            "工单号,工单类型,分公司,用户号码,受理时间,预约时间,投诉类别\n\
+             W1,故障,东区,c1,9999-12-31 23:00,,\n\
+             W2,投诉,东区,c2,2026-10-02 09:00,9999-12-31,\n\
+             W3,投诉,东区,c3,2026-10-03 09:00,,{long}\n"
+        ),
+    );
+    let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out"]);
+    assert_eq!(out.code, 3, "two of three rows rejected: {}{}", out.stdout, out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(out.stdout.contains("rejected 2"), "{}", out.stdout);
+    let check = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert!(check.stdout.contains("year outside 1970-2200"), "{}", check.stdout);
+    assert!(w.join("out/service-quality-2026-10.xlsx").exists(), "a 40,000-character cell is truncated, not fatal");
+}

@@ -110,7 +110,18 @@ impl ValueParser {
     }
 
     /// A date-time. Date-only values are returned at 00:00 with `date_only = true`.
+    /// Years outside 1970–2200 are rejected: no export holds them, and date arithmetic on
+    /// them (deadline = created + SLA) must never overflow.
     pub fn datetime(&self, cell: &Cell) -> Result<Option<(NaiveDateTime, bool)>, String> {
+        match self.datetime_any(cell)? {
+            Some((dt, _)) if !(1970..=2200).contains(&chrono::Datelike::year(&dt)) => {
+                Err("日期超出合理范围 (year outside 1970-2200)".to_string())
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn datetime_any(&self, cell: &Cell) -> Result<Option<(NaiveDateTime, bool)>, String> {
         match cell {
             Cell::DateTime(dt) => Ok(Some((*dt, dt.time() == NaiveTime::MIN))),
             Cell::Number(n) => {
@@ -446,9 +457,13 @@ mod tests {
         // 1904 system: the same day is 1462 days earlier.
         let p1904 = ValueParser::new(vec![], true);
         assert_eq!(p1904.datetime(&Cell::Number(38533.0)), Ok(Some((dt("2009-07-01 00:00:00"), true))));
-        // Early 1900 serials (before Excel's phantom 29 Feb).
-        assert_eq!(p.datetime(&Cell::Number(1.0)), Ok(Some((dt("1900-01-01 00:00:00"), true))));
-        assert_eq!(p.datetime(&Cell::Number(61.0)), Ok(Some((dt("1900-03-01 00:00:00"), true))));
+        // Early 1900 serials (before Excel's phantom 29 Feb) convert, but no export holds them.
+        assert_eq!(serial_to_datetime(1.0, false), Some(dt("1900-01-01 00:00:00")));
+        assert_eq!(serial_to_datetime(61.0, false), Some(dt("1900-03-01 00:00:00")));
+        assert!(p.datetime(&Cell::Number(61.0)).is_err());
+        assert!(p.datetime(&Cell::Text("9999-12-31 23:00".into())).is_err(), "no overflow later");
+        assert!(p.datetime(&Cell::Text("1969-12-31".into())).is_err());
+        assert!(p.datetime(&Cell::Text("2200-12-31".into())).is_ok());
         // Float noise rounds to the second: 08:05:00 is 0.336805555...
         assert_eq!(
             p.datetime(&Cell::Number(39995.0 + 8.0 / 24.0 + 5.0 / 1440.0 - 1e-9)),
@@ -520,6 +535,30 @@ mod tests {
         }
         assert!(p.seconds(&Cell::Number(-1.0)).is_err());
         assert_eq!(p.seconds(&Cell::Text("NULL".into())), Ok(None));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}", n in proptest::num::f64::ANY) {
+            let _ = parse_datetime_text(&s);
+            let _ = parse_duration_text(&s);
+            let _ = parse_bool_text(&s);
+            let _ = crate::ingest::header::normalize(&s);
+            let p = ValueParser::default();
+            let _ = p.datetime(&Cell::Text(s.as_str().into()));
+            let _ = p.datetime(&Cell::Number(n));
+            let _ = p.seconds(&Cell::Number(n));
+            let _ = p.text(&Cell::Number(n));
+        }
+
+        #[test]
+        fn datetimes_round_trip_through_every_text_form(secs in 0i64..(200 * 365 * 86_400)) {
+            let t = dt("1975-01-01 00:00:00") + Duration::seconds(secs);
+            for form in ["%Y-%m-%d %H:%M:%S", "%Y/%-m/%-d %-H:%M:%S", "%Y%m%d%H%M%S", "%Y年%-m月%-d日 %-H时%-M分%-S秒"] {
+                let text = t.format(form).to_string();
+                proptest::prop_assert_eq!(parse_datetime_text(&text), Some((t, false)), "{}", text);
+            }
+        }
     }
 
     #[test]

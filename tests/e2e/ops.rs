@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::util::Workdir;
 
@@ -110,5 +110,4 @@ fn killed_runs_leave_previous_outputs_intact_and_the_next_run_succeeds() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".svcq-tmp-"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files of killed runs are cleaned up");
-    let _ = Duration::ZERO;
 }
