@@ -637,24 +637,11 @@ impl<'a> State<'a> {
     /// Take in one file's state: its sheets follow ours, its records point at them.
     fn absorb(&mut self, part: State<'a>) {
         let offset = self.ledger.sheets.len() as u32;
-        let shift = |src: &mut Source| src.sheet += offset;
         self.ledger.sheets.extend(part.ledger.sheets);
-        self.ledger.rejected.extend(part.ledger.rejected.into_iter().map(|mut r| {
-            shift(&mut r.src);
-            r
-        }));
-        self.calls.extend(part.calls.into_iter().map(|mut r| {
-            shift(&mut r.src);
-            r
-        }));
-        self.orders.extend(part.orders.into_iter().map(|mut r| {
-            shift(&mut r.src);
-            r
-        }));
-        self.surveys.extend(part.surveys.into_iter().map(|mut r| {
-            shift(&mut r.src);
-            r
-        }));
+        take(&mut self.ledger.rejected, part.ledger.rejected, offset, |r| &mut r.src);
+        take(&mut self.calls, part.calls, offset, |r| &mut r.src);
+        take(&mut self.orders, part.orders, offset, |r| &mut r.src);
+        take(&mut self.surveys, part.surveys, offset, |r| &mut r.src);
     }
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
@@ -706,6 +693,21 @@ impl<'a> State<'a> {
         let earlier_orders = other.into_iter().filter(|o| month.just_before(o.created_at, EARLIER_DAYS)).collect();
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
+    }
+}
+
+/// Move `src` records to the end of `dst`, shifting their sheet index by `offset` (the first
+/// file's vectors are moved, not copied).
+fn take<T>(dst: &mut Vec<T>, mut src: Vec<T>, offset: u32, source: impl Fn(&mut T) -> &mut Source) {
+    if offset > 0 {
+        for r in &mut src {
+            source(r).sheet += offset;
+        }
+    }
+    if dst.is_empty() {
+        *dst = src;
+    } else {
+        dst.append(&mut src);
     }
 }
 
