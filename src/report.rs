@@ -482,6 +482,30 @@ pub fn build(
     }
 }
 
+/// A column: Chinese header, English header, kind.
+type ColSpec = (&'static str, &'static str, ColKind);
+
+impl Table {
+    /// A table whose columns are given as (zh, en, kind) in one list.
+    fn with_columns(
+        id: &str,
+        title: &str,
+        lang: Lang,
+        spec: &[ColSpec],
+        rows: Vec<Vec<V>>,
+        total: Option<Vec<V>>,
+    ) -> Table {
+        Table {
+            id: id.to_string(),
+            title: title.to_string(),
+            columns: spec.iter().map(|(zh, en, _)| t(lang, zh, en).to_string()).collect(),
+            kinds: spec.iter().map(|c| c.2).collect(),
+            rows,
+            total,
+        }
+    }
+}
+
 fn section(id: &'static str, name: &str) -> Section {
     Section { id, name: name.to_string(), narrative: Vec::new(), tables: Vec::new(), charts: Vec::new(), detail: false }
 }
@@ -1014,36 +1038,24 @@ fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
             ]);
         }
     }
-    s.tables.push(Table {
-        id: "repeat_detail".into(),
-        title: t(lang, "重复申告用户及其工单", "Repeat customers and their orders").into(),
-        columns: [
-            t(lang, "用户号码", "Customer"),
-            t(lang, "产品", "Product"),
-            t(lang, "申告次数", "Reports"),
-            t(lang, "分公司", "Branch"),
-            t(lang, "工单号", "Order"),
-            t(lang, "受理时间", "Created"),
-            t(lang, "修复时间", "Restored"),
-            t(lang, "故障现象", "Phenomenon"),
-            t(lang, "故障原因", "Cause"),
-        ]
-        .map(String::from)
-        .to_vec(),
-        kinds: vec![
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Number,
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Time,
-            ColKind::Time,
-            ColKind::Text,
-            ColKind::Text,
+    s.tables.push(Table::with_columns(
+        "repeat_detail",
+        t(lang, "重复申告用户及其工单", "Repeat customers and their orders"),
+        lang,
+        &[
+            ("用户号码", "Customer", ColKind::Text),
+            ("产品", "Product", ColKind::Text),
+            ("申告次数", "Reports", ColKind::Number),
+            ("分公司", "Branch", ColKind::Text),
+            ("工单号", "Order", ColKind::Text),
+            ("受理时间", "Created", ColKind::Time),
+            ("修复时间", "Restored", ColKind::Time),
+            ("故障现象", "Phenomenon", ColKind::Text),
+            ("故障原因", "Cause", ColKind::Text),
         ],
         rows,
-        total: None,
-    });
+        None,
+    ));
     s
 }
 
@@ -1082,36 +1094,24 @@ fn late_detail(b: &Builder, data: &Dataset) -> Section {
             ]
         })
         .collect();
-    s.tables.push(Table {
-        id: "late_detail".into(),
-        title: t(lang, "超时及超时未完成工单（按责任部门）", "Late and overdue open orders, by department").into(),
-        columns: [
-            t(lang, "责任部门", "Department"),
-            t(lang, "类型", "Type"),
-            t(lang, "工单号", "Order"),
-            t(lang, "分公司", "Branch"),
-            t(lang, "产品", "Product"),
-            t(lang, "受理时间", "Created"),
-            t(lang, "时限", "Deadline"),
-            t(lang, "完成时间", "Completed"),
-            t(lang, "超时(小时)", "Hours late"),
-        ]
-        .map(String::from)
-        .to_vec(),
-        kinds: vec![
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Time,
-            ColKind::Time,
-            ColKind::Time,
-            ColKind::Number,
+    s.tables.push(Table::with_columns(
+        "late_detail",
+        t(lang, "超时及超时未完成工单（按责任部门）", "Late and overdue open orders, by department"),
+        lang,
+        &[
+            ("责任部门", "Department", ColKind::Text),
+            ("类型", "Type", ColKind::Text),
+            ("工单号", "Order", ColKind::Text),
+            ("分公司", "Branch", ColKind::Text),
+            ("产品", "Product", ColKind::Text),
+            ("受理时间", "Created", ColKind::Time),
+            ("时限", "Deadline", ColKind::Time),
+            ("完成时间", "Completed", ColKind::Time),
+            ("超时(小时)", "Hours late", ColKind::Number),
         ],
         rows,
-        total: None,
-    });
+        None,
+    ));
     s
 }
 
@@ -1161,42 +1161,24 @@ fn quality_section(b: &Builder, data: &Dataset) -> Section {
         ]);
     }
     let tot = l.total();
-    s.tables.push(Table {
-        id: "quality.ledger".into(),
-        title: t(
-            lang,
-            "读取行数 = 使用 + 非本月 + 重复 + 拒收",
-            "Rows read = used + out of period + duplicates + rejected",
-        )
-        .into(),
-        columns: [
-            t(lang, "文件", "File"),
-            t(lang, "工作表", "Sheet"),
-            t(lang, "类别", "Kind"),
-            t(lang, "读取", "Read"),
-            t(lang, "使用", "Used"),
-            t(lang, "非本月", "Out of period"),
-            t(lang, "重复", "Duplicates"),
-            t(lang, "拒收", "Rejected"),
-            t(lang, "冲突", "Conflicts"),
-            t(lang, "说明", "Note"),
-        ]
-        .map(String::from)
-        .to_vec(),
-        kinds: vec![
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Text,
-            ColKind::Number,
-            ColKind::Number,
-            ColKind::Number,
-            ColKind::Number,
-            ColKind::Number,
-            ColKind::Number,
-            ColKind::Text,
+    s.tables.push(Table::with_columns(
+        "quality.ledger",
+        t(lang, "读取行数 = 使用 + 非本月 + 重复 + 拒收", "Rows read = used + out of period + duplicates + rejected"),
+        lang,
+        &[
+            ("文件", "File", ColKind::Text),
+            ("工作表", "Sheet", ColKind::Text),
+            ("类别", "Kind", ColKind::Text),
+            ("读取", "Read", ColKind::Number),
+            ("使用", "Used", ColKind::Number),
+            ("非本月", "Out of period", ColKind::Number),
+            ("重复", "Duplicates", ColKind::Number),
+            ("拒收", "Rejected", ColKind::Number),
+            ("冲突", "Conflicts", ColKind::Number),
+            ("说明", "Note", ColKind::Text),
         ],
         rows,
-        total: Some(vec![
+        Some(vec![
             V::Text(t(lang, "合计", "Total").into()),
             V::Empty,
             V::Empty,
@@ -1208,7 +1190,7 @@ fn quality_section(b: &Builder, data: &Dataset) -> Section {
             V::Count(tot.conflicts as f64),
             V::Empty,
         ]),
-    });
+    ));
     let place = |src: crate::model::Source| {
         let sh = &l.sheets[src.sheet as usize];
         (V::Text(sh.file.clone()), V::Text(sh.sheet.clone()), V::Count(f64::from(src.row)))
@@ -1221,23 +1203,21 @@ fn quality_section(b: &Builder, data: &Dataset) -> Section {
             vec![f, sh, row, V::Text(r.column.clone()), V::Text(r.raw.clone()), V::Text(r.reason.clone())]
         })
         .collect();
-    s.tables.push(Table {
-        id: "quality.rejected".into(),
-        title: t(lang, "拒收行", "Rejected rows").into(),
-        columns: [
-            t(lang, "文件", "File"),
-            t(lang, "工作表", "Sheet"),
-            t(lang, "行号", "Row"),
-            t(lang, "列", "Column"),
-            t(lang, "原始值", "Value"),
-            t(lang, "原因", "Reason"),
-        ]
-        .map(String::from)
-        .to_vec(),
-        kinds: vec![ColKind::Text, ColKind::Text, ColKind::Number, ColKind::Text, ColKind::Text, ColKind::Text],
-        rows: rejected,
-        total: None,
-    });
+    s.tables.push(Table::with_columns(
+        "quality.rejected",
+        t(lang, "拒收行", "Rejected rows"),
+        lang,
+        &[
+            ("文件", "File", ColKind::Text),
+            ("工作表", "Sheet", ColKind::Text),
+            ("行号", "Row", ColKind::Number),
+            ("列", "Column", ColKind::Text),
+            ("原始值", "Value", ColKind::Text),
+            ("原因", "Reason", ColKind::Text),
+        ],
+        rejected,
+        None,
+    ));
     let conflicts = l
         .conflicts
         .iter()
@@ -1250,26 +1230,23 @@ fn quality_section(b: &Builder, data: &Dataset) -> Section {
             ]
         })
         .collect();
-    s.tables.push(Table {
-        id: "quality.conflicts".into(),
-        title: t(
+    s.tables.push(Table::with_columns(
+        "quality.conflicts",
+        t(
             lang,
             "冲突（同一编号内容不同，保留完成时间最晚者）",
             "Conflicts (same id, different content; the latest completion is kept)",
-        )
-        .into(),
-        columns: [
-            t(lang, "编号", "Id"),
-            t(lang, "保留", "Kept"),
-            t(lang, "舍弃", "Dropped"),
-            t(lang, "不同字段", "Fields that differ"),
-        ]
-        .map(String::from)
-        .to_vec(),
-        kinds: vec![ColKind::Text; 4],
-        rows: conflicts,
-        total: None,
-    });
+        ),
+        lang,
+        &[
+            ("编号", "Id", ColKind::Text),
+            ("保留", "Kept", ColKind::Text),
+            ("舍弃", "Dropped", ColKind::Text),
+            ("不同字段", "Fields that differ", ColKind::Text),
+        ],
+        conflicts,
+        None,
+    ));
     s
 }
 
@@ -1284,15 +1261,13 @@ fn definitions_section(b: &Builder) -> Section {
             vec![V::Text(d.id.to_string()), V::Text(label.clone()), V::Text(formula.clone())]
         })
         .collect();
-    s.tables.push(Table {
-        id: "definitions".into(),
-        title: t(lang, "指标口径（含当前配置）", "Metric definitions (with the options in force)").into(),
-        columns: [t(lang, "指标编号", "Id"), t(lang, "指标", "Metric"), t(lang, "计算口径", "Formula")]
-            .map(String::from)
-            .to_vec(),
-        kinds: vec![ColKind::Text; 3],
+    s.tables.push(Table::with_columns(
+        "definitions",
+        t(lang, "指标口径（含当前配置）", "Metric definitions (with the options in force)"),
+        lang,
+        &[("指标编号", "Id", ColKind::Text), ("指标", "Metric", ColKind::Text), ("计算口径", "Formula", ColKind::Text)],
         rows,
-        total: None,
-    });
+        None,
+    ));
     s
 }
