@@ -442,3 +442,16 @@ fn extreme_dates_and_huge_cells_are_rejected_or_truncated_not_panics() {
     assert!(check.stdout.contains("year outside 1970-2200"), "{}", check.stdout);
     assert!(w.join("out/service-quality-2026-10.xlsx").exists(), "a 40,000-character cell is truncated, not fatal");
 }
+
+#[test]
+fn csv_row_numbers_are_the_rows_excel_shows() {
+    let w = Workdir::new();
+    // Line 1 title, line 2 blank, line 3 header, lines 4-5 one record with a line break in a
+    // quoted field (Excel row 4), line 6 a bad record: Excel shows it as row 5.
+    w.write(
+        "in/complaints.csv",
+        "2026年10月投诉明细\r\n\r\n受理单号,工单类型,分公司,受理时间,投诉类别\r\nT1,投诉,东区,2026-10-02 09:00,\"两行\r\n备注\"\r\nT2,投诉,东区,不是时间,费用争议\r\n",
+    );
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    assert!(out.stdout.contains("complaints.csv row 5, column D「受理时间」, value \"不是时间\""), "{}", out.stdout);
+}

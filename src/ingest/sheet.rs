@@ -398,15 +398,19 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
     let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv");
     visitor.begin_sheet(sheet, Format::Csv, false);
     let mut record = csv::StringRecord::new();
-    let mut n: u32 = 0;
+    // The row Excel shows for each record (blank lines are rows there; the csv crate skips
+    // them). If the two scans ever disagree, fall back to counting records.
+    let rows = record_rows(text.as_bytes(), delimiter);
+    let mut n: usize = 0;
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                let row = rows.get(n).copied().unwrap_or(u32::try_from(n + 1).unwrap_or(u32::MAX));
                 n += 1;
                 let cells: Vec<Cell<'_>> =
                     record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }).collect();
-                emit(visitor, n, &cells);
+                emit(visitor, row, &cells);
             }
             Err(e) => {
                 return Err(ReadError::Corrupt { path: path.to_path_buf(), format: "csv", message: e.to_string() });
@@ -415,6 +419,68 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
     }
     visitor.end_sheet();
     Ok(encoding)
+}
+
+/// The Excel row number (1-based line of its first line, as Excel shows a CSV: one row per
+/// record, blank lines included) of every non-blank record, following RFC 4180 quoting: a
+/// quote opens a quoted field only at the start of a field, `""` inside it is a quote.
+pub fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
+    #[derive(PartialEq)]
+    enum St {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        AfterQuote,
+    }
+    let mut rows = Vec::new();
+    let mut st = St::FieldStart;
+    let mut row: u32 = 1;
+    let mut start_row: u32 = 1;
+    let mut blank = true;
+    for &b in text {
+        match st {
+            St::Quoted => {
+                if b == b'"' {
+                    st = St::AfterQuote;
+                }
+                // A line break inside quotes stays in the same Excel row.
+                continue;
+            }
+            St::AfterQuote if b == b'"' => {
+                st = St::Quoted;
+                continue;
+            }
+            _ => {}
+        }
+        match b {
+            b'\n' => {
+                if !blank {
+                    rows.push(start_row);
+                }
+                row = row.saturating_add(1);
+                start_row = row;
+                blank = true;
+                st = St::FieldStart;
+            }
+            b'\r' => {}
+            b'"' if st == St::FieldStart => {
+                st = St::Quoted;
+                blank = false;
+            }
+            _ if b == delimiter => {
+                st = St::FieldStart;
+                blank = false;
+            }
+            _ => {
+                st = if st == St::FieldStart || st == St::AfterQuote { St::Unquoted } else { st };
+                blank = false;
+            }
+        }
+    }
+    if !blank {
+        rows.push(start_row);
+    }
+    rows
 }
 
 /// Pick the delimiter (comma, tab or semicolon) that splits the first lines most consistently.
@@ -455,6 +521,14 @@ mod tests {
         assert_eq!(t, "来电时间,分公司");
         assert_eq!(enc, "GBK/GB18030");
         assert_eq!(decode_text("来电".as_bytes()).1, "UTF-8");
+    }
+
+    #[test]
+    fn excel_rows_of_csv_records() {
+        let text = "title\r\n\r\nh1,h2\r\nT1,\"a\r\nb\"\r\nT2,\"say \"\"hi\"\"\",x\r\nT3,ab\"c\r\n";
+        assert_eq!(record_rows(text.as_bytes(), b','), [1, 3, 4, 5, 6], "a quoted line break stays in its row");
+        assert_eq!(record_rows(b"a\nb", b','), [1, 2]);
+        assert_eq!(record_rows(b"", b','), Vec::<u32>::new());
     }
 
     #[test]
