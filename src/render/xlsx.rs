@@ -385,6 +385,16 @@ fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed, lang: Lan
         if chart.kind == ChartKind::Bar {
             c.x_axis().set_num_format("0%");
         }
+        // High rates (on-time, satisfaction) read best on a 0–100 % axis; Excel would pick 120 %.
+        let max = table
+            .rows
+            .iter()
+            .flat_map(|r| chart.series.iter().filter_map(move |&c| r.get(c)))
+            .filter_map(|v| if let V::Rate { v, .. } = v { Some(*v) } else { None })
+            .fold(0.0, f64::max);
+        if max > 0.5 {
+            c.y_axis().set_max(1.0);
+        }
     }
     let mut line = XChart::new(ChartType::Line);
     let mut combined = false;
