@@ -24,6 +24,9 @@ const CHART_W: u32 = 600;
 const CHART_H: u32 = 300;
 const CHART_ROWS: u32 = 17;
 
+/// Widest text column (characters); longer texts wrap.
+const TEXT_CAP: usize = 36;
+
 /// Longest text Excel stores in a cell.
 const MAX_CELL: usize = 32_767;
 
@@ -82,6 +85,8 @@ impl Writer<'_> {
                 self.ws.write_blank(row, col, &f)?;
             }
             V::Text(s) => {
+                // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
+                let f = if width(s) > TEXT_CAP { f.set_text_wrap() } else { f };
                 // write_string stores a string, never a formula: "=HYPERLINK(...)" stays text.
                 self.ws.write_string_with_format(row, col, truncate(s), &f)?;
             }
@@ -272,6 +277,13 @@ fn write_table(
     let mut w = Writer { lang, ws };
     let mut r = header_row + 1;
     for row in &table.rows {
+        // Rows with wrapped text get the height of their longest text (set before the cells,
+        // as constant-memory sheets require).
+        let lines =
+            row.iter().map(|v| if let V::Text(s) = v { width(s).div_ceil(TEXT_CAP) } else { 1 }).max().unwrap_or(1);
+        if lines > 1 {
+            w.ws.set_row_height(r, 13.5 * lines.min(8) as f64)?;
+        }
         for (c, v) in row.iter().enumerate() {
             w.cell(r, c as u16, v, Style::default())?;
             track_width(widths, c, v, table.kinds.get(c).copied());
@@ -345,7 +357,7 @@ fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
         V::Met(_) => 6,
         _ => 9,
     };
-    let cap = if kind == Some(ColKind::Text) { 50 } else { 20 };
+    let cap = if kind == Some(ColKind::Text) { TEXT_CAP } else { 20 };
     if let Some(slot) = widths.get_mut(c) {
         *slot = (*slot).max(w.min(cap));
     }
