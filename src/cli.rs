@@ -85,6 +85,11 @@ pub enum Command {
     },
     /// Print the default config, commented.
     InitConfig,
+    /// Copy the built-in report templates into a folder, to edit and use with --templates.
+    InitTemplates {
+        /// Target folder (must not hold templates already).
+        dir: PathBuf,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.

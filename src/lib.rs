@@ -72,6 +72,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             clap_complete::generate(shell, &mut cmd, "svcq", &mut std::io::stdout());
             Ok(Exit::Ok)
         }
+        Command::InitTemplates { dir } => {
+            for (name, _) in narrative::BUILT_IN {
+                let path = dir.join(name);
+                if path.exists() {
+                    return Err(UsageError(format!("{} exists: not overwritten", path.display())).into());
+                }
+            }
+            for (name, text) in narrative::BUILT_IN {
+                output::write_atomic(&dir.join(name), text.as_bytes())?;
+            }
+            println!(
+                "wrote {} templates to {}; use them with --templates {}",
+                narrative::BUILT_IN.len(),
+                dir.display(),
+                dir.display()
+            );
+            Ok(Exit::Ok)
+        }
         Command::InitConfig => {
             print!("{}", config::DEFAULT_CONFIG);
             Ok(Exit::Ok)

@@ -169,11 +169,15 @@ fn input_text_is_escaped_and_output_is_deterministic() {
 #[test]
 fn custom_templates_change_the_wording_and_errors_name_the_template() {
     let w = Workdir::new();
+    // init-templates writes the built-in templates: the same files as report-templates/.
+    let out = w.run(&["init-templates", "tpl"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
     for entry in walk(&src) {
         let rel = entry.strip_prefix(&src).unwrap().to_str().unwrap().to_string();
-        w.write(&format!("tpl/{rel}"), std::fs::read(&entry).unwrap());
+        assert_eq!(std::fs::read(&entry).unwrap(), std::fs::read(w.join(&format!("tpl/{rel}"))).unwrap(), "{rel}");
     }
+    assert_eq!(w.run(&["init-templates", "tpl"]).code, 2, "existing templates are not overwritten");
     w.write("tpl/zh/complaint.txt", "投诉合计{{ h.complaint_count.value }}件（自定义措辞）。\n");
     let html = sample_report(&w, &["--templates", "tpl"]);
     assert!(html.contains("投诉合计100件（自定义措辞）。"));
