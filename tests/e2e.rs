@@ -455,3 +455,26 @@ fn csv_row_numbers_are_the_rows_excel_shows() {
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
     assert!(out.stdout.contains("complaints.csv row 5, column D「受理时间」, value \"不是时间\""), "{}", out.stdout);
 }
+
+#[test]
+fn a_big_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
+    let w = Workdir::new();
+    assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "in", "--scale", "3", "--format", "csv"]).code, 0);
+    // A title, a blank line and rejected rows in both halves of the call files.
+    let one = w.run(&["check", "--input", "in", "--month", "2026-10", "-v"]);
+    let two = w.run_env(&["check", "--input", "in", "--month", "2026-10", "-v"], &[("SVCQ_CSV_SPLIT_BYTES", "1")]);
+    assert_eq!(one.code, two.code);
+    assert!(one.stdout.matches("话务明细-202610-0").count() >= 2, "{}", one.stdout);
+    assert_eq!(one.stdout, two.stdout, "the same ledger, rejected rows and row numbers");
+    let r1 = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o1", "-q"]);
+    let r2 = w.run_env(
+        &["report", "--input", "in", "--month", "2026-10", "--out", "o2", "-q"],
+        &[("SVCQ_CSV_SPLIT_BYTES", "1")],
+    );
+    assert_eq!((r1.code, r2.code), (0, 0));
+    assert_eq!(
+        std::fs::read(w.join("o1/metrics-2026-10.csv")).unwrap(),
+        std::fs::read(w.join("o2/metrics-2026-10.csv")).unwrap()
+    );
+    assert_ledger_matches_truth(&w.join("o2/metrics-2026-10.csv"), &w.join("in/.truth.txt"));
+}

@@ -207,6 +207,17 @@ fn read_one<'a>(file: &InputFile, config: &'a Config, aliases: &'a Aliases) -> F
         forced_type: rule.and_then(|r| r.order_type.clone()),
         sheet: None,
     };
+    if is_big_plain_csv(&file.path) {
+        return match read_csv_in_two(&file.path, &mut visitor) {
+            Ok(encoding) => {
+                for s in &mut state.ledger.sheets {
+                    s.encoding = Some(encoding.to_string());
+                }
+                FileOutcome::Read(state)
+            }
+            Err(e) => FileOutcome::Failed(e),
+        };
+    }
     match sheet::read_file(&file.path, &mut visitor) {
         Ok(encoding) => {
             for s in &mut state.ledger.sheets {
@@ -216,6 +227,78 @@ fn read_one<'a>(file: &InputFile, config: &'a Config, aliases: &'a Aliases) -> F
         }
         Err(e) => FileOutcome::Failed(e),
     }
+}
+
+/// CSV files at least this big are parsed on two cores (`SVCQ_CSV_SPLIT_BYTES` overrides it,
+/// for tests).
+const CSV_SPLIT_BYTES: u64 = 8 << 20;
+
+fn is_big_plain_csv(path: &Path) -> bool {
+    let threshold = std::env::var("SVCQ_CSV_SPLIT_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(CSV_SPLIT_BYTES);
+    let big = std::fs::metadata(path).map(|m| m.len() >= threshold).unwrap_or(false);
+    big && std::fs::File::open(path).ok().and_then(|mut f| sheet::sniff_file(path, &mut f).ok()) == Some(Format::Csv)
+}
+
+/// Read a big CSV with both cores: the header is found in the first rows; then the first
+/// and second halves are parsed at once, each into a state of its own, and the second is
+/// merged into the first (same sheet, file order kept). Only files without quote characters
+/// are cut (every line is then a record); others are read in one piece.
+fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'static str, ReadError> {
+    let csv = sheet::load_csv(path)?;
+    let (text, delim) = (csv.text.as_str(), csv.delimiter);
+    first.begin_sheet(&csv.sheet, Format::Csv, false);
+    if memchr::memchr(b'"', text.as_bytes()).is_some() {
+        let rows = sheet::record_rows(text.as_bytes(), delim);
+        sheet::parse_records(path, text, delim, &rows, first)?;
+        first.end_sheet();
+        return Ok(csv.encoding);
+    }
+    let lines = sheet::lines_unquoted(text.as_bytes());
+    let rows: Vec<u32> = lines.iter().map(|l| l.0).collect();
+    let at = |i: usize| lines.get(i).map_or(text.len(), |l| l.1);
+    // The header is among the first 20 non-blank rows.
+    let head = lines.len().min(20);
+    sheet::parse_records(path, &text[..at(head)], delim, &rows[..head], first)?;
+    let split = lines.len() / 2;
+    let header_found = first.sheet.as_ref().is_some_and(|s| s.header.is_some());
+    if !header_found || split <= head {
+        sheet::parse_records(path, &text[at(head)..], delim, &rows[head..], first)?;
+        first.end_sheet();
+        return Ok(csv.encoding);
+    }
+    // Room for every record up front: no vector growth, no copy when the halves are joined.
+    let kind = first.sheet.as_ref().and_then(|s| s.header.as_ref()).map(|h| h.kind);
+    first.state.reserve(kind, lines.len());
+    let mut second_state = State::new(first.state.config, first.state.aliases);
+    second_state.reserve(kind, lines.len() - split);
+    second_state.ledger.sheets.push(SheetLedger { rows_read: 0, rejected: 0, ..first.state.ledger.sheets[0].clone() });
+    let mut second = FileVisitor {
+        state: &mut second_state,
+        file: first.file.clone(),
+        forced: first.forced,
+        forced_type: first.forced_type.clone(),
+        sheet: first.sheet.as_ref().map(|s| SheetState { first_survey: 0, ..s.clone() }),
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| sheet::parse_records(path, &text[at(split)..], delim, &rows[split..], &mut second));
+        let a = sheet::parse_records(path, &text[at(head)..at(split)], delim, &rows[head..split], first);
+        (a, b.join())
+    });
+    a?;
+    match b {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(ReadError::Corrupt {
+                path: path.to_path_buf(),
+                format: "csv",
+                message: "the reader thread stopped".into(),
+            })
+        }
+    }
+    drop(second);
+    first.state.absorb_same_sheet(second_state);
+    first.end_sheet();
+    Ok(csv.encoding)
 }
 
 /// Everything read so far.
@@ -229,6 +312,7 @@ struct State<'a> {
 }
 
 /// The sheet being read.
+#[derive(Clone)]
 struct SheetState {
     index: u32,
     parser: ValueParser,
@@ -632,6 +716,28 @@ pub fn map_order_type(text: &str, config: &Config) -> OrderType {
 impl<'a> State<'a> {
     fn new(config: &'a Config, aliases: &'a Aliases) -> Self {
         State { config, aliases, ledger: Ledger::default(), calls: Vec::new(), orders: Vec::new(), surveys: Vec::new() }
+    }
+
+    /// Reserve room for `n` more records of a kind.
+    fn reserve(&mut self, kind: Option<Kind>, n: usize) {
+        match kind {
+            Some(Kind::Calls) => self.calls.reserve(n),
+            Some(Kind::WorkOrders) => self.orders.reserve(n),
+            Some(Kind::Surveys) => self.surveys.reserve(n),
+            None => {}
+        }
+    }
+
+    /// Take in the second half of a sheet read in two (both states hold that sheet as index 0).
+    fn absorb_same_sheet(&mut self, part: State<'a>) {
+        if let (Some(mine), Some(theirs)) = (self.ledger.sheets.first_mut(), part.ledger.sheets.first()) {
+            mine.rows_read += theirs.rows_read;
+            mine.rejected += theirs.rejected;
+        }
+        take(&mut self.ledger.rejected, part.ledger.rejected, 0, |r| &mut r.src);
+        take(&mut self.calls, part.calls, 0, |r| &mut r.src);
+        take(&mut self.orders, part.orders, 0, |r| &mut r.src);
+        take(&mut self.surveys, part.surveys, 0, |r| &mut r.src);
     }
 
     /// Take in one file's state: its sheets follow ours, its records point at them.

@@ -83,11 +83,7 @@ pub trait RowVisitor {
 pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
     let io = |source| ReadError::Io { path: path.to_path_buf(), source };
     let mut file = File::open(path).map_err(io)?;
-    let mut head = [0u8; 8];
-    let n = read_up_to(&mut file, &mut head).map_err(io)?;
-    let head = &head[..n];
-    file.rewind().map_err(io)?;
-    let format = sniff(path, head)?;
+    let format = sniff_file(path, &mut file)?;
     // calamine is third-party code on untrusted input: a panic inside it becomes a
     // "corrupt file" error, never a backtrace.
     let result = quiet_catch_unwind(|| match format {
@@ -100,7 +96,10 @@ pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'s
             }
         }
         Format::Xls => read_xls(path, BufReader::new(file), visitor),
-        Format::Csv => read_csv(path, file, visitor).map(Some),
+        Format::Csv => {
+            drop(file);
+            read_csv(path, visitor).map(Some)
+        }
     });
     match result {
         Ok(r) => r,
@@ -110,6 +109,15 @@ pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'s
             message: format!("the reader failed: {msg}"),
         }),
     }
+}
+
+/// The format of an open file, from its first bytes (the file is rewound).
+pub fn sniff_file(path: &Path, file: &mut File) -> Result<Format, ReadError> {
+    let io = |source| ReadError::Io { path: path.to_path_buf(), source };
+    let mut head = [0u8; 8];
+    let n = read_up_to(file, &mut head).map_err(io)?;
+    file.rewind().map_err(io)?;
+    sniff(path, &head[..n])
 }
 
 fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -387,26 +395,49 @@ pub fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
     }
 }
 
-fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result<&'static str, ReadError> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
+/// A CSV/TSV file decoded to text.
+pub struct CsvText {
+    /// The text (UTF-8).
+    pub text: String,
+    /// The encoding it was in.
+    pub encoding: &'static str,
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// The "sheet" name: the file stem.
+    pub sheet: String,
+}
+
+/// Read and decode a CSV/TSV file.
+pub fn load_csv(path: &Path) -> Result<CsvText, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     let (text, encoding) = decode_text(&bytes);
+    let text = text.into_owned();
     let tsv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = if tsv { b'\t' } else { sniff_delimiter(&text) };
+    let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv").to_string();
+    Ok(CsvText { text, encoding, delimiter, sheet })
+}
+
+/// Parse the records of `text` (which starts at a record boundary) into `visitor`, numbering
+/// record i with `rows[i]` (the row Excel shows; past the end of `rows`, counting on).
+pub fn parse_records(
+    path: &Path,
+    text: &str,
+    delimiter: u8,
+    rows: &[u32],
+    visitor: &mut dyn RowVisitor,
+) -> Result<(), ReadError> {
     let mut rdr =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv");
-    visitor.begin_sheet(sheet, Format::Csv, false);
     let mut record = csv::StringRecord::new();
-    // The row Excel shows for each record (blank lines are rows there; the csv crate skips
-    // them). If the two scans ever disagree, fall back to counting records.
-    let rows = record_rows(text.as_bytes(), delimiter);
     let mut n: usize = 0;
+    let mut last = rows.first().map_or(0, |r| r.saturating_sub(1));
     loop {
         match rdr.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Ok(()),
             Ok(true) => {
-                let row = rows.get(n).copied().unwrap_or(u32::try_from(n + 1).unwrap_or(u32::MAX));
+                let row = rows.get(n).copied().unwrap_or(last.saturating_add(1));
+                last = row;
                 n += 1;
                 let cells: Vec<Cell<'_>> =
                     record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }).collect();
@@ -417,8 +448,16 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
             }
         }
     }
+}
+
+fn read_csv(path: &Path, visitor: &mut dyn RowVisitor) -> Result<&'static str, ReadError> {
+    let csv = load_csv(path)?;
+    visitor.begin_sheet(&csv.sheet, Format::Csv, false);
+    // The row Excel shows for each record (blank lines are rows there; the csv crate skips them).
+    let rows = record_rows(csv.text.as_bytes(), csv.delimiter);
+    parse_records(path, &csv.text, csv.delimiter, &rows, visitor)?;
     visitor.end_sheet();
-    Ok(encoding)
+    Ok(csv.encoding)
 }
 
 /// The Excel row number (1-based line of its first line, as Excel shows a CSV: one row per
@@ -427,19 +466,25 @@ fn read_csv(path: &Path, mut file: File, visitor: &mut dyn RowVisitor) -> Result
 pub fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
     if memchr::memchr(b'"', text).is_none() {
         // No quotes (most exports): every non-blank line is a record.
-        let mut rows = Vec::new();
-        let mut start = 0;
-        let mut row: u32 = 1;
-        for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
-            if start <= end && text[start..end].iter().any(|b| *b != b'\r') {
-                rows.push(row);
-            }
-            row = row.saturating_add(1);
-            start = end + 1;
-        }
-        return rows;
+        return lines_unquoted(text).into_iter().map(|(row, _)| row).collect();
     }
     record_rows_quoted(text, delimiter)
+}
+
+/// The non-blank lines of a text without quotes: (Excel row, byte offset where it starts).
+/// Each is one record, so the text can be cut at any of these offsets.
+pub fn lines_unquoted(text: &[u8]) -> Vec<(u32, usize)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut row: u32 = 1;
+    for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
+        if start <= end && text[start..end].iter().any(|b| *b != b'\r') {
+            lines.push((row, start));
+        }
+        row = row.saturating_add(1);
+        start = end + 1;
+    }
+    lines
 }
 
 fn record_rows_quoted(text: &[u8], delimiter: u8) -> Vec<u32> {

@@ -48,10 +48,16 @@ impl Workdir {
 
     /// Run svcq with `args` in the work folder.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    /// Run svcq with `args` and extra environment variables.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_svcq"))
             .args(args)
             .current_dir(self.path())
             .env("SVCQ_TODAY", "2026-11-23")
+            .envs(env.iter().copied())
             .output()
             .expect("running svcq");
         Output {
