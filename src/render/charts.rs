@@ -60,6 +60,20 @@ fn escape(s: &str) -> String {
 
 type R = Result<(), Box<dyn std::error::Error>>;
 
+/// The series legend every chart draws, in the same style, at `pos`.
+fn legend<'a, CT: plotters::coord::CoordTranslate>(
+    c: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    pos: SeriesLabelPosition,
+) -> R {
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font((FONT, 13).into_font())
+        .position(pos)
+        .draw()?;
+    Ok(())
+}
+
 /// Render one chart as an SVG element with a title and a text description.
 pub fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
     let cats: Vec<String> = table
@@ -299,12 +313,7 @@ fn bars(
     }
     if k > 1 {
         let plot_w = c.plotting_area().dim_in_pixel().0 as i32;
-        c.configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .label_font(font(13))
-            .position(SeriesLabelPosition::Coordinate(plot_w + 8, 0))
-            .draw()?;
+        legend(&mut c, SeriesLabelPosition::Coordinate(plot_w + 8, 0))?;
     }
     Ok(())
 }
@@ -396,12 +405,7 @@ fn bars_with_line(
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], TARGET.stroke_width(1)));
         }
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font(font(13))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    legend(&mut *c, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -445,11 +449,6 @@ fn line(
             .label(names.get(si).cloned().unwrap_or_default())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font(font(13))
-        .position(SeriesLabelPosition::LowerLeft)
-        .draw()?;
+    legend(&mut c, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
