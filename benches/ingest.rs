@@ -59,7 +59,8 @@ fn floor(path: &Path) -> u64 {
 
 fn ingest(path: &Path) -> u64 {
     let config = svcq::config::Config::default();
-    let data = svcq::ingest::ingest(&[path.to_path_buf()], &config, "2026-10".parse().unwrap()).unwrap();
+    let data =
+        svcq::ingest::ingest(&[path.to_path_buf()], &config, "2026-10".parse().unwrap(), Default::default()).unwrap();
     data.ledger.total().rows_read
 }
 

@@ -24,7 +24,7 @@ fn main() {
     let month: svcq::month::Month = month.parse().unwrap();
     let config = svcq::config::Config::default();
     let t = Instant::now();
-    let data = svcq::ingest::ingest(&[dir.into()], &config, month).unwrap();
+    let data = svcq::ingest::ingest(&[dir.into()], &config, month, Default::default()).unwrap();
     println!(
         "ingest: {:.2} s; {} calls, {} work orders, {} surveys; peak RSS so far {} MB",
         t.elapsed().as_secs_f64(),

@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::month::Month;
+use crate::sample::SampleFormat;
 
 /// svcq: the monthly customer-service quality report from hotline, work-order and callback exports.
 #[derive(Debug, Parser)]
@@ -33,6 +34,9 @@ pub struct InputArgs {
     /// Print more (every rejected row).
     #[arg(long, short)]
     pub verbose: bool,
+    /// CSV files of at least this many bytes are parsed on two cores (tests use 1).
+    #[arg(long, hide = true)]
+    pub csv_split_bytes: Option<u64>,
 }
 
 /// Subcommands.
@@ -101,17 +105,4 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
-}
-
-/// File formats for `svcq sample`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SampleFormat {
-    /// xlsx for calls and work orders, GBK CSV for surveys (what a real month looks like).
-    Mixed,
-    /// Every file xlsx.
-    Xlsx,
-    /// Every file CSV (calls UTF-8, the rest GBK).
-    Csv,
-    /// xlsx within Excel 97 limits (≤ 65,536 rows per sheet), ready to save as .xls.
-    XlsCompatible,
 }

@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
 
-use crate::ingest::header::Kind;
+use crate::metrics::defs::{MetricId, Shape};
+use crate::model::Kind;
 
 /// The default configuration, commented; printed by `svcq init-config`.
 pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
@@ -34,7 +36,7 @@ pub enum ConfigError {
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     /// Titles, file names, language.
     pub report: ReportConfig,
@@ -63,6 +65,7 @@ pub struct Config {
     /// Extra header aliases: kind → field → names.
     pub aliases: BTreeMap<Kind, BTreeMap<String, Vec<String>>>,
     /// Kind overrides by file name pattern.
+    #[serde(default)]
     pub files: Vec<FileRule>,
     /// Targets.
     pub targets: Vec<Target>,
@@ -70,7 +73,7 @@ pub struct Config {
 
 /// `[report]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct ReportConfig {
     /// Report title.
     pub title: String,
@@ -93,8 +96,8 @@ pub enum Lang {
 }
 
 /// `[branches]`
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct BranchConfig {
     /// Display order.
     pub order: Vec<String>,
@@ -104,7 +107,7 @@ pub struct BranchConfig {
 
 /// `[order_types]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct OrderTypes {
     /// Values meaning fault.
     pub fault: Vec<String>,
@@ -116,7 +119,7 @@ pub struct OrderTypes {
 
 /// `[sla_hours]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct SlaHours {
     /// Fault SLA.
     pub fault: Option<f64>,
@@ -140,7 +143,7 @@ pub enum RepeatWindow {
 
 /// `[faults]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct FaultConfig {
     /// Window mode.
     pub repeat_window: RepeatWindow,
@@ -164,7 +167,7 @@ pub enum SlDenominator {
 
 /// `[calls]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct CallConfig {
     /// Service-level threshold in seconds.
     pub service_level_seconds: f64,
@@ -178,7 +181,7 @@ pub struct CallConfig {
 
 /// `[surveys]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct SurveyConfig {
     /// Satisfied words.
     pub satisfied: Vec<String>,
@@ -192,7 +195,7 @@ pub struct SurveyConfig {
 
 /// `[complaints]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct ComplaintConfig {
     /// Escalation channel words.
     pub escalation_channels: Vec<String>,
@@ -200,7 +203,7 @@ pub struct ComplaintConfig {
 
 /// `[statistics]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct StatisticsConfig {
     /// Small-sample size.
     pub small_sample: u64,
@@ -208,7 +211,7 @@ pub struct StatisticsConfig {
 
 /// `[warning]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct WarningConfig {
     /// Coefficient.
     pub coefficient: f64,
@@ -220,7 +223,7 @@ pub struct WarningConfig {
 
 /// `[quality]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct QualityConfig {
     /// Maximum rejected share before exit code 3.
     pub max_rejected_share: f64,
@@ -242,7 +245,7 @@ pub enum DateSystem {
 
 /// `[ingest]`
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct IngestConfig {
     /// Date system.
     pub date_system: DateSystem,
@@ -277,8 +280,9 @@ pub enum Op {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// Metric id.
-    pub metric: String,
+    /// The metric: a known id with ungrouped rows (toml reports the line of a bad one).
+    #[serde(deserialize_with = "target_metric")]
+    pub metric: MetricId,
     /// Direction.
     pub op: Op,
     /// Target value (a fraction for rates).
@@ -292,16 +296,34 @@ pub struct Target {
     pub branch: Option<String>,
 }
 
+fn target_metric<'de, D: serde::Deserializer<'de>>(d: D) -> Result<MetricId, D::Error> {
+    use serde::de::Error;
+    let text = String::deserialize(d)?;
+    let id: MetricId = text.parse().map_err(|e| D::Error::custom(format!("key `targets.metric`: {e}")))?;
+    if id.shape() == Shape::GroupOnly {
+        return Err(D::Error::custom(format!(
+            "key `targets.metric`: `{id}` has only grouped rows (ranks or shares), a target cannot apply to it"
+        )));
+    }
+    Ok(id)
+}
+
 fn default_level() -> String {
     "考核目标".to_string()
 }
 
 impl Config {
-    /// Parse a config text; keys it leaves out take the built-in defaults
-    /// (`[[targets]]` given in the file replace the default targets).
+    /// Parse a config text; keys it leaves out take the built-in defaults of
+    /// [`DEFAULT_CONFIG`] (`[[targets]]` given in the file replace the default targets).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text)
-            .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        let invalid = |mut e: toml::de::Error| {
+            e.set_input(Some(text));
+            ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() }
+        };
+        let mut table = DeTable::parse(text).map_err(invalid)?;
+        let defaults = DeTable::parse(DEFAULT_CONFIG).expect("the built-in default config parses");
+        merge_defaults(table.get_mut(), defaults.into_inner());
+        let config = Config::deserialize(toml::de::Deserializer::from(table)).map_err(invalid)?;
         config.validate(path)?;
         Ok(config)
     }
@@ -338,148 +360,26 @@ impl Config {
     }
 }
 
-fn strings(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-// The built-in defaults. `src/default-config.toml` states the same values in words for
-// `svcq init-config`; a test keeps the two equal.
-
-impl Default for ReportConfig {
-    fn default() -> Self {
-        ReportConfig {
-            title: "客户服务质量月报".into(),
-            organisation: "电信分公司客户服务部".into(),
-            file_stem: "service-quality".into(),
-            lang: Lang::Zh,
-        }
-    }
-}
-
-impl Default for OrderTypes {
-    fn default() -> Self {
-        OrderTypes {
-            fault: strings(&["故障", "障碍", "申告", "报障", "修障"]),
-            install: strings(&["装机", "新装", "装移机", "移机", "开通"]),
-            complaint: strings(&["投诉"]),
-        }
-    }
-}
-
-impl Default for SlaHours {
-    fn default() -> Self {
-        SlaHours { fault: Some(24.0), complaint: Some(48.0), install: None, by_product: BTreeMap::new() }
-    }
-}
-
-impl Default for FaultConfig {
-    fn default() -> Self {
-        FaultConfig {
-            repeat_window: RepeatWindow::CalendarMonth,
-            rolling_days: 30,
-            unknown_causes: strings(&["不明原因", "原因不明"]),
-            top_n: 3,
-        }
-    }
-}
-
-impl Default for CallConfig {
-    fn default() -> Self {
-        CallConfig {
-            service_level_seconds: 20.0,
-            short_abandon_seconds: 0.0,
-            service_level_denominator: SlDenominator::Offered,
-            repeat_call_hours: 48.0,
-        }
-    }
-}
-
-impl Default for SurveyConfig {
-    fn default() -> Self {
-        SurveyConfig {
-            satisfied: strings(&["非常满意", "满意", "基本满意"]),
-            unsatisfied: strings(&["一般", "不满意", "非常不满意"]),
-            min_score_5: 4.0,
-            min_score_10: 8.0,
-        }
-    }
-}
-
-impl Default for ComplaintConfig {
-    fn default() -> Self {
-        ComplaintConfig {
-            escalation_channels: strings(&[
-                "工信部",
-                "12300",
-                "省公司",
-                "集团",
-                "10080",
-                "总经理热线",
-                "消协",
-                "12315",
-            ]),
-        }
-    }
-}
-
-impl Default for StatisticsConfig {
-    fn default() -> Self {
-        StatisticsConfig { small_sample: 30 }
-    }
-}
-
-impl Default for WarningConfig {
-    fn default() -> Self {
-        WarningConfig { coefficient: 1.3, protection: 5.0, baseline_months: 6 }
-    }
-}
-
-impl Default for QualityConfig {
-    fn default() -> Self {
-        QualityConfig { max_rejected_share: 0.01 }
-    }
-}
-
-impl Default for IngestConfig {
-    fn default() -> Self {
-        IngestConfig { date_system: DateSystem::Auto, missing: strings(crate::ingest::value::DEFAULT_MISSING) }
-    }
-}
-
 impl Default for Config {
+    /// The built-in defaults: `src/default-config.toml`, the one place they are written.
     fn default() -> Self {
-        let target = |metric: &str, op: Op, value: f64| Target {
-            metric: metric.into(),
-            op,
-            value,
-            level: default_level(),
-            product: None,
-            branch: None,
-        };
-        Config {
-            report: Default::default(),
-            branches: Default::default(),
-            order_types: Default::default(),
-            sla_hours: Default::default(),
-            faults: Default::default(),
-            calls: Default::default(),
-            surveys: Default::default(),
-            complaints: Default::default(),
-            statistics: Default::default(),
-            warning: Default::default(),
-            quality: Default::default(),
-            ingest: Default::default(),
-            aliases: BTreeMap::new(),
-            files: vec![],
-            targets: vec![
-                target("calls.answer_rate", Op::Ge, 0.85),
-                target("calls.service_level", Op::Ge, 0.90),
-                target("install.ontime_rate", Op::Ge, 0.95),
-                target("fault.repeat_rate", Op::Le, 0.08),
-                target("fault.restore_ontime_rate", Op::Ge, 0.95),
-                target("complaint.ontime_rate", Op::Ge, 1.0),
-                target("survey.satisfaction_rate", Op::Ge, 0.95),
-            ],
+        Config::parse(DEFAULT_CONFIG, Path::new("default-config.toml")).expect("the built-in default config is valid")
+    }
+}
+
+/// Fill every key the user's table leaves out from the default table (tables merge key by
+/// key; arrays such as `[[targets]]` given by the user replace the default ones).
+fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>) {
+    for (key, value) in defaults {
+        match user.iter_mut().find(|(k, _)| k.get_ref() == key.get_ref()) {
+            None => {
+                user.insert(key, value);
+            }
+            Some((_, mine)) => {
+                if let (DeValue::Table(mine), DeValue::Table(theirs)) = (mine.get_mut(), value.into_inner()) {
+                    merge_defaults(mine, theirs);
+                }
+            }
         }
     }
 }
@@ -490,9 +390,10 @@ mod tests {
 
     #[test]
     fn default_config_text_equals_built_in_defaults() {
-        let parsed = Config::parse(DEFAULT_CONFIG, Path::new("default-config.toml")).unwrap();
-        assert_eq!(parsed, Config::default());
+        // An empty file is the defaults; the defaults are the commented file, complete.
+        assert_eq!(Config::parse("", Path::new("empty.toml")).unwrap(), Config::default());
         let c = Config::default();
+        assert_eq!(c.ingest.missing, crate::ingest::value::DEFAULT_MISSING);
         assert_eq!(c.report.file_stem, "service-quality");
         assert_eq!(c.sla_hours.fault, Some(24.0));
         assert_eq!(c.sla_hours.install, None);
@@ -528,6 +429,21 @@ mod tests {
         assert!(err.contains("svcq.toml"), "{err}");
         assert!(err.contains("service_levle_seconds"), "{err}");
         assert!(err.contains("line 5"), "{err}");
+    }
+
+    #[test]
+    fn unknown_or_grouped_target_metric_names_key_and_line() {
+        let text = "[calls]\nservice_level_seconds = 15\n\n[[targets]]\nmetric = \"install.ontime_rat\"\nop = \">=\"\nvalue = 0.9\n";
+        let err = Config::parse(text, Path::new("svcq.toml")).unwrap_err().to_string();
+        assert!(err.contains("svcq.toml"), "{err}");
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("targets.metric"), "{err}");
+        assert!(err.contains("unknown metric id `install.ontime_rat`"), "{err}");
+        assert!(err.contains("did you mean `install.ontime_rate`"), "{err}");
+        let text = "[[targets]]\nmetric = \"fault.top_causes\"\nop = \"<=\"\nvalue = 0.2\n";
+        let err = Config::parse(text, Path::new("svcq.toml")).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("only grouped rows"), "{err}");
     }
 
     #[test]

@@ -7,11 +7,17 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
+use crate::metrics::MetricKey;
 use crate::month::Month;
+
+/// The history file of a month: `<dir>/metrics-YYYY-MM.csv`.
+pub(crate) fn path(dir: &Path, month: Month) -> PathBuf {
+    dir.join(format!("metrics-{month}.csv"))
+}
 
 /// One stored value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stored {
+pub(crate) struct Stored {
     /// Numerator.
     pub numerator: Option<f64>,
     /// Denominator.
@@ -20,13 +26,10 @@ pub struct Stored {
     pub value: Option<f64>,
 }
 
-/// Key of a metric row: (metric, branch, product, group).
-pub type Key = (String, String, String, String);
-
 /// The metrics of the months found in the history folder.
 #[derive(Debug, Default)]
-pub struct History {
-    months: BTreeMap<Month, FxHashMap<Key, Stored>>,
+pub(crate) struct History {
+    months: BTreeMap<Month, FxHashMap<MetricKey, Stored>>,
 }
 
 fn unguard(s: &str) -> String {
@@ -40,7 +43,7 @@ fn unguard(s: &str) -> String {
 impl History {
     /// Read every `metrics-YYYY-MM.csv` in `dir` for months before `before` (a missing
     /// folder is an empty history; unreadable files are skipped with a warning line).
-    pub fn load(dir: &Path, before: Month) -> (History, Vec<String>) {
+    pub(crate) fn load(dir: &Path, before: Month) -> (History, Vec<String>) {
         let mut h = History::default();
         let mut warnings = Vec::new();
         let Ok(entries) = std::fs::read_dir(dir) else { return (h, warnings) };
@@ -65,19 +68,25 @@ impl History {
     }
 
     /// Whether a month is in the history.
-    pub fn has(&self, month: Month) -> bool {
+    pub(crate) fn has(&self, month: Month) -> bool {
         self.months.contains_key(&month)
     }
 
     /// A stored value.
-    pub fn get(&self, month: Month, key: &Key) -> Option<Stored> {
+    pub(crate) fn get(&self, month: Month, key: &MetricKey) -> Option<Stored> {
         self.months.get(&month).and_then(|m| m.get(key)).copied()
     }
 
     /// The series of a row over the `n` months ending with `month` (oldest first): the
     /// stored value, or `None` where the month is not in history or has no such row.
     /// `current` is this month's value (not yet in history).
-    pub fn series(&self, key: &Key, month: Month, n: usize, current: Option<f64>) -> Vec<(Month, Option<f64>)> {
+    pub(crate) fn series(
+        &self,
+        key: &MetricKey,
+        month: Month,
+        n: usize,
+        current: Option<f64>,
+    ) -> Vec<(Month, Option<f64>)> {
         let mut out = Vec::with_capacity(n);
         let mut m = month;
         for i in 0..n {
@@ -88,14 +97,9 @@ impl History {
         out.reverse();
         out
     }
-
-    /// Months held.
-    pub fn months(&self) -> Vec<Month> {
-        self.months.keys().copied().collect()
-    }
 }
 
-fn read_file(path: &Path) -> Result<FxHashMap<Key, Stored>, String> {
+fn read_file(path: &Path) -> Result<FxHashMap<MetricKey, Stored>, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
     let mut rdr = csv::Reader::from_reader(text);
@@ -108,8 +112,11 @@ fn read_file(path: &Path) -> Result<FxHashMap<Key, Stored>, String> {
         let rec = rec.map_err(|e| e.to_string())?;
         let f = |i: usize| rec.get(i).unwrap_or("");
         let num = |i: usize| f(i).parse::<f64>().ok();
+        // Rows of metrics or groups this version does not know (a newer or older svcq
+        // wrote them) have nothing to compare with: they are left out.
+        let (Ok(metric), Ok(group)) = (unguard(f(im)).parse(), unguard(f(ig)).parse()) else { continue };
         out.insert(
-            (unguard(f(im)), unguard(f(ib)), unguard(f(ip)), unguard(f(ig))),
+            MetricKey { metric, branch: unguard(f(ib)), product: unguard(f(ip)), group },
             Stored { numerator: num(inum), denominator: num(iden), value: num(ival) },
         );
     }

@@ -1,9 +1,8 @@
 //! The typed records of the month and the row ledger that accounts for every row read.
 
 use chrono::NaiveDateTime;
-use polars::prelude::*;
 
-use crate::ingest::header::Kind;
+use std::fmt;
 
 /// Where a record came from: index into [`Ledger::sheets`] and the Excel row number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -270,54 +269,43 @@ pub struct Dataset {
     pub ledger: Ledger,
 }
 
-fn ts(v: impl Iterator<Item = Option<NaiveDateTime>>) -> Vec<Option<i64>> {
-    v.map(|d| d.map(|d| d.and_utc().timestamp_millis())).collect()
+/// The three kinds of records svcq reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Hotline call records (话务明细).
+    Calls,
+    /// Fault, installation and complaint work orders (工单明细).
+    WorkOrders,
+    /// Callback surveys (回访明细).
+    Surveys,
 }
 
-fn datetime_col(name: &str, v: Vec<Option<i64>>) -> PolarsResult<Column> {
-    Column::new(name.into(), v).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
-}
+impl Kind {
+    /// All kinds, in report order.
+    pub const ALL: [Kind; 3] = [Kind::Calls, Kind::WorkOrders, Kind::Surveys];
 
-impl Dataset {
-    /// Calls as a polars table (one column per field).
-    pub fn calls_frame(&self) -> PolarsResult<DataFrame> {
-        let c = &self.calls;
-        DataFrame::new(
-            c.len(),
-            vec![
-                datetime_col("start_time", ts(c.iter().map(|r| Some(r.start_time))))?,
-                Column::new("branch".into(), c.iter().map(|r| r.branch.clone()).collect::<Vec<_>>()),
-                Column::new("caller".into(), c.iter().map(|r| r.caller.clone()).collect::<Vec<_>>()),
-                Column::new("answered".into(), c.iter().map(|r| r.answered).collect::<Vec<_>>()),
-                Column::new("talk_seconds".into(), c.iter().map(|r| r.talk_seconds).collect::<Vec<_>>()),
-                Column::new("wait_seconds".into(), c.iter().map(|r| r.wait_seconds).collect::<Vec<_>>()),
-                Column::new("resolved".into(), c.iter().map(|r| r.resolved).collect::<Vec<_>>()),
-            ],
-        )
+    /// The config / CSV name of the kind.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Calls => "calls",
+            Kind::WorkOrders => "work_orders",
+            Kind::Surveys => "surveys",
+        }
     }
 
-    /// Work orders of the month as a polars table.
-    pub fn orders_frame(&self) -> PolarsResult<DataFrame> {
-        let o = &self.orders;
-        let text = |name: &str, f: &dyn Fn(&WorkOrder) -> Option<String>| {
-            Column::new(name.into(), o.iter().map(f).collect::<Vec<_>>())
-        };
-        DataFrame::new(
-            o.len(),
-            vec![
-                text("order_id", &|r| Some(r.order_id.clone())),
-                text("order_type", &|r| Some(r.order_type.id().to_string())),
-                text("branch", &|r| Some(r.branch.clone())),
-                text("product", &|r| Some(r.product.clone())),
-                text("customer_id", &|r| r.customer_id.clone()),
-                datetime_col("created_at", ts(o.iter().map(|r| Some(r.created_at))))?,
-                datetime_col("deadline", ts(o.iter().map(|r| r.deadline)))?,
-                datetime_col("completed_at", ts(o.iter().map(|r| r.completed_at)))?,
-                text("department", &|r| r.department.clone()),
-                text("channel", &|r| r.channel.clone()),
-                text("category", &|r| r.category.clone()),
-                text("cause", &|r| r.cause.clone()),
-            ],
-        )
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Calls => "话务明细",
+            Kind::WorkOrders => "工单明细",
+            Kind::Surveys => "回访明细",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
     }
 }

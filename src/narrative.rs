@@ -8,15 +8,17 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::{Lang, Op};
-use crate::metrics::defs::Unit;
+use crate::metrics::defs::{MetricId, Unit};
+use crate::metrics::group::GroupKind;
+use crate::metrics::{Group, MetricRow};
 use crate::report::{pct, Headline, Index, Report};
-
-/// Narrative section templates, in report order.
-pub const SECTIONS: &[&str] = &["overview", "install", "fault", "calls", "complaint", "survey", "trend"];
 
 /// The built-in templates (the same files as `report-templates/`), used when no template
 /// folder is given and `./report-templates` does not exist.
-pub const BUILT_IN: &[(&str, &str)] = &[
+pub(crate) const BUILT_IN: &[(&str, &str)] = &[
+    // The shared clauses first: the section templates call their components.
+    ("zh/clauses.txt", include_str!("../report-templates/zh/clauses.txt")),
+    ("en/clauses.txt", include_str!("../report-templates/en/clauses.txt")),
     ("zh/overview.txt", include_str!("../report-templates/zh/overview.txt")),
     ("zh/install.txt", include_str!("../report-templates/zh/install.txt")),
     ("zh/fault.txt", include_str!("../report-templates/zh/fault.txt")),
@@ -37,7 +39,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 
 /// A template problem: the template's name and tera's message (with the line).
 #[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     /// A template file could not be read.
     #[error("template {path}: {source}")]
     Read {
@@ -68,14 +70,14 @@ fn tera_err(name: &str, e: tera::Error) -> TemplateError {
 }
 
 /// The loaded templates.
-pub struct Templates {
+pub(crate) struct Templates {
     /// The tera instance.
     pub tera: tera::Tera,
 }
 
 impl Templates {
     /// Load from `dir` (every template SVCQ knows must be there), or the built-ins.
-    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+    pub(crate) fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let mut tera = tera::Tera::default();
         for (name, text) in BUILT_IN {
             let owned;
@@ -93,7 +95,7 @@ impl Templates {
     }
 
     /// Render one template.
-    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, TemplateError> {
+    pub(crate) fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, TemplateError> {
         self.tera.render(name, ctx).map_err(|e| tera_err(name, e))
     }
 }
@@ -215,22 +217,23 @@ struct Named {
 }
 
 fn facts_in_order<'a>(headlines: &[Headline], facts: &'a std::collections::BTreeMap<String, Fact>) -> Vec<&'a Fact> {
-    headlines.iter().filter_map(|h| facts.get(&h.metric.replace('.', "_"))).collect()
+    headlines.iter().filter_map(|h| facts.get(&fact_name(h.metric))).collect()
+}
+
+/// The name of a headline's fact in the templates: `install.ontime_rate` → `h.install_ontime_rate`.
+fn fact_name(id: MetricId) -> String {
+    id.as_str().replace('.', "_")
 }
 
 /// Fill every section's narrative from the templates.
-pub fn fill(
-    report: &mut Report,
-    rows: &[crate::metrics::MetricRow],
-    templates: &Templates,
-) -> Result<(), TemplateError> {
+pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Templates) -> Result<(), TemplateError> {
     let lang = report.lang;
     let idx = Index::new(rows);
     let mut ctx = tera::Context::new();
     ctx.insert("month", &report.month.to_string());
     ctx.insert("month_zh", &format!("{}年{}月", report.month.year, report.month.month));
     let facts: std::collections::BTreeMap<String, Fact> =
-        report.headlines.iter().map(|h| (h.metric.replace('.', "_"), fact(h, lang))).collect();
+        report.headlines.iter().map(|h| (fact_name(h.metric), fact(h, lang))).collect();
     ctx.insert("headlines", &report.headlines.iter().map(|h| fact(h, lang)).collect::<Vec<_>>());
     ctx.insert("h", &facts);
     let targeted: Vec<&Fact> = facts_in_order(&report.headlines, &facts);
@@ -238,73 +241,55 @@ pub fn fill(
     ctx.insert("met_count", &targeted.iter().filter(|f| f.any_target && f.all_met).count());
     ctx.insert("unmet", &targeted.iter().filter(|f| f.any_target && !f.all_met).collect::<Vec<_>>());
     ctx.insert("warnings", &report.warnings);
-    let count = |metric: &str, group: &str| idx.get(metric, "", "", group).and_then(|r| r.value).unwrap_or(0.0);
-    let groups = |metric: &str, prefix: &str, n: usize| -> Vec<Named> {
-        let mut v: Vec<(String, f64)> = rows
-            .iter()
-            .filter(|r| {
-                r.metric == metric && r.branch.is_empty() && r.product.is_empty() && r.group.starts_with(prefix)
-            })
-            .map(|r| (r.group[prefix.len()..].to_string(), r.value.unwrap_or(0.0)))
-            .collect();
+    let count = |metric: MetricId| idx.plain(metric, "", "").and_then(|r| r.value).unwrap_or(0.0);
+    let groups = |metric: MetricId, kind: GroupKind, n: usize| -> Vec<Named> {
+        let mut v: Vec<(String, f64)> =
+            idx.groups(metric, "", kind).map(|r| (r.group.name(), r.value.unwrap_or(0.0))).collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v.into_iter().take(n).map(|(name, value)| Named { name, value: format!("{value:.0}") }).collect()
     };
     // Complaints.
-    ctx.insert("escalated", &format!("{:.0}", count("complaint.escalated", "")));
-    ctx.insert("escalated_channels", &groups("complaint.escalated", "channel=", 10));
-    ctx.insert("overdue", &format!("{:.0}", count("complaint.overdue", "")));
-    ctx.insert("overdue_departments", &groups("complaint.overdue", "department=", 2));
-    ctx.insert("top_categories", &groups("complaint.count", "category=", 3));
+    ctx.insert("escalated", &format!("{:.0}", count(MetricId::ComplaintEscalated)));
+    ctx.insert("escalated_channels", &groups(MetricId::ComplaintEscalated, GroupKind::Channel, 10));
+    ctx.insert("overdue", &format!("{:.0}", count(MetricId::ComplaintOverdue)));
+    ctx.insert("overdue_departments", &groups(MetricId::ComplaintOverdue, GroupKind::Department, 2));
+    ctx.insert("top_categories", &groups(MetricId::ComplaintCount, GroupKind::Category, 3));
     // Faults: per product repeat rates and the causes.
     let product_facts: Vec<Fact> = report.product_headlines.iter().map(|h| fact(h, lang)).collect();
     ctx.insert("repeat_by_product", &product_facts);
     let causes: Vec<Named> = {
-        let mut v: Vec<&crate::metrics::MetricRow> = rows
-            .iter()
-            .filter(|r| r.metric == "fault.top_causes" && r.branch.is_empty() && r.product.is_empty())
-            .collect();
+        let mut v: Vec<&MetricRow> = idx.groups(MetricId::FaultTopCauses, "", GroupKind::Rank).collect();
         v.sort_by(|a, b| a.group.cmp(&b.group));
-        v.iter()
-            .map(|r| Named {
-                name: r.group.split(";value=").nth(1).unwrap_or("").to_string(),
-                value: pct(r.value.unwrap_or(0.0)),
-            })
-            .collect()
+        v.iter().map(|r| Named { name: r.group.name(), value: pct(r.value.unwrap_or(0.0)) }).collect()
     };
     ctx.insert("top_causes", &causes);
     // Installs: branches below target.
-    let below = |metric: &str| -> Vec<Named> {
-        let mut v: Vec<&crate::metrics::MetricRow> = rows
+    let below = |metric: MetricId| -> Vec<Named> {
+        let mut v: Vec<&MetricRow> = rows
             .iter()
             .filter(|r| {
                 r.metric == metric
                     && !r.branch.is_empty()
                     && r.product.is_empty()
-                    && r.group.is_empty()
+                    && r.group == Group::None
                     && r.met == Some(false)
             })
             .collect();
         v.sort_by(|a, b| a.value.unwrap_or(0.0).total_cmp(&b.value.unwrap_or(0.0)));
         v.iter().map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) }).collect()
     };
-    ctx.insert("install_below", &below("install.ontime_rate"));
-    ctx.insert("answer_below", &below("calls.answer_rate"));
-    ctx.insert("satisfaction_below", &below("survey.satisfaction_rate"));
+    ctx.insert("install_below", &below(MetricId::InstallOntimeRate));
+    ctx.insert("answer_below", &below(MetricId::CallsAnswerRate));
+    ctx.insert("satisfaction_below", &below(MetricId::SurveySatisfactionRate));
     // Surveys.
-    ctx.insert("attempted", &format!("{:.0}", count("survey.attempted", "")));
-    ctx.insert(
-        "contacted",
-        &format!("{:.0}", idx.get("survey.contact_rate", "", "", "").and_then(|r| r.numerator).unwrap_or(0.0)),
-    );
-    ctx.insert(
-        "contact_rate",
-        &idx.get("survey.contact_rate", "", "", "").and_then(|r| r.value).map(pct).unwrap_or_default(),
-    );
+    ctx.insert("attempted", &format!("{:.0}", count(MetricId::SurveyAttempted)));
+    let contact = idx.plain(MetricId::SurveyContactRate, "", "");
+    ctx.insert("contacted", &format!("{:.0}", contact.and_then(|r| r.numerator).unwrap_or(0.0)));
+    ctx.insert("contact_rate", &contact.and_then(|r| r.value).map(pct).unwrap_or_default());
     // The branch with the lowest staff-attitude rate, when it is below 95 % (not a small sample).
     let lowest_attitude = rows
         .iter()
-        .filter(|r| r.metric == "survey.attitude_rate" && !r.branch.is_empty() && r.small_sample == Some(false))
+        .filter(|r| r.metric == MetricId::SurveyAttitudeRate && !r.branch.is_empty() && r.small_sample == Some(false))
         .filter(|r| r.value.is_some_and(|v| v < 0.95))
         .min_by(|a, b| a.value.unwrap_or(1.0).total_cmp(&b.value.unwrap_or(1.0)))
         .map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) });

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 /// Write `bytes` to `path` atomically: readers see the old file or the new one, never half.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()

@@ -16,8 +16,20 @@ use anyhow::Context;
 use chrono::{Duration, NaiveDateTime};
 use rust_xlsxwriter::{Format as XFormat, FormatAlign, Workbook};
 
-use crate::cli::SampleFormat;
 use crate::month::Month;
+
+/// File formats for `svcq sample`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SampleFormat {
+    /// xlsx for calls and work orders, GBK CSV for surveys (what a real month looks like).
+    Mixed,
+    /// Every file xlsx.
+    Xlsx,
+    /// Every file CSV (calls UTF-8, the rest GBK).
+    Csv,
+    /// xlsx within Excel 97 limits (≤ 65,536 rows per sheet), ready to save as .xls.
+    XlsCompatible,
+}
 
 /// Options of one run.
 pub struct SampleOptions {

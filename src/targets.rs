@@ -2,12 +2,12 @@
 
 use crate::config::{Config, Op, Target};
 use crate::history::History;
-use crate::metrics::MetricRow;
+use crate::metrics::{Group, MetricId, MetricRow};
 use crate::month::Month;
 
 /// One target level's verdict for a row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// Level name, e.g. 省公司考核.
     pub level: String,
     /// Direction.
@@ -20,7 +20,7 @@ pub struct Verdict {
 
 fn applies(t: &Target, r: &MetricRow) -> bool {
     t.metric == r.metric
-        && r.group.is_empty()
+        && r.group.is_none()
         && t.product.as_ref().is_none_or(|p| *p == r.product)
         && t.branch.as_ref().is_none_or(|b| *b == r.branch)
 }
@@ -30,7 +30,7 @@ fn specificity(t: &Target) -> u8 {
 }
 
 /// Whether `value` meets a target.
-pub fn meets(op: Op, value: f64, target: f64) -> bool {
+pub(crate) fn meets(op: Op, value: f64, target: f64) -> bool {
     // Compare at the precision the report shows, so 95.00 % meets ≥ 95 %.
     let (v, t) = ((value * 1e9).round(), (target * 1e9).round());
     match op {
@@ -41,7 +41,7 @@ pub fn meets(op: Op, value: f64, target: f64) -> bool {
 
 /// Every level's verdict for a row, in the order levels first appear in the config. Within
 /// a level the most specific target (branch and product > one of them > general) wins.
-pub fn verdicts(config: &Config, r: &MetricRow) -> Vec<Verdict> {
+pub(crate) fn verdicts(config: &Config, r: &MetricRow) -> Vec<Verdict> {
     let Some(value) = r.value else { return Vec::new() };
     let mut levels: Vec<&str> = Vec::new();
     for t in &config.targets {
@@ -62,7 +62,7 @@ pub fn verdicts(config: &Config, r: &MetricRow) -> Vec<Verdict> {
 
 /// Fill `target` / `met` (the first level), `prev_value` (last month in history) and
 /// `warning` (early warning) on every row.
-pub fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: Month) {
+pub(crate) fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: Month) {
     let prev = month.prev();
     for r in rows.iter_mut() {
         if let Some(v) = verdicts(config, r).into_iter().next() {
@@ -79,16 +79,19 @@ pub fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: 
 }
 
 /// Rows watched by early warning: complaints per category and per channel, faults per product.
-pub fn warned(r: &MetricRow) -> bool {
+pub(crate) fn warned(r: &MetricRow) -> bool {
     r.branch.is_empty()
-        && ((r.metric == "complaint.count" && (r.group.starts_with("category=") || r.group.starts_with("channel=")))
-            || (r.metric == "fault.reports" && !r.product.is_empty() && r.group.is_empty()))
+        && match (r.metric, &r.group) {
+            (MetricId::ComplaintCount, Group::Category(_) | Group::Channel(_)) => true,
+            (MetricId::FaultReports, Group::None) => !r.product.is_empty(),
+            _ => false,
+        }
 }
 
 /// The early-warning text of a watched row: baseline = mean of the previous months in history
 /// (up to `baseline_months`; a month in history without the row counts as 0); at least half
 /// of those months are needed, else "no baseline yet".
-pub fn warning(r: &MetricRow, config: &Config, history: &History, month: Month) -> String {
+pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Month) -> String {
     let w = &config.warning;
     let mut m = month;
     let mut values = Vec::new();
@@ -115,14 +118,8 @@ pub fn warning(r: &MetricRow, config: &Config, history: &History, month: Month) 
 mod tests {
     use super::*;
 
-    fn row(metric: &str, branch: &str, product: &str, value: f64) -> MetricRow {
-        MetricRow {
-            metric: metric.into(),
-            branch: branch.into(),
-            product: product.into(),
-            value: Some(value),
-            ..Default::default()
-        }
+    fn row(metric: MetricId, branch: &str, product: &str, value: f64) -> MetricRow {
+        MetricRow { branch: branch.into(), product: product.into(), value: Some(value), ..MetricRow::new(metric) }
     }
 
     #[test]
@@ -151,14 +148,14 @@ product = "E6"
             std::path::Path::new("t.toml"),
         )
         .unwrap();
-        let v = verdicts(&c, &row("fault.repeat_rate", "", "E8", 0.0693));
+        let v = verdicts(&c, &row(MetricId::FaultRepeatRate, "", "E8", 0.0693));
         assert_eq!(v.len(), 2);
         assert_eq!((v[0].level.as_str(), v[0].value, v[0].met), ("省公司考核", 0.08, true));
         assert_eq!((v[1].level.as_str(), v[1].value, v[1].met), ("市公司考核", 0.05, false));
         // The product-specific target wins within its level.
-        let v = verdicts(&c, &row("fault.repeat_rate", "东区", "E6", 0.09));
+        let v = verdicts(&c, &row(MetricId::FaultRepeatRate, "东区", "E6", 0.09));
         assert_eq!((v[0].value, v[0].met), (0.10, true));
-        assert!(verdicts(&c, &row("calls.answer_rate", "", "", 0.9)).is_empty());
+        assert!(verdicts(&c, &row(MetricId::CallsAnswerRate, "", "", 0.9)).is_empty());
         // Boundaries: exactly on target is met.
         assert!(meets(Op::Ge, 0.95, 0.95));
         assert!(meets(Op::Le, 0.08, 0.08));

@@ -141,7 +141,7 @@ rejected rows (first 8 of 8):
 fn realworld_values_are_parsed_exactly() {
     let dir = util::fixtures().join("realworld");
     let config = svcq::config::Config::default();
-    let data = svcq::ingest::ingest(&[dir], &config, "2026-10".parse().unwrap()).unwrap();
+    let data = svcq::ingest::ingest(&[dir], &config, "2026-10".parse().unwrap(), Default::default()).unwrap();
     let dt = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
 
     // calls.ods (LibreOffice): phone numbers typed as numbers stay exact text.
@@ -342,6 +342,39 @@ fn config_errors_name_the_key_and_line() {
     let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("line 2") && out.stderr.contains("small_sample"), "{}", out.stderr);
+    // A misspelled metric id in a target is an error naming the key, the line and the
+    // closest id; so is a target on a metric that has only grouped rows.
+    w.write("c.toml", "[[targets]]\nmetric = \"install.ontime_rate\"\nop = \">=\"\nvalue = 0.95\n\n[[targets]]\nmetric = \"install.ontime_rat\"\nop = \">=\"\nvalue = 0.9\n");
+    let out = w.run(&["report", "--input", "in", "--config", "c.toml", "--month", "2026-10", "--out", "o"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("c.toml") && out.stderr.contains("line 7"), "{}", out.stderr);
+    assert!(out.stderr.contains("targets.metric"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown metric id `install.ontime_rat` (did you mean `install.ontime_rate`?)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!w.join("o/metrics-2026-10.csv").exists(), "nothing written");
+    w.write("c.toml", "[[targets]]\nmetric = \"fault.top_causes\"\nop = \"<=\"\nvalue = 0.2\n");
+    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("line 2") && out.stderr.contains("only grouped rows"), "{}", out.stderr);
+}
+
+#[test]
+fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
+    let w = Workdir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/2026-10");
+    let out = w.run(&["report", "--input", sample.to_str().unwrap(), "--month", "2026-10", "--out", "out", "-q"]);
+    assert!(out.code == 0 || out.code == 3, "{}", out.stderr);
+    let emitted: std::collections::BTreeSet<String> =
+        util::read_metrics(&w.join("out/metrics-2026-10.csv")).into_iter().map(|r| r["metric"].clone()).collect();
+    let defs = w.run(&["definitions"]);
+    assert_eq!(defs.code, 0);
+    let defined: std::collections::BTreeSet<String> =
+        defs.stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
+    assert_eq!(defined.len(), 45, "{defined:?}");
+    assert_eq!(emitted, defined, "every definition is emitted on the sample data, and only those");
 }
 
 #[test]
@@ -462,15 +495,12 @@ fn a_big_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
     assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "in", "--scale", "3", "--format", "csv"]).code, 0);
     // A title, a blank line and rejected rows in both halves of the call files.
     let one = w.run(&["check", "--input", "in", "--month", "2026-10", "-v"]);
-    let two = w.run_env(&["check", "--input", "in", "--month", "2026-10", "-v"], &[("SVCQ_CSV_SPLIT_BYTES", "1")]);
+    let two = w.run(&["check", "--input", "in", "--month", "2026-10", "-v", "--csv-split-bytes", "1"]);
     assert_eq!(one.code, two.code);
     assert!(one.stdout.matches("话务明细-202610-0").count() >= 2, "{}", one.stdout);
     assert_eq!(one.stdout, two.stdout, "the same ledger, rejected rows and row numbers");
     let r1 = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o1", "-q"]);
-    let r2 = w.run_env(
-        &["report", "--input", "in", "--month", "2026-10", "--out", "o2", "-q"],
-        &[("SVCQ_CSV_SPLIT_BYTES", "1")],
-    );
+    let r2 = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o2", "-q", "--csv-split-bytes", "1"]);
     assert_eq!((r1.code, r2.code), (0, 0));
     assert_eq!(
         std::fs::read(w.join("o1/metrics-2026-10.csv")).unwrap(),

@@ -3,44 +3,12 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
-use std::fmt;
 
 use super::value::Cell;
 
-/// The three kinds of records svcq reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Hotline call records (话务明细).
-    Calls,
-    /// Fault, installation and complaint work orders (工单明细).
-    WorkOrders,
-    /// Callback surveys (回访明细).
-    Surveys,
-}
+pub(crate) use crate::model::Kind;
 
 impl Kind {
-    /// All kinds, in report order.
-    pub const ALL: [Kind; 3] = [Kind::Calls, Kind::WorkOrders, Kind::Surveys];
-
-    /// The config / CSV name of the kind.
-    pub fn id(self) -> &'static str {
-        match self {
-            Kind::Calls => "calls",
-            Kind::WorkOrders => "work_orders",
-            Kind::Surveys => "surveys",
-        }
-    }
-
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Calls => "话务明细",
-            Kind::WorkOrders => "工单明细",
-            Kind::Surveys => "回访明细",
-        }
-    }
-
     /// Fields of this kind with their built-in aliases (SPEC §2.1–2.3).
     pub fn fields(self) -> &'static [(&'static str, &'static [&'static str])] {
         match self {
@@ -113,16 +81,10 @@ impl Kind {
     }
 }
 
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 /// Normalise a header (or value) for matching: full-width forms to half-width,
 /// lower case, no white space, and a trailing bracketed unit removed
 /// (`等待时长（秒）` → `等待时长`).
-pub fn normalize(s: &str) -> String {
+pub(crate) fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {
@@ -153,13 +115,13 @@ pub fn normalize(s: &str) -> String {
 
 /// Alias lookup tables for every kind, built from the built-in aliases and the config's extras.
 #[derive(Debug, Clone)]
-pub struct Aliases {
+pub(crate) struct Aliases {
     maps: HashMap<Kind, HashMap<String, &'static str>>,
 }
 
 impl Aliases {
     /// Build the tables. `extra` maps kind → field → additional header names.
-    pub fn new(extra: &HashMap<Kind, HashMap<String, Vec<String>>>) -> Self {
+    pub(crate) fn new(extra: &HashMap<Kind, HashMap<String, Vec<String>>>) -> Self {
         let mut maps = HashMap::new();
         for kind in Kind::ALL {
             let mut m = HashMap::new();
@@ -180,7 +142,7 @@ impl Aliases {
     }
 
     /// Match a row of header cells for one kind: field → column index (first match wins).
-    pub fn match_row(&self, kind: Kind, row: &[Cell]) -> Columns {
+    pub(crate) fn match_row(&self, kind: Kind, row: &[Cell]) -> Columns {
         let map = &self.maps[&kind];
         let mut cols = Columns::default();
         for (i, cell) in row.iter().enumerate() {
@@ -195,13 +157,11 @@ impl Aliases {
 }
 
 /// Field → column index (looked up for every cell read: a fast hash).
-pub type Columns = FxHashMap<&'static str, usize>;
+pub(crate) type Columns = FxHashMap<&'static str, usize>;
 
 /// A detected header: where it is, which kind, and which column holds each field.
 #[derive(Debug, Clone)]
-pub struct Header {
-    /// Index of the header row among the rows examined (0-based).
-    pub row_index: usize,
+pub(crate) struct Header {
     /// The kind the sheet was classified as.
     pub kind: Kind,
     /// Field → column index.
@@ -213,8 +173,8 @@ pub struct Header {
 /// Find the header among the first rows: the first row that holds the required columns of
 /// some kind. When a row qualifies for several kinds, the kind with the most matched
 /// columns wins (ties: calls, work orders, surveys). `forced` limits the search to one kind.
-pub fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
-    for (i, row) in rows.iter().enumerate().take(20) {
+pub(crate) fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
+    for row in rows.iter().take(20) {
         let mut best: Option<(Kind, Columns)> = None;
         for kind in Kind::ALL {
             if forced.is_some_and(|f| f != kind) {
@@ -228,14 +188,14 @@ pub fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_
         }
         if let Some((kind, columns)) = best {
             let names = row.iter().map(|c| c.raw().trim().to_string()).collect();
-            return Some(Header { row_index: i, kind, columns, names });
+            return Some(Header { kind, columns, names });
         }
     }
     None
 }
 
 /// Excel column letters for a 0-based index: 0 → A, 26 → AA.
-pub fn column_letter(mut i: usize) -> String {
+pub(crate) fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (i % 26) as u8);
@@ -276,7 +236,7 @@ mod tests {
             texts(&["工单编号", "工单类型", "所属分公司", "申告时间（时间）", "用户号码", "故障原因"]),
         ];
         let h = detect(&al, &rows, None, false).unwrap();
-        assert_eq!(h.row_index, 2);
+        assert_eq!(h.names[0], "工单编号", "the third row is the header");
         assert_eq!(h.kind, Kind::WorkOrders);
         assert_eq!(h.columns["created_at"], 3);
         assert_eq!(h.columns["cause"], 5);

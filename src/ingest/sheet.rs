@@ -46,7 +46,7 @@ pub enum ReadError {
 
 /// The format a file's content was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Office Open XML workbook (xlsx, xlsm).
     Xlsx,
     /// Excel 97–2003 (BIFF in a compound file).
@@ -59,7 +59,7 @@ pub enum Format {
 
 impl Format {
     /// Short name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Format::Xlsx => "xlsx",
             Format::Xls => "xls",
@@ -70,7 +70,7 @@ impl Format {
 }
 
 /// Receives the rows of each sheet in order.
-pub trait RowVisitor {
+pub(crate) trait RowVisitor {
     /// A new sheet starts. `date1904`: plain numbers in date columns are 1904 serials.
     fn begin_sheet(&mut self, name: &str, format: Format, date1904: bool);
     /// One non-blank row; `row` is the row number as Excel shows it (1-based).
@@ -80,7 +80,7 @@ pub trait RowVisitor {
 }
 
 /// Read every sheet of `path` into `visitor`. Returns the text encoding detected for CSV files.
-pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
+pub(crate) fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'static str>, ReadError> {
     let io = |source| ReadError::Io { path: path.to_path_buf(), source };
     let mut file = File::open(path).map_err(io)?;
     let format = sniff_file(path, &mut file)?;
@@ -112,7 +112,7 @@ pub fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Option<&'s
 }
 
 /// The format of an open file, from its first bytes (the file is rewound).
-pub fn sniff_file(path: &Path, file: &mut File) -> Result<Format, ReadError> {
+pub(crate) fn sniff_file(path: &Path, file: &mut File) -> Result<Format, ReadError> {
     let io = |source| ReadError::Io { path: path.to_path_buf(), source };
     let mut head = [0u8; 8];
     let n = read_up_to(file, &mut head).map_err(io)?;
@@ -132,7 +132,7 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 /// Recognise the format from the first bytes.
-pub fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
+pub(crate) fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     let not = |what: &str| ReadError::NotSpreadsheet { path: path.to_path_buf(), what: what.to_string() };
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Ok(Format::Xls);
@@ -374,7 +374,7 @@ fn read_ods<R: Read + Seek>(
 
 /// Decode text bytes: UTF-8 (BOM or valid), UTF-16 with BOM, else GB18030 (a GBK superset).
 /// Returns the text and the encoding's name.
-pub fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
+pub(crate) fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return (String::from_utf8_lossy(rest), "UTF-8 (BOM)");
     }
@@ -396,7 +396,7 @@ pub fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
 }
 
 /// A CSV/TSV file decoded to text.
-pub struct CsvText {
+pub(crate) struct CsvText {
     /// The text (UTF-8).
     pub text: String,
     /// The encoding it was in.
@@ -408,7 +408,7 @@ pub struct CsvText {
 }
 
 /// Read and decode a CSV/TSV file.
-pub fn load_csv(path: &Path) -> Result<CsvText, ReadError> {
+pub(crate) fn load_csv(path: &Path) -> Result<CsvText, ReadError> {
     let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     let (text, encoding) = decode_text(&bytes);
     let text = text.into_owned();
@@ -420,7 +420,7 @@ pub fn load_csv(path: &Path) -> Result<CsvText, ReadError> {
 
 /// Parse the records of `text` (which starts at a record boundary) into `visitor`, numbering
 /// record i with `rows[i]` (the row Excel shows; past the end of `rows`, counting on).
-pub fn parse_records(
+pub(crate) fn parse_records(
     path: &Path,
     text: &str,
     delimiter: u8,
@@ -463,7 +463,7 @@ fn read_csv(path: &Path, visitor: &mut dyn RowVisitor) -> Result<&'static str, R
 /// The Excel row number (1-based line of its first line, as Excel shows a CSV: one row per
 /// record, blank lines included) of every non-blank record, following RFC 4180 quoting: a
 /// quote opens a quoted field only at the start of a field, `""` inside it is a quote.
-pub fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
+pub(crate) fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
     if memchr::memchr(b'"', text).is_none() {
         // No quotes (most exports): every non-blank line is a record.
         return lines_unquoted(text).into_iter().map(|(row, _)| row).collect();
@@ -473,7 +473,7 @@ pub fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
 
 /// The non-blank lines of a text without quotes: (Excel row, byte offset where it starts).
 /// Each is one record, so the text can be cut at any of these offsets.
-pub fn lines_unquoted(text: &[u8]) -> Vec<(u32, usize)> {
+pub(crate) fn lines_unquoted(text: &[u8]) -> Vec<(u32, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut row: u32 = 1;

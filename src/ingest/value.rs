@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 /// One cell as read from an input file, before interpretation. Text borrows from the
 /// reader where it can (CSV records, shared strings) so reading allocates little.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     /// No value.
     Empty,
     /// Text (CSV fields are always text).
@@ -32,7 +32,7 @@ pub enum Cell<'a> {
 
 impl Cell<'_> {
     /// The value as the user would see it in the cell, for error messages.
-    pub fn raw(&self) -> String {
+    pub(crate) fn raw(&self) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.to_string(),
@@ -45,7 +45,7 @@ impl Cell<'_> {
     }
 
     /// True when the cell holds nothing worth reading (empty, blank text).
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(s) => s.trim().is_empty(),
@@ -56,7 +56,7 @@ impl Cell<'_> {
 
 /// Format a number the way a spreadsheet shows an id: integers without `.0`
 /// or exponent, other numbers in the shortest exact form.
-pub fn format_number(n: f64) -> String {
+pub(crate) fn format_number(n: f64) -> String {
     if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e17 {
         format!("{}", n as i64)
     } else {
@@ -65,11 +65,11 @@ pub fn format_number(n: f64) -> String {
 }
 
 /// Tokens that mean "no value" (compared after trimming, case-insensitively).
-pub const DEFAULT_MISSING: &[&str] = &["-", "--", "NULL", "#N/A", "N/A"];
+pub(crate) const DEFAULT_MISSING: &[&str] = &["-", "--", "NULL", "#N/A", "N/A"];
 
 /// Interprets cells; holds the options that change interpretation.
 #[derive(Debug, Clone)]
-pub struct ValueParser {
+pub(crate) struct ValueParser {
     missing: Vec<String>,
     /// Plain numbers in date columns are serials of the 1904 system.
     pub date1904: bool,
@@ -83,14 +83,14 @@ impl Default for ValueParser {
 
 impl ValueParser {
     /// A parser with the given missing-value tokens.
-    pub fn new(missing: Vec<String>, date1904: bool) -> Self {
+    pub(crate) fn new(missing: Vec<String>, date1904: bool) -> Self {
         let missing = missing.into_iter().map(|s| s.trim().to_uppercase()).collect();
         ValueParser { missing, date1904 }
     }
 
     /// The cell's text, trimmed, or `None` when the cell is a missing value.
     /// Numbers become exact text (ids and phone numbers).
-    pub fn text(&self, cell: &Cell) -> Option<String> {
+    pub(crate) fn text(&self, cell: &Cell) -> Option<String> {
         match cell {
             Cell::Empty | Cell::Error(_) => None,
             Cell::Text(s) => {
@@ -112,7 +112,7 @@ impl ValueParser {
     /// A date-time. Date-only values are returned at 00:00 with `date_only = true`.
     /// Years outside 1970–2200 are rejected: no export holds them, and date arithmetic on
     /// them (deadline = created + SLA) must never overflow.
-    pub fn datetime(&self, cell: &Cell) -> Result<Option<(NaiveDateTime, bool)>, String> {
+    pub(crate) fn datetime(&self, cell: &Cell) -> Result<Option<(NaiveDateTime, bool)>, String> {
         match self.datetime_any(cell)? {
             Some((dt, _)) if !(1970..=2200).contains(&chrono::Datelike::year(&dt)) => {
                 Err("日期超出合理范围 (year outside 1970-2200)".to_string())
@@ -148,7 +148,7 @@ impl ValueParser {
     }
 
     /// A yes/no value.
-    pub fn boolean(&self, cell: &Cell) -> Result<Option<bool>, String> {
+    pub(crate) fn boolean(&self, cell: &Cell) -> Result<Option<bool>, String> {
         match cell {
             Cell::Bool(b) => Ok(Some(*b)),
             Cell::Number(n) if *n == 1.0 => Ok(Some(true)),
@@ -162,7 +162,7 @@ impl ValueParser {
     }
 
     /// A duration in seconds.
-    pub fn seconds(&self, cell: &Cell) -> Result<Option<f64>, String> {
+    pub(crate) fn seconds(&self, cell: &Cell) -> Result<Option<f64>, String> {
         let bad = || "不是时长 (not a duration)".to_string();
         match cell {
             Cell::Number(n) if *n >= 0.0 && n.is_finite() => Ok(Some(*n)),
@@ -180,7 +180,7 @@ impl ValueParser {
 /// Convert an Excel serial number to a date-time. 1900 system: day 1 is
 /// 1900-01-01 (with Excel's phantom 1900-02-29, so serials from 61 on count
 /// from 1899-12-30); 1904 system: day 0 is 1904-01-01.
-pub fn serial_to_datetime(serial: f64, date1904: bool) -> Option<NaiveDateTime> {
+pub(crate) fn serial_to_datetime(serial: f64, date1904: bool) -> Option<NaiveDateTime> {
     if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
@@ -214,7 +214,7 @@ fn parse_compact(digits: &str) -> Option<(NaiveDateTime, bool)> {
 /// Accepted: `2009-07-01 08:05:00`, `2009-07-01 08:05`, `2009/7/1 8:05`, `2009.07.01`,
 /// `2009年7月1日 8时5分`, `2009年7月1日 08:05`, `20090701080500`, ISO `2009-07-01T08:05:00`,
 /// fractional seconds, and the date-only variants of each.
-pub fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
+pub(crate) fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
     let s = s.trim();
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return parse_compact(s);
@@ -307,7 +307,7 @@ fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
 }
 
 /// Parse a yes/no word.
-pub fn parse_bool_text(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool_text(s: &str) -> Option<bool> {
     let t = s.trim();
     const YES: &[&str] = &[
         "是",
@@ -359,7 +359,7 @@ pub fn parse_bool_text(s: &str) -> Option<bool> {
 }
 
 /// Parse a duration in seconds: `125`, `125.5`, `125秒`, `02:05`, `1:02:05`.
-pub fn parse_duration_text(s: &str) -> Option<f64> {
+pub(crate) fn parse_duration_text(s: &str) -> Option<f64> {
     let t = s.trim();
     let t = t.strip_suffix('秒').or_else(|| t.strip_suffix('s')).unwrap_or(t).trim();
     if t.contains(':') {

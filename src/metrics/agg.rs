@@ -4,11 +4,11 @@
 
 use polars::prelude::*;
 
-use super::MetricRow;
+use super::{Group, MetricId, MetricRow};
 
 /// How a metric is computed from the frame's columns.
 #[derive(Debug, Clone, Copy)]
-pub enum Agg {
+pub(super) enum Agg {
     /// Sum of a 0/1 (or count) column.
     Count(&'static str),
     /// Sum of numerator column / sum of denominator column (absent when the denominator is 0).
@@ -21,42 +21,42 @@ pub enum Agg {
 
 /// One metric of a frame.
 #[derive(Debug, Clone, Copy)]
-pub struct Spec {
-    /// Metric id.
-    pub id: &'static str,
+pub(super) struct Spec {
+    /// The metric.
+    pub id: MetricId,
     /// Computation.
     pub agg: Agg,
 }
 
 /// Shorthand constructors.
-pub const fn count(id: &'static str, col: &'static str) -> Spec {
+pub(super) const fn count(id: MetricId, col: &'static str) -> Spec {
     Spec { id, agg: Agg::Count(col) }
 }
 /// A rate.
-pub const fn rate(id: &'static str, num: &'static str, den: &'static str) -> Spec {
+pub(super) const fn rate(id: MetricId, num: &'static str, den: &'static str) -> Spec {
     Spec { id, agg: Agg::Rate(num, den) }
 }
 /// A mean.
-pub const fn mean(id: &'static str, col: &'static str) -> Spec {
+pub(super) const fn mean(id: MetricId, col: &'static str) -> Spec {
     Spec { id, agg: Agg::Mean(col) }
 }
 /// A quantile.
-pub const fn quantile(id: &'static str, col: &'static str, q: f64) -> Spec {
+pub(super) const fn quantile(id: MetricId, col: &'static str, q: f64) -> Spec {
     Spec { id, agg: Agg::Quantile(col, q) }
 }
 
 /// A frame column of f64 values built from records.
-pub fn f64_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
+pub(super) fn f64_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<Option<f64>>>())
 }
 
 /// A frame column of 0/1 from a predicate.
-pub fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
+pub(super) fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
     Column::new(name.into(), rows.iter().map(|r| if f(r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>())
 }
 
 /// A frame column of text borrowed from the records.
-pub fn str_col<'a, T>(name: &str, rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column {
+pub(super) fn str_col<'a, T>(name: &str, rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())
 }
 
@@ -97,18 +97,17 @@ fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 }
 
 /// Total and per branch.
-pub const BY_BRANCH: &[&[&str]] = &[&[], &["branch"]];
+pub(super) const BY_BRANCH: &[&[&str]] = &[&[], &["branch"]];
 /// Total, per branch, per product and per branch × product.
-pub const BY_BRANCH_PRODUCT: &[&[&str]] = &[&[], &["branch"], &["product"], &["branch", "product"]];
+pub(super) const BY_BRANCH_PRODUCT: &[&[&str]] = &[&[], &["branch"], &["product"], &["branch", "product"]];
 
 /// Aggregate `specs` over `df` at each level of `levels` (lists of key columns; `[]` is
-/// the total). `branch` and `product` keys fill those fields; any other key `k` becomes
-/// `k=value` in `group`. Rates get their Wilson interval and the small-sample flag.
-pub fn aggregate(
+/// the total). `branch` and `product` keys fill those fields; another key (at most one per
+/// level) becomes the row's [`Group`]. Rates get their Wilson interval and the small-sample flag.
+pub(super) fn aggregate(
     df: &DataFrame,
     specs: &[Spec],
     levels: &[&[&str]],
-    group: &str,
     small_sample: u64,
 ) -> PolarsResult<Vec<MetricRow>> {
     let mut rows = Vec::new();
@@ -132,16 +131,17 @@ pub fn aggregate(
             });
         }
         for i in 0..out.height() {
-            let (mut branch, mut product, mut groups) = (String::new(), String::new(), Vec::new());
-            if !group.is_empty() {
-                groups.push(group.to_string());
-            }
+            let (mut branch, mut product, mut group) = (String::new(), String::new(), Group::None);
             for (k, values) in keys.iter().zip(&key_values) {
                 let v = values[i].clone();
                 match *k {
                     "branch" => branch = v,
                     "product" => product = v,
-                    other => groups.push(format!("{other}={v}")),
+                    other => {
+                        group = Group::of_column(other, v).ok_or_else(
+                            || polars_err!(InvalidOperation: "no group of column {other} with value {}", values[i]),
+                        )?
+                    }
                 }
             }
             for (k, s) in specs.iter().enumerate() {
@@ -149,7 +149,7 @@ pub fn aggregate(
                 let row = match s.agg {
                     Agg::Count(_) => {
                         let n = n.unwrap_or(0.0);
-                        MetricRow { numerator: Some(n), value: Some(n), ..Default::default() }
+                        MetricRow { numerator: Some(n), value: Some(n), ..MetricRow::new(s.id) }
                     }
                     Agg::Rate(..) | Agg::Mean(_) => {
                         if d <= 0.0 {
@@ -160,7 +160,7 @@ pub fn aggregate(
                             numerator: Some(n),
                             denominator: Some(d),
                             value: Some(n / d),
-                            ..Default::default()
+                            ..MetricRow::new(s.id)
                         };
                         if matches!(s.agg, Agg::Rate(..)) {
                             r.set_interval(small_sample);
@@ -168,17 +168,13 @@ pub fn aggregate(
                         r
                     }
                     Agg::Quantile(..) => match n {
-                        Some(v) if d > 0.0 => MetricRow { denominator: Some(d), value: Some(v), ..Default::default() },
+                        Some(v) if d > 0.0 => {
+                            MetricRow { denominator: Some(d), value: Some(v), ..MetricRow::new(s.id) }
+                        }
                         _ => continue,
                     },
                 };
-                rows.push(MetricRow {
-                    metric: s.id.to_string(),
-                    branch: branch.clone(),
-                    product: product.clone(),
-                    group: groups.join(";"),
-                    ..row
-                });
+                rows.push(MetricRow { branch: branch.clone(), product: product.clone(), group: group.clone(), ..row });
             }
         }
     }
@@ -187,7 +183,7 @@ pub fn aggregate(
 
 /// Count records per value of `key` (non-empty values), at total level and per product when
 /// `per_product`: (product, value, count), sorted by count descending then value.
-pub fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> PolarsResult<Vec<(String, String, f64)>> {
+pub(super) fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> PolarsResult<Vec<(String, String, f64)>> {
     let mut out = Vec::new();
     let mut levels = vec![vec![key]];
     if per_product {

@@ -4,12 +4,12 @@ use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, BY_BRANCH};
-use super::{Ctx, MetricRow, UNKNOWN_BRANCH};
+use super::{Ctx, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
 use crate::model::Call;
 
 /// calls.* metrics: totals, per branch, and per day (group `day=YYYY-MM-DD`).
-pub fn compute(calls: &[&Call], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub(super) fn compute(calls: &[&Call], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
     // Calls abandoned within short_abandon_seconds leave offered.
     let offered =
@@ -36,17 +36,17 @@ pub fn compute(calls: &[&Call], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
         ],
     )?;
     let specs = [
-        count("calls.offered", "offered"),
-        rate("calls.answer_rate", "answered", "offered"),
-        rate("calls.service_level", "sl_num", "sl_den"),
-        mean("calls.asa_seconds", "wait"),
-        mean("calls.aht_seconds", "talk"),
-        rate("calls.fcr_rate", "fcr_num", "fcr_den"),
+        count(MetricId::CallsOffered, "offered"),
+        rate(MetricId::CallsAnswerRate, "answered", "offered"),
+        rate(MetricId::CallsServiceLevel, "sl_num", "sl_den"),
+        mean(MetricId::CallsAsaSeconds, "wait"),
+        mean(MetricId::CallsAhtSeconds, "talk"),
+        rate(MetricId::CallsFcrRate, "fcr_num", "fcr_den"),
     ];
-    let mut rows = aggregate(&df, &specs, BY_BRANCH, "", ctx.small_sample())?;
+    let mut rows = aggregate(&df, &specs, BY_BRANCH, ctx.small_sample())?;
     rows.extend(repeat_callers(calls, ctx)?);
     // Per day, whole centre: volume and service level for the daily chart.
-    let mut days = aggregate(&df, &specs[..3], &[&["day"]], "", ctx.small_sample())?;
+    let mut days = aggregate(&df, &specs[..3], &[&["day"]], ctx.small_sample())?;
     days.sort_by(|a, b| a.group.cmp(&b.group));
     rows.extend(days);
     Ok(rows)
@@ -80,7 +80,7 @@ fn repeat_callers(calls: &[&Call], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
             flag("repeat", &callers, |c| c.1),
         ],
     )?;
-    aggregate(&df, &[rate("calls.repeat_caller_rate", "repeat", "callers")], BY_BRANCH, "", ctx.small_sample())
+    aggregate(&df, &[rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")], BY_BRANCH, ctx.small_sample())
 }
 
 /// The call's day as a polars Date column (grouped on, shown as YYYY-MM-DD).

@@ -4,11 +4,11 @@ use polars::prelude::*;
 
 use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, value_counts, BY_BRANCH};
 use super::orders::{hours_to_complete, OrderFlags};
-use super::{Ctx, MetricRow};
+use super::{Ctx, Group, MetricId, MetricRow};
 use crate::model::{OrderType, WorkOrder};
 
 /// Label for an empty channel, category or department.
-pub const NOT_GIVEN: &str = "未填写";
+pub(crate) const NOT_GIVEN: &str = "未填写";
 
 /// An optional text, or 未填写.
 fn text(v: &Option<String>) -> &str {
@@ -16,7 +16,7 @@ fn text(v: &Option<String>) -> &str {
 }
 
 /// complaint.* metrics, per branch, with groups per channel, category and department.
-pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub(crate) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let c: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Complaint).collect();
     let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = c.iter().copied().zip(&flags).collect();
@@ -46,37 +46,35 @@ pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     let mut out = aggregate(
         &df,
         &[
-            count("complaint.count", "count"),
-            count("complaint.escalated", "escalated"),
-            rate("complaint.ontime_rate", "ontime", "ontime_den"),
-            count("complaint.pending", "pending"),
-            count("complaint.overdue", "late"),
-            rate("complaint.first_close_rate", "fc_num", "fc_den"),
-            mean("complaint.mean_handle_hours", "hours"),
+            count(MetricId::ComplaintCount, "count"),
+            count(MetricId::ComplaintEscalated, "escalated"),
+            rate(MetricId::ComplaintOntimeRate, "ontime", "ontime_den"),
+            count(MetricId::ComplaintPending, "pending"),
+            count(MetricId::ComplaintOverdue, "late"),
+            rate(MetricId::ComplaintFirstCloseRate, "fc_num", "fc_den"),
+            mean(MetricId::ComplaintMeanHandleHours, "hours"),
         ],
         BY_BRANCH,
-        "",
         small,
     )?;
     let total_only: &[&[&str]] = &[&["channel"]];
-    out.extend(sorted(aggregate(&df, &[count("complaint.count", "count")], total_only, "", small)?));
-    out.extend(sorted(aggregate(&df, &[count("complaint.count", "count")], &[&["category"]], "", small)?));
+    out.extend(sorted(aggregate(&df, &[count(MetricId::ComplaintCount, "count")], total_only, small)?));
+    out.extend(sorted(aggregate(&df, &[count(MetricId::ComplaintCount, "count")], &[&["category"]], small)?));
     let esc = df.clone().lazy().filter(col("escalated").eq(lit(1.0))).collect()?;
-    out.extend(sorted(aggregate(&esc, &[count("complaint.escalated", "count")], total_only, "", small)?));
+    out.extend(sorted(aggregate(&esc, &[count(MetricId::ComplaintEscalated, "count")], total_only, small)?));
     let late = df.clone().lazy().filter(col("late").eq(lit(1.0))).collect()?;
-    out.extend(sorted(aggregate(&late, &[count("complaint.overdue", "count")], &[&["department"]], "", small)?));
+    out.extend(sorted(aggregate(&late, &[count(MetricId::ComplaintOverdue, "count")], &[&["department"]], small)?));
     // Justified share: a department's justified complaints / all justified complaints.
     let justified = df.clone().lazy().filter(col("justified").eq(lit(1.0))).collect()?;
     let all: f64 = justified.height() as f64;
     if all > 0.0 {
         for (_, dept, n) in value_counts(&justified, "department", false)? {
             let mut row = MetricRow {
-                metric: "complaint.justified_share".into(),
-                group: format!("department={dept}"),
+                group: Group::Department(dept),
                 numerator: Some(n),
                 denominator: Some(all),
                 value: Some(n / all),
-                ..Default::default()
+                ..MetricRow::new(MetricId::ComplaintJustifiedShare)
             };
             row.set_interval(small);
             out.push(row);

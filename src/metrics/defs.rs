@@ -1,5 +1,9 @@
-//! Metric definitions: the one place that says what each id means. The report's 指标口径
-//! section and sheet are rendered from [`definitions`].
+//! The metric registry: the one place that says which metrics exist and what each means.
+//! [`MetricId`] is generated from the table below (id, unit, shape, labels, formulas); the
+//! report's 指标口径 section, the config's target validation and every label read it.
+
+use std::fmt;
+use std::str::FromStr;
 
 use crate::config::{Config, RepeatWindow, SlDenominator};
 
@@ -16,19 +20,26 @@ pub enum Unit {
     Hours,
 }
 
-/// One metric's definition.
+/// Whether a metric has ungrouped rows (a total and per-branch values) or only grouped ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A total row (empty group), per branch, perhaps per product; targets may apply.
+    Totals,
+    /// Only rows with a group (ranks, shares of a whole): no target can apply.
+    GroupOnly,
+}
+
+/// One metric's definition, with the options in force filled into its labels and formula.
 #[derive(Debug, Clone)]
 pub struct MetricDef {
-    /// Stable id.
-    pub id: &'static str,
+    /// The metric.
+    pub id: MetricId,
     /// Chinese label.
     pub zh: String,
     /// English label.
     pub en: String,
     /// Unit.
     pub unit: Unit,
-    /// Computed per product too.
-    pub per_product: bool,
     /// The formula in words, with the options in force (Chinese).
     pub formula_zh: String,
     /// The formula in words (English).
@@ -36,359 +47,319 @@ pub struct MetricDef {
 }
 
 struct Static {
-    id: &'static str,
+    id: MetricId,
+    name: &'static str,
+    unit: Unit,
+    shape: Shape,
+    per_product: bool,
     zh: &'static str,
     en: &'static str,
-    unit: Unit,
-    per_product: bool,
     formula_zh: &'static str,
     formula_en: &'static str,
 }
 
-const fn d(
-    id: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    unit: Unit,
-    per_product: bool,
-    formula_zh: &'static str,
-    formula_en: &'static str,
-) -> Static {
-    Static { id, zh, en, unit, per_product, formula_zh, formula_en }
+macro_rules! registry {
+    ($($var:ident = $id:literal, $unit:ident, $shape:ident, per_product: $pp:literal,
+        $zh:literal, $en:literal, $fzh:literal, $fen:literal;)*) => {
+        /// A metric id: every metric svcq computes, in report order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum MetricId {
+            $(#[doc = concat!("`", $id, "`: ", $zh)] $var,)*
+        }
+
+        const DEFS: &[Static] = &[$(Static {
+            id: MetricId::$var,
+            name: $id,
+            unit: Unit::$unit,
+            shape: Shape::$shape,
+            per_product: $pp,
+            zh: $zh,
+            en: $en,
+            formula_zh: $fzh,
+            formula_en: $fen,
+        },)*];
+    };
 }
 
-use Unit::*;
-
-const DEFS: &[Static] = &[
-    d(
-        "calls.offered",
-        "人工呼入量",
-        "Calls offered",
-        Count,
-        false,
+registry! {
+    CallsOffered = "calls.offered", Count, Totals, per_product: false,
+        "人工呼入量", "Calls offered",
         "进入人工队列的呼叫数{short}",
-        "calls offered to the manual queue{short}",
-    ),
-    d("calls.answer_rate", "人工接通率", "Answer rate", Rate, false, "人工接通量 ÷ 人工呼入量", "answered ÷ offered"),
-    d(
-        "calls.service_level",
-        "{sl}秒应答率",
-        "Service level ({sl} s)",
-        Rate,
-        false,
+        "calls offered to the manual queue{short}";
+    CallsAnswerRate = "calls.answer_rate", Rate, Totals, per_product: false,
+        "人工接通率", "Answer rate",
+        "人工接通量 ÷ 人工呼入量",
+        "answered ÷ offered";
+    CallsServiceLevel = "calls.service_level", Rate, Totals, per_product: false,
+        "{sl}秒应答率", "Service level ({sl} s)",
         "{sl}秒内接通量 ÷ {sl_den}",
-        "answered within {sl} s ÷ {sl_den_en}",
-    ),
-    d(
-        "calls.asa_seconds",
-        "平均应答时长(秒)",
-        "Average speed of answer (s)",
-        Seconds,
-        false,
+        "answered within {sl} s ÷ {sl_den_en}";
+    CallsAsaSeconds = "calls.asa_seconds", Seconds, Totals, per_product: false,
+        "平均应答时长(秒)", "Average speed of answer (s)",
         "接通呼叫的等待时长平均值",
-        "mean wait of answered calls",
-    ),
-    d(
-        "calls.aht_seconds",
-        "平均通话时长(秒)",
-        "Average talk time (s)",
-        Seconds,
-        false,
+        "mean wait of answered calls";
+    CallsAhtSeconds = "calls.aht_seconds", Seconds, Totals, per_product: false,
+        "平均通话时长(秒)", "Average talk time (s)",
         "接通呼叫的通话时长平均值",
-        "mean talk time of answered calls",
-    ),
-    d(
-        "calls.fcr_rate",
-        "一次解决率",
-        "First-contact resolution",
-        Rate,
-        false,
+        "mean talk time of answered calls";
+    CallsFcrRate = "calls.fcr_rate", Rate, Totals, per_product: false,
+        "一次解决率", "First-contact resolution",
         "一次解决量 ÷ 有解决标志的接通量",
-        "resolved ÷ answered calls with a resolution flag",
-    ),
-    d(
-        "calls.repeat_caller_rate",
-        "重复来电率",
-        "Repeat-caller rate",
-        Rate,
-        false,
+        "resolved ÷ answered calls with a resolution flag";
+    CallsRepeatCallerRate = "calls.repeat_caller_rate", Rate, Totals, per_product: false,
+        "重复来电率", "Repeat-caller rate",
         "{rc}小时内再次来电的号码数 ÷ 来电号码数（号码归属首次来电的分公司）",
-        "callers who called again within {rc} h ÷ distinct callers (a caller belongs to the branch of the first call)",
-    ),
-    d("install.orders", "装移机工单总数", "Install orders", Count, true, "装移机工单数", "installation orders"),
-    d(
-        "install.appointment_rate",
-        "预约率",
-        "Appointment rate",
-        Rate,
-        true,
+        "callers who called again within {rc} h ÷ distinct callers (a caller belongs to the branch of the first call)";
+    InstallOrders = "install.orders", Count, Totals, per_product: true,
+        "装移机工单总数", "Install orders",
+        "装移机工单数",
+        "installation orders";
+    InstallAppointmentRate = "install.appointment_rate", Rate, Totals, per_product: true,
+        "预约率", "Appointment rate",
         "有预约时间的工单 ÷ 装移机工单总数",
-        "orders with an appointment ÷ orders",
-    ),
-    d(
-        "install.ontime_rate",
-        "履约准时率",
-        "On-time rate",
-        Rate,
-        true,
+        "orders with an appointment ÷ orders";
+    InstallOntimeRate = "install.ontime_rate", Rate, Totals, per_product: true,
+        "履约准时率", "On-time rate",
         "按预约完成 ÷ (已预约 − 未到期在途)",
-        "completed by the appointment ÷ (appointed − pending)",
-    ),
-    d(
-        "install.pending",
-        "未到期在途工单",
-        "Pending (not yet due)",
-        Count,
-        true,
+        "completed by the appointment ÷ (appointed − pending)";
+    InstallPending = "install.pending", Count, Totals, per_product: true,
+        "未到期在途工单", "Pending (not yet due)",
         "月末未完成且未到预约时间",
-        "open and not yet due at the period end",
-    ),
-    d(
-        "install.late",
-        "超时工单",
-        "Late orders",
-        Count,
-        true,
+        "open and not yet due at the period end";
+    InstallLate = "install.late", Count, Totals, per_product: true,
+        "超时工单", "Late orders",
         "预约后完成，或月末未完成且已过预约时间",
-        "completed after the appointment, or open and overdue at the period end",
-    ),
-    d("fault.reports", "故障总数", "Fault reports", Count, true, "故障工单数", "fault orders"),
-    d(
-        "fault.customers",
-        "申告用户总数",
-        "Customers reporting",
-        Count,
-        true,
+        "completed after the appointment, or open and overdue at the period end";
+    FaultReports = "fault.reports", Count, Totals, per_product: true,
+        "故障总数", "Fault reports",
+        "故障工单数",
+        "fault orders";
+    FaultCustomers = "fault.customers", Count, Totals, per_product: true,
+        "申告用户总数", "Customers reporting",
         "申告用户数（用户×产品，归属首次申告的分公司）",
-        "distinct customers per product (a customer belongs to the branch of the first report)",
-    ),
-    d("fault.repeat_customers", "重复申告用户数", "Repeat customers", Count, true, "{repeat}", "{repeat_en}"),
-    d(
-        "fault.repeat_rate",
-        "重复申告率",
-        "Repeat-fault rate",
-        Rate,
-        true,
+        "distinct customers per product (a customer belongs to the branch of the first report)";
+    FaultRepeatCustomers = "fault.repeat_customers", Count, Totals, per_product: true,
+        "重复申告用户数", "Repeat customers",
+        "{repeat}",
+        "{repeat_en}";
+    FaultRepeatRate = "fault.repeat_rate", Rate, Totals, per_product: true,
+        "重复申告率", "Repeat-fault rate",
         "重复申告用户数 ÷ 申告用户总数",
-        "repeat customers ÷ customers",
-    ),
-    d(
-        "fault.restore_ontime_rate",
-        "保障及时率",
-        "Restoration on time",
-        Rate,
-        true,
+        "repeat customers ÷ customers";
+    FaultRestoreOntimeRate = "fault.restore_ontime_rate", Rate, Totals, per_product: true,
+        "保障及时率", "Restoration on time",
         "时限内修复 ÷ (故障总数 − 未到期在途)；时限 = 承诺时间，缺省为受理时间 + {fault_sla}小时",
-        "restored by the deadline ÷ (reports − pending); deadline = the promised time, else created + {fault_sla} h",
-    ),
-    d(
-        "fault.pending",
-        "未到期在途故障",
-        "Pending faults",
-        Count,
-        true,
+        "restored by the deadline ÷ (reports − pending); deadline = the promised time, else created + {fault_sla} h";
+    FaultPending = "fault.pending", Count, Totals, per_product: true,
+        "未到期在途故障", "Pending faults",
         "月末未修复且未到时限",
-        "open and not yet due at the period end",
-    ),
-    d(
-        "fault.mean_restore_hours",
-        "平均修复时长(小时)",
-        "Mean restoration (h)",
-        Hours,
-        true,
+        "open and not yet due at the period end";
+    FaultMeanRestoreHours = "fault.mean_restore_hours", Hours, Totals, per_product: true,
+        "平均修复时长(小时)", "Mean restoration (h)",
         "已修复故障的(修复时间 − 受理时间)平均值",
-        "mean of completed − created over restored reports",
-    ),
-    d(
-        "fault.restore_hours_p50",
-        "修复时长中位数(小时)",
-        "Restoration median (h)",
-        Hours,
-        true,
+        "mean of completed − created over restored reports";
+    FaultRestoreHoursP50 = "fault.restore_hours_p50", Hours, Totals, per_product: true,
+        "修复时长中位数(小时)", "Restoration median (h)",
         "已修复故障修复时长的中位数",
-        "median restoration time",
-    ),
-    d(
-        "fault.restore_hours_p90",
-        "修复时长90分位(小时)",
-        "Restoration 90th percentile (h)",
-        Hours,
-        true,
+        "median restoration time";
+    FaultRestoreHoursP90 = "fault.restore_hours_p90", Hours, Totals, per_product: true,
+        "修复时长90分位(小时)", "Restoration 90th percentile (h)",
         "已修复故障修复时长的90分位（线性插值）",
-        "90th percentile of restoration time (linear interpolation)",
-    ),
-    d(
-        "fault.preprocess_rate",
-        "预处理率",
-        "Pre-processing rate",
-        Rate,
-        true,
+        "90th percentile of restoration time (linear interpolation)";
+    FaultPreprocessRate = "fault.preprocess_rate", Rate, Totals, per_product: true,
+        "预处理率", "Pre-processing rate",
         "预处理工单 ÷ 有预处理标志的故障",
-        "pre-processed ÷ reports with the flag",
-    ),
-    d(
-        "fault.unknown_cause_rate",
-        "不明原因故障率",
-        "Unknown-cause rate",
-        Rate,
-        true,
+        "pre-processed ÷ reports with the flag";
+    FaultUnknownCauseRate = "fault.unknown_cause_rate", Rate, Totals, per_product: true,
+        "不明原因故障率", "Unknown-cause rate",
         "原因为{unknown}的故障 ÷ 故障总数（查中自复不算不明原因）",
-        "reports with cause in {unknown} ÷ reports (查中自复 is not unknown)",
-    ),
-    d(
-        "fault.top_phenomena",
-        "故障现象TOP{top}",
-        "Top {top} phenomena",
-        Rate,
-        true,
+        "reports with cause in {unknown} ÷ reports (查中自复 is not unknown)";
+    FaultTopPhenomena = "fault.top_phenomena", Rate, GroupOnly, per_product: true,
+        "故障现象TOP{top}", "Top {top} phenomena",
         "各故障现象的工单数 ÷ 故障总数，取前{top}",
-        "reports per phenomenon ÷ reports, top {top}",
-    ),
-    d(
-        "fault.top_causes",
-        "故障原因TOP{top}",
-        "Top {top} causes",
-        Rate,
-        true,
+        "reports per phenomenon ÷ reports, top {top}";
+    FaultTopCauses = "fault.top_causes", Rate, GroupOnly, per_product: true,
+        "故障原因TOP{top}", "Top {top} causes",
         "各故障原因的工单数 ÷ 故障总数，取前{top}",
-        "reports per cause ÷ reports, top {top}",
-    ),
-    d(
-        "complaint.count",
-        "投诉量",
-        "Complaints",
-        Count,
-        false,
+        "reports per cause ÷ reports, top {top}";
+    ComplaintCount = "complaint.count", Count, Totals, per_product: false,
+        "投诉量", "Complaints",
         "投诉工单数；并按受理渠道、投诉类别分组",
-        "complaint orders; also per channel and category",
-    ),
-    d(
-        "complaint.escalated",
-        "越级投诉",
-        "Escalated complaints",
-        Count,
-        false,
+        "complaint orders; also per channel and category";
+    ComplaintEscalated = "complaint.escalated", Count, Totals, per_product: false,
+        "越级投诉", "Escalated complaints",
         "受理渠道含{esc}的投诉",
-        "complaints whose channel contains {esc}",
-    ),
-    d(
-        "complaint.ontime_rate",
-        "投诉处理及时率",
-        "Complaints handled on time",
-        Rate,
-        false,
+        "complaints whose channel contains {esc}";
+    ComplaintOntimeRate = "complaint.ontime_rate", Rate, Totals, per_product: false,
+        "投诉处理及时率", "Complaints handled on time",
         "时限内处理 ÷ (投诉量 − 未到期在途)；时限缺省为受理时间 + {complaint_sla}小时",
-        "handled by the deadline ÷ (complaints − pending); deadline defaults to created + {complaint_sla} h",
-    ),
-    d(
-        "complaint.pending",
-        "未到期在途投诉",
-        "Pending complaints",
-        Count,
-        false,
+        "handled by the deadline ÷ (complaints − pending); deadline defaults to created + {complaint_sla} h";
+    ComplaintPending = "complaint.pending", Count, Totals, per_product: false,
+        "未到期在途投诉", "Pending complaints",
         "月末未办结且未到时限",
-        "open and not yet due at the period end",
-    ),
-    d(
-        "complaint.overdue",
-        "未及时处理数",
-        "Overdue complaints",
-        Count,
-        false,
+        "open and not yet due at the period end";
+    ComplaintOverdue = "complaint.overdue", Count, Totals, per_product: false,
+        "未及时处理数", "Overdue complaints",
         "超时办结或月末超时未办结的投诉；并按责任部门分组",
-        "late complaints; also per department",
-    ),
-    d(
-        "complaint.justified_share",
-        "有理由投诉提及率",
-        "Share of justified complaints",
-        Rate,
-        false,
+        "late complaints; also per department";
+    ComplaintJustifiedShare = "complaint.justified_share", Rate, GroupOnly, per_product: false,
+        "有理由投诉提及率", "Share of justified complaints",
         "部门有理由投诉 ÷ 全部有理由投诉",
-        "a department's justified complaints ÷ all justified complaints",
-    ),
-    d(
-        "complaint.first_close_rate",
-        "一次关单率",
-        "First-close rate",
-        Rate,
-        false,
+        "a department's justified complaints ÷ all justified complaints";
+    ComplaintFirstCloseRate = "complaint.first_close_rate", Rate, Totals, per_product: false,
+        "一次关单率", "First-close rate",
         "一次关单 ÷ 已办结且有关单标志的投诉",
-        "first-close ÷ closed complaints with the flag",
-    ),
-    d(
-        "complaint.mean_handle_hours",
-        "平均处理时长(小时)",
-        "Mean handling time (h)",
-        Hours,
-        false,
+        "first-close ÷ closed complaints with the flag";
+    ComplaintMeanHandleHours = "complaint.mean_handle_hours", Hours, Totals, per_product: false,
+        "平均处理时长(小时)", "Mean handling time (h)",
         "已办结投诉的(办结时间 − 受理时间)平均值",
-        "mean of completed − created over closed complaints",
-    ),
-    d("survey.attempted", "回访总数", "Callbacks attempted", Count, false, "回访记录数", "callback records"),
-    d("survey.contact_rate", "成功回访率", "Contact rate", Rate, false, "回访成功 ÷ 回访总数", "contacted ÷ attempted"),
-    d(
-        "survey.satisfaction_rate",
-        "客户满意率",
-        "Satisfaction rate",
-        Rate,
-        false,
+        "mean of completed − created over closed complaints";
+    SurveyAttempted = "survey.attempted", Count, Totals, per_product: false,
+        "回访总数", "Callbacks attempted",
+        "回访记录数",
+        "callback records";
+    SurveyContactRate = "survey.contact_rate", Rate, Totals, per_product: false,
+        "成功回访率", "Contact rate",
+        "回访成功 ÷ 回访总数",
+        "contacted ÷ attempted";
+    SurveySatisfactionRate = "survey.satisfaction_rate", Rate, Totals, per_product: false,
+        "客户满意率", "Satisfaction rate",
         "满意（{satisfied}，或5分制≥{s5}、10分制≥{s10}）÷ 成功回访且有评价",
-        "satisfied ({satisfied}, or ≥ {s5} of 5, ≥ {s10} of 10) ÷ contacted with an answer",
-    ),
-    d(
-        "survey.timely_rate",
-        "处理及时率",
-        "Timeliness rate",
-        Rate,
-        false,
+        "satisfied ({satisfied}, or ≥ {s5} of 5, ≥ {s10} of 10) ÷ contacted with an answer";
+    SurveyTimelyRate = "survey.timely_rate", Rate, Totals, per_product: false,
+        "处理及时率", "Timeliness rate",
         "认为处理及时 ÷ 成功回访且有评价",
-        "timely ÷ contacted with an answer",
-    ),
-    d(
-        "survey.attitude_rate",
-        "人员态度满意率",
-        "Staff attitude rate",
-        Rate,
-        false,
+        "timely ÷ contacted with an answer";
+    SurveyAttitudeRate = "survey.attitude_rate", Rate, Totals, per_product: false,
+        "人员态度满意率", "Staff attitude rate",
         "态度满意 ÷ 成功回访且有评价",
-        "attitude satisfied ÷ contacted with an answer",
-    ),
-    d(
-        "other.orders",
-        "其他工单",
-        "Other orders",
-        Count,
-        false,
+        "attitude satisfied ÷ contacted with an answer";
+    OtherOrders = "other.orders", Count, Totals, per_product: false,
+        "其他工单", "Other orders",
         "类型不属于故障、装移机、投诉的工单（只计数）",
-        "orders of other types (counted, not measured)",
-    ),
-    d("dq.rows_read", "读取行数", "Rows read", Count, false, "表头以下的非空行", "non-blank rows below the header"),
-    d("dq.rows_used", "使用行数", "Rows used", Count, false, "本月使用的行", "rows used for the month"),
-    d("dq.out_of_period", "非本月行数", "Out of period", Count, false, "时间不在本月的行", "rows of other months"),
-    d("dq.duplicates", "重复行数", "Duplicates", Count, false, "同一编号的重复行", "repeated ids"),
-    d(
-        "dq.rejected",
-        "拒收行数",
-        "Rejected",
-        Count,
-        false,
+        "orders of other types (counted, not measured)";
+    DqRowsRead = "dq.rows_read", Count, Totals, per_product: false,
+        "读取行数", "Rows read",
+        "表头以下的非空行",
+        "non-blank rows below the header";
+    DqRowsUsed = "dq.rows_used", Count, Totals, per_product: false,
+        "使用行数", "Rows used",
+        "本月使用的行",
+        "rows used for the month";
+    DqOutOfPeriod = "dq.out_of_period", Count, Totals, per_product: false,
+        "非本月行数", "Out of period",
+        "时间不在本月的行",
+        "rows of other months";
+    DqDuplicates = "dq.duplicates", Count, Totals, per_product: false,
+        "重复行数", "Duplicates",
+        "同一编号的重复行",
+        "repeated ids";
+    DqRejected = "dq.rejected", Count, Totals, per_product: false,
+        "拒收行数", "Rejected",
         "缺少必填值或无法解析的行",
-        "rows with a missing required value or an unparseable value",
-    ),
-    d(
-        "dq.conflicts",
-        "冲突行数",
-        "Conflicts",
-        Count,
-        false,
+        "rows with a missing required value or an unparseable value";
+    DqConflicts = "dq.conflicts", Count, Totals, per_product: false,
+        "冲突行数", "Conflicts",
         "同一编号内容不同的行（保留完成时间最晚者）",
-        "same id, different content (the latest completion is kept)",
-    ),
-];
+        "same id, different content (the latest completion is kept)";
+}
+
+impl MetricId {
+    /// Every metric, in report order.
+    pub fn all() -> impl Iterator<Item = MetricId> {
+        DEFS.iter().map(|s| s.id)
+    }
+
+    fn def(self) -> &'static Static {
+        &DEFS[self as usize]
+    }
+
+    /// The stable id, e.g. `install.ontime_rate`.
+    pub fn as_str(self) -> &'static str {
+        self.def().name
+    }
+
+    /// How values are shown.
+    pub fn unit(self) -> Unit {
+        self.def().unit
+    }
+
+    /// Ungrouped rows, or grouped only.
+    pub fn shape(self) -> Shape {
+        self.def().shape
+    }
+
+    /// Computed per product too.
+    pub fn per_product(self) -> bool {
+        self.def().per_product
+    }
+}
+
+impl fmt::Display for MetricId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An id that names no metric; carries the closest known id as a hint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown metric id `{id}`{}", .closest.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default())]
+pub struct UnknownMetric {
+    /// The text given.
+    pub id: String,
+    /// The closest known id, when one is close.
+    pub closest: Option<MetricId>,
+}
+
+impl FromStr for MetricId {
+    type Err = UnknownMetric;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(d) = DEFS.iter().find(|d| d.name == s) {
+            return Ok(d.id);
+        }
+        let closest = DEFS
+            .iter()
+            .map(|d| (edit_distance(d.name, s), d.id))
+            .filter(|(n, _)| *n <= 3)
+            .min_by_key(|(n, _)| *n)
+            .map(|(_, id)| id);
+        Err(UnknownMetric { id: s.to_string(), closest })
+    }
+}
+
+/// Levenshtein distance (for the "did you mean" hint).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The definitions of every metric with the options in force, indexed by [`MetricId`].
+#[derive(Debug, Clone)]
+pub struct Definitions(Vec<MetricDef>);
+
+impl Definitions {
+    /// The definition of a metric.
+    pub fn get(&self, id: MetricId) -> &MetricDef {
+        &self.0[id as usize]
+    }
+
+    /// Every definition, in report order.
+    pub fn iter(&self) -> impl Iterator<Item = &MetricDef> {
+        self.0.iter()
+    }
+}
 
 /// All definitions with the options in force filled in.
-pub fn definitions(config: &Config) -> Vec<MetricDef> {
+pub fn definitions(config: &Config) -> Definitions {
     let c = &config.calls;
     let short = if c.short_abandon_seconds > 0.0 {
         format!("（{}秒内放弃的呼叫不计）", c.short_abandon_seconds)
@@ -433,20 +404,38 @@ pub fn definitions(config: &Config) -> Vec<MetricDef> {
             .replace("{s5}", &format!("{}", config.surveys.min_score_5))
             .replace("{s10}", &format!("{}", config.surveys.min_score_10))
     };
-    DEFS.iter()
-        .map(|s| MetricDef {
-            id: s.id,
-            zh: fill(s.zh, false),
-            en: fill(s.en, true),
-            unit: s.unit,
-            per_product: s.per_product,
-            formula_zh: fill(s.formula_zh, false),
-            formula_en: fill(s.formula_en, true),
-        })
-        .collect()
+    Definitions(
+        DEFS.iter()
+            .map(|s| MetricDef {
+                id: s.id,
+                zh: fill(s.zh, false),
+                en: fill(s.en, true),
+                unit: s.unit,
+                formula_zh: fill(s.formula_zh, false),
+                formula_en: fill(s.formula_en, true),
+            })
+            .collect(),
+    )
 }
 
-/// The definition of one id (with the config's options).
-pub fn find<'a>(defs: &'a [MetricDef], id: &str) -> Option<&'a MetricDef> {
-    defs.iter().find(|d| d.id == id)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_index_their_definition() {
+        for (i, id) in MetricId::all().enumerate() {
+            assert_eq!(id as usize, i);
+            assert_eq!(id.as_str().parse::<MetricId>(), Ok(id));
+            assert_eq!(definitions(&Config::default()).get(id).id, id);
+        }
+    }
+
+    #[test]
+    fn unknown_id_suggests_the_closest() {
+        let e = "install.ontime_rat".parse::<MetricId>().unwrap_err();
+        assert_eq!(e.closest, Some(MetricId::InstallOntimeRate));
+        assert!(e.to_string().contains("did you mean `install.ontime_rate`"), "{e}");
+        assert_eq!("nothing.like.it".parse::<MetricId>().unwrap_err().closest, None);
+    }
 }

@@ -6,12 +6,12 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
 use super::orders::{hours_to_complete, OrderFlags};
-use super::{Ctx, MetricRow};
+use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, RepeatWindow};
 use crate::model::{OrderType, WorkOrder};
 
 /// fault.* metrics, per branch and product.
-pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub(crate) fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let faults: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Fault).collect();
     let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = faults.iter().copied().zip(&flags).collect();
@@ -36,17 +36,16 @@ pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> Polar
     let mut out = aggregate(
         &df,
         &[
-            count("fault.reports", "reports"),
-            rate("fault.restore_ontime_rate", "ontime", "ontime_den"),
-            count("fault.pending", "pending"),
-            mean("fault.mean_restore_hours", "hours"),
-            quantile("fault.restore_hours_p50", "hours", 0.5),
-            quantile("fault.restore_hours_p90", "hours", 0.9),
-            rate("fault.preprocess_rate", "pre_num", "pre_den"),
-            rate("fault.unknown_cause_rate", "unknown", "reports"),
+            count(MetricId::FaultReports, "reports"),
+            rate(MetricId::FaultRestoreOntimeRate, "ontime", "ontime_den"),
+            count(MetricId::FaultPending, "pending"),
+            mean(MetricId::FaultMeanRestoreHours, "hours"),
+            quantile(MetricId::FaultRestoreHoursP50, "hours", 0.5),
+            quantile(MetricId::FaultRestoreHoursP90, "hours", 0.9),
+            rate(MetricId::FaultPreprocessRate, "pre_num", "pre_den"),
+            rate(MetricId::FaultUnknownCauseRate, "unknown", "reports"),
         ],
         BY_BRANCH_PRODUCT,
-        "",
         ctx.small_sample(),
     )?;
     out.extend(repeat_customers(&faults, earlier, ctx)?);
@@ -56,7 +55,7 @@ pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> Polar
         *reports.entry(o.product.clone()).or_default() += 1.0;
         *reports.entry(String::new()).or_default() += 1.0;
     }
-    for (metric, key) in [("fault.top_phenomena", "phenomenon"), ("fault.top_causes", "cause")] {
+    for (metric, key) in [(MetricId::FaultTopPhenomena, "phenomenon"), (MetricId::FaultTopCauses, "cause")] {
         let mut rank: FxHashMap<String, usize> = FxHashMap::default();
         for (product, value, n) in value_counts(&df, key, true)? {
             let r = rank.entry(product.clone()).or_default();
@@ -66,13 +65,12 @@ pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> Polar
             }
             let den = reports.get(&product).copied().unwrap_or(0.0);
             let mut row = MetricRow {
-                metric: metric.to_string(),
                 product,
-                group: format!("rank={};value={value}", *r),
+                group: Group::Rank { rank: *r as u32, value },
                 numerator: Some(n),
                 denominator: Some(den),
                 value: Some(n / den),
-                ..Default::default()
+                ..MetricRow::new(metric)
             };
             row.set_interval(ctx.small_sample());
             out.push(row);
@@ -82,7 +80,7 @@ pub fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> Polar
 }
 
 /// A customer of a product in the month: the branch of its first report and whether it repeats.
-pub struct CustomerUnit<'a> {
+pub(crate) struct CustomerUnit<'a> {
     /// (customer id, product).
     pub key: (&'a str, &'a str),
     /// Branch of the first report of the month.
@@ -92,7 +90,7 @@ pub struct CustomerUnit<'a> {
 }
 
 /// Every customer unit of the month's fault reports (sorted by key).
-pub fn units<'a>(
+pub(crate) fn units<'a>(
     faults: impl Iterator<Item = &'a WorkOrder>,
     earlier: &'a [WorkOrder],
     config: &Config,
@@ -132,7 +130,7 @@ pub fn units<'a>(
 }
 
 /// The (customer, product) keys of the month's repeat customers.
-pub fn repeat_keys<'a>(
+pub(crate) fn repeat_keys<'a>(
     orders: &'a [WorkOrder],
     earlier: &'a [WorkOrder],
     config: &Config,
@@ -156,12 +154,11 @@ fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> 
     aggregate(
         &df,
         &[
-            count("fault.customers", "customers"),
-            count("fault.repeat_customers", "repeat"),
-            rate("fault.repeat_rate", "repeat", "customers"),
+            count(MetricId::FaultCustomers, "customers"),
+            count(MetricId::FaultRepeatCustomers, "repeat"),
+            rate(MetricId::FaultRepeatRate, "repeat", "customers"),
         ],
         BY_BRANCH_PRODUCT,
-        "",
         ctx.small_sample(),
     )
 }

@@ -4,11 +4,11 @@ use polars::prelude::*;
 
 use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH_PRODUCT};
 use super::orders::OrderFlags;
-use super::{Ctx, MetricRow};
+use super::{Ctx, MetricId, MetricRow};
 use crate::model::{OrderType, WorkOrder};
 
 /// install.* metrics, per branch and product.
-pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub(super) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Install).collect();
     let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = o.iter().copied().zip(&flags).collect();
@@ -28,14 +28,13 @@ pub fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     aggregate(
         &df,
         &[
-            count("install.orders", "orders"),
-            rate("install.appointment_rate", "appointed", "orders"),
-            rate("install.ontime_rate", "ontime", "ontime_den"),
-            count("install.pending", "pending"),
-            count("install.late", "late"),
+            count(MetricId::InstallOrders, "orders"),
+            rate(MetricId::InstallAppointmentRate, "appointed", "orders"),
+            rate(MetricId::InstallOntimeRate, "ontime", "ontime_den"),
+            count(MetricId::InstallPending, "pending"),
+            count(MetricId::InstallLate, "late"),
         ],
         BY_BRANCH_PRODUCT,
-        "",
         ctx.small_sample(),
     )
 }

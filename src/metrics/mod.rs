@@ -5,17 +5,21 @@
 //! the group-bys are polars ([`agg`]). Targets, history and early warnings are applied by
 //! [`crate::targets`] and [`crate::history`].
 
-pub mod agg;
-pub mod calls;
-pub mod complaint;
+mod agg;
+mod calls;
+pub(crate) mod complaint;
 pub mod defs;
-pub mod fault;
-pub mod install;
-pub mod orders;
-pub mod stats;
-pub mod survey;
+pub(crate) mod fault;
+pub mod group;
+mod install;
+pub(crate) mod orders;
+pub(crate) mod stats;
+mod survey;
 
 use polars::prelude::PolarsResult;
+
+pub use defs::MetricId;
+pub use group::Group;
 
 use crate::config::Config;
 use crate::model::{Call, Dataset, Ledger, OrderType, SheetLedger, Survey, WorkOrder};
@@ -39,17 +43,42 @@ impl Ctx<'_> {
     }
 }
 
-/// One metric value, as in `metrics-YYYY-MM.csv`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct MetricRow {
-    /// Metric id, e.g. `install.ontime_rate`.
-    pub metric: String,
+/// A row's identity within a period: (metric, branch, product, group).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MetricKey {
+    /// The metric.
+    pub metric: MetricId,
     /// Branch; empty = all branches.
     pub branch: String,
     /// Product; empty = all products.
     pub product: String,
-    /// Group, e.g. `channel=工信部` or `file=a.xlsx;sheet=Sheet1`.
-    pub group: String,
+    /// Group.
+    pub group: Group,
+}
+
+impl MetricKey {
+    /// A key.
+    pub fn new(metric: MetricId, branch: &str, product: &str, group: Group) -> MetricKey {
+        MetricKey { metric, branch: branch.to_string(), product: product.to_string(), group }
+    }
+
+    /// The total row of a metric (all branches, all products, no group).
+    pub fn total(metric: MetricId) -> MetricKey {
+        MetricKey::new(metric, "", "", Group::None)
+    }
+}
+
+/// One metric value, as in `metrics-YYYY-MM.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    /// The metric.
+    pub metric: MetricId,
+    /// Branch; empty = all branches.
+    pub branch: String,
+    /// Product; empty = all products.
+    pub product: String,
+    /// Group, e.g. a channel or an input sheet.
+    pub group: Group,
     /// Numerator (counts: the count).
     pub numerator: Option<f64>,
     /// Denominator (rates only).
@@ -73,6 +102,26 @@ pub struct MetricRow {
 }
 
 impl MetricRow {
+    /// A row of `metric` with nothing else set (total, no value).
+    pub fn new(metric: MetricId) -> MetricRow {
+        MetricRow {
+            metric,
+            branch: String::new(),
+            product: String::new(),
+            group: Group::None,
+            numerator: None,
+            denominator: None,
+            value: None,
+            ci_low: None,
+            ci_high: None,
+            small_sample: None,
+            target: None,
+            met: None,
+            prev_value: None,
+            warning: String::new(),
+        }
+    }
+
     /// Add the Wilson interval and the small-sample flag of a rate row.
     pub fn set_interval(&mut self, small_sample: u64) {
         if let (Some(n), Some(d)) = (self.numerator, self.denominator) {
@@ -85,40 +134,34 @@ impl MetricRow {
     }
 
     /// The row's identity within a month: (metric, branch, product, group).
-    pub fn key(&self) -> (String, String, String, String) {
-        (self.metric.clone(), self.branch.clone(), self.product.clone(), self.group.clone())
+    pub fn key(&self) -> MetricKey {
+        MetricKey::new(self.metric, &self.branch, &self.product, self.group.clone())
     }
 
     /// A count row.
-    pub fn count(metric: &str, group: String, n: u64) -> MetricRow {
-        MetricRow {
-            metric: metric.to_string(),
-            group,
-            numerator: Some(n as f64),
-            value: Some(n as f64),
-            ..Default::default()
-        }
+    pub fn count(metric: MetricId, group: Group, n: u64) -> MetricRow {
+        MetricRow { group, numerator: Some(n as f64), value: Some(n as f64), ..MetricRow::new(metric) }
     }
 }
 
 /// The `dq.*` rows: in total and per input sheet.
 pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
     let mut rows = Vec::new();
-    let mut push = |s: &SheetLedger, group: String| {
+    let mut push = |s: &SheetLedger, group: Group| {
         for (metric, n) in [
-            ("dq.rows_read", s.rows_read),
-            ("dq.rows_used", s.used),
-            ("dq.out_of_period", s.out_of_period),
-            ("dq.duplicates", s.duplicates),
-            ("dq.rejected", s.rejected),
-            ("dq.conflicts", s.conflicts),
+            (MetricId::DqRowsRead, s.rows_read),
+            (MetricId::DqRowsUsed, s.used),
+            (MetricId::DqOutOfPeriod, s.out_of_period),
+            (MetricId::DqDuplicates, s.duplicates),
+            (MetricId::DqRejected, s.rejected),
+            (MetricId::DqConflicts, s.conflicts),
         ] {
             rows.push(MetricRow::count(metric, group.clone(), n));
         }
     };
-    push(&ledger.total(), String::new());
+    push(&ledger.total(), Group::None);
     for s in &ledger.sheets {
-        push(s, format!("file={};sheet={}", s.file, s.sheet));
+        push(s, Group::Sheet { file: s.file.clone(), sheet: s.sheet.clone() });
     }
     rows
 }
@@ -155,7 +198,12 @@ pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Ve
             agg::flag("orders", &other, |_| true),
         ],
     )?;
-    rows.extend(agg::aggregate(&df, &[agg::count("other.orders", "orders")], agg::BY_BRANCH, "", ctx.small_sample())?);
+    rows.extend(agg::aggregate(
+        &df,
+        &[agg::count(MetricId::OtherOrders, "orders")],
+        agg::BY_BRANCH,
+        ctx.small_sample(),
+    )?);
     sort_rows(&mut rows, config);
     Ok(rows)
 }
@@ -163,9 +211,9 @@ pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Ve
 /// Stable sort: metrics in first-appearance order; within a metric total first, then
 /// branches in the configured order (others by name), then products by name.
 pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
-    let mut first: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    let mut first: rustc_hash::FxHashMap<MetricId, usize> = rustc_hash::FxHashMap::default();
     for (i, r) in rows.iter().enumerate() {
-        first.entry(r.metric.clone()).or_insert(i);
+        first.entry(r.metric).or_insert(i);
     }
     let branch_key = |b: &str| -> (u8, usize, String) {
         if b.is_empty() {
@@ -177,7 +225,7 @@ pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
         }
     };
     rows.sort_by_cached_key(|r| {
-        let has_group = !r.group.is_empty();
+        let has_group = !r.group.is_none();
         (first[&r.metric], has_group, branch_key(&r.branch), !r.product.is_empty(), r.product.clone())
     });
 }

@@ -7,7 +7,7 @@ use crate::model::{OrderType, WorkOrder};
 
 /// Where an order stands against its deadline at the period end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timeliness {
+pub(crate) enum Timeliness {
     /// Completed by the deadline.
     OnTime,
     /// Completed after the deadline, or open with the deadline before the period end.
@@ -19,7 +19,7 @@ pub enum Timeliness {
 }
 
 /// The SLA hours for an order's type and product, if any.
-pub fn sla_hours(order_type: OrderType, product: &str, config: &Config) -> Option<f64> {
+pub(crate) fn sla_hours(order_type: OrderType, product: &str, config: &Config) -> Option<f64> {
     let sla = &config.sla_hours;
     let key = order_type.id();
     if let Some(h) = sla.by_product.get(key).and_then(|m| m.get(product)) {
@@ -34,7 +34,7 @@ pub fn sla_hours(order_type: OrderType, product: &str, config: &Config) -> Optio
 }
 
 /// The deadline: the deadline cell, else created_at + SLA hours.
-pub fn deadline(o: &WorkOrder, config: &Config) -> Option<NaiveDateTime> {
+pub(crate) fn deadline(o: &WorkOrder, config: &Config) -> Option<NaiveDateTime> {
     o.deadline.or_else(|| {
         sla_hours(o.order_type, &o.product, config)
             .map(|h| o.created_at + Duration::seconds((h * 3600.0).round() as i64))
@@ -42,7 +42,7 @@ pub fn deadline(o: &WorkOrder, config: &Config) -> Option<NaiveDateTime> {
 }
 
 /// Classify an order at `period_end` (00:00 of the first day of the next month).
-pub fn timeliness(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> Timeliness {
+pub(crate) fn timeliness(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> Timeliness {
     let Some(due) = deadline(o, config) else { return Timeliness::NoDeadline };
     match o.completed_at {
         Some(done) if done <= due => Timeliness::OnTime,
@@ -53,12 +53,12 @@ pub fn timeliness(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> 
 }
 
 /// Hours from creation to completion, for completed orders.
-pub fn hours_to_complete(o: &WorkOrder) -> Option<f64> {
+pub(crate) fn hours_to_complete(o: &WorkOrder) -> Option<f64> {
     o.completed_at.map(|d| (d - o.created_at).num_seconds() as f64 / 3600.0)
 }
 
 /// The hour-valued timeliness columns every order frame carries.
-pub struct OrderFlags {
+pub(crate) struct OrderFlags {
     /// On time.
     pub ontime: bool,
     /// In the on-time denominator: has a deadline and is not pending.
@@ -71,7 +71,7 @@ pub struct OrderFlags {
 
 impl OrderFlags {
     /// Flags of one order.
-    pub fn of(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> OrderFlags {
+    pub(crate) fn of(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> OrderFlags {
         let t = timeliness(o, config, period_end);
         OrderFlags {
             ontime: t == Timeliness::OnTime,

@@ -1,10 +1,10 @@
 //! Statistics: Wilson score interval, two-proportion z-test, percentiles.
 
 /// z for a two-sided 95 % interval.
-pub const Z95: f64 = 1.959_963_984_540_054;
+pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// The 95 % Wilson score interval of `k` successes in `n` trials (`None` when n = 0).
-pub fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
+pub(crate) fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
     if n <= 0.0 {
         return None;
     }
@@ -17,13 +17,13 @@ pub fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
 }
 
 /// Standard normal cumulative distribution.
-pub fn normal_cdf(x: f64) -> f64 {
+pub(crate) fn normal_cdf(x: f64) -> f64 {
     0.5 * (1.0 + libm::erf(x / std::f64::consts::SQRT_2))
 }
 
 /// Two-sided p-value of the two-proportion z-test (pooled) for k1/n1 against k2/n2.
 /// `None` when either sample is empty or the pooled proportion is 0 or 1.
-pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
+pub(crate) fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
     if n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
@@ -34,17 +34,6 @@ pub fn two_proportion_p(k1: f64, n1: f64, k2: f64, n2: f64) -> Option<f64> {
     let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
     let z = (k1 / n1 - k2 / n2) / se;
     Some(2.0 * (1.0 - normal_cdf(z.abs())))
-}
-
-/// Percentile with linear interpolation between closest ranks (numpy's default).
-pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
 }
 
 #[cfg(test)]
@@ -77,14 +66,5 @@ mod tests {
         // 60/100 vs 40/100: z = 2.828, p = 0.00468
         assert!((two_proportion_p(60.0, 100.0, 40.0, 100.0).unwrap() - 0.004_677_7).abs() < 1e-6);
         assert_eq!(two_proportion_p(0.0, 10.0, 0.0, 10.0), None);
-    }
-
-    #[test]
-    fn percentiles() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile(&v, 0.5), Some(2.5));
-        assert!(close(percentile(&v, 0.9).unwrap(), 3.7));
-        assert_eq!(percentile(&[7.0], 0.9), Some(7.0));
-        assert_eq!(percentile(&[], 0.5), None);
     }
 }

@@ -3,11 +3,11 @@
 use polars::prelude::*;
 
 use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH};
-use super::{Ctx, MetricRow, UNKNOWN_BRANCH};
+use super::{Ctx, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::model::Survey;
 
 /// survey.* metrics, per branch.
-pub fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+pub(super) fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let s = surveys;
     let df = DataFrame::new(
         s.len(),
@@ -27,14 +27,13 @@ pub fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     aggregate(
         &df,
         &[
-            count("survey.attempted", "attempted"),
-            rate("survey.contact_rate", "contacted", "attempted"),
-            rate("survey.satisfaction_rate", "sat_num", "sat_den"),
-            rate("survey.timely_rate", "timely_num", "timely_den"),
-            rate("survey.attitude_rate", "att_num", "att_den"),
+            count(MetricId::SurveyAttempted, "attempted"),
+            rate(MetricId::SurveyContactRate, "contacted", "attempted"),
+            rate(MetricId::SurveySatisfactionRate, "sat_num", "sat_den"),
+            rate(MetricId::SurveyTimelyRate, "timely_num", "timely_den"),
+            rate(MetricId::SurveyAttitudeRate, "att_num", "att_den"),
         ],
         BY_BRANCH,
-        "",
         ctx.small_sample(),
     )
 }

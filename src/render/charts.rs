@@ -7,10 +7,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::config::Lang;
-use crate::report::{t, Chart, ChartKind, Table, V};
+use crate::report::{Chart, ChartKind, Label, Table, V};
 
 /// The font stack written into the SVG.
-pub const FONT: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
+pub(crate) const FONT: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
 const W: u32 = 880;
 const H: u32 = 360;
 const MET: RGBColor = RGBColor(0x2E, 0x7D, 0x32);
@@ -75,7 +75,7 @@ fn legend<'a, CT: plotters::coord::CoordTranslate>(
 }
 
 /// Render one chart as an SVG element with a title and a text description.
-pub fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
+pub(crate) fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
     let cats: Vec<String> = table
         .rows
         .iter()
@@ -108,7 +108,7 @@ pub fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
         desc.push_str(&format!("{c}: {}; ", vals.join(", ")));
     }
     if let Some((level, v)) = &chart.target {
-        desc.push_str(&format!("{} {level} {}", t(lang, "目标", "target"), crate::report::pct(*v)));
+        desc.push_str(&format!("{} {level} {}", Label::TargetLine.text(lang), crate::report::pct(*v)));
     }
     let start = buf.find("<svg").ok_or("no <svg> element")?;
     let end = start + buf[start..].find('>').ok_or("no <svg> element")?;
@@ -344,7 +344,7 @@ fn bars_with_line(
                     }
                 })
                 .collect(),
-            t(lang, "累计占比", "Cumulative share").to_string(),
+            Label::CumulativeShare.text(lang).to_string(),
         )
     } else {
         (

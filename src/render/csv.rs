@@ -4,11 +4,11 @@ use crate::metrics::MetricRow;
 use crate::month::Month;
 
 /// The header line.
-pub const HEADER: &str =
+pub(crate) const HEADER: &str =
     "month,metric,branch,product,group,numerator,denominator,value,ci_low,ci_high,small_sample,target,met,prev_value,warning";
 
 /// Format a number with at least 6 significant digits; integers without a decimal point.
-pub fn number(v: f64) -> String {
+pub(crate) fn number(v: f64) -> String {
     if !v.is_finite() {
         return String::new();
     }
@@ -23,7 +23,7 @@ pub fn number(v: f64) -> String {
 }
 
 /// Guard a text cell against CSV injection and quote it when needed.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -41,17 +41,17 @@ fn opt_bool(v: Option<bool>) -> String {
 }
 
 /// The whole file's bytes.
-pub fn render(month: Month, rows: &[MetricRow]) -> Vec<u8> {
+pub(crate) fn render(month: Month, rows: &[MetricRow]) -> Vec<u8> {
     let mut out = String::from("\u{FEFF}");
     out.push_str(HEADER);
     out.push('\n');
     for r in rows {
         let fields = [
             month.to_string(),
-            text(&r.metric),
+            text(r.metric.as_str()),
             text(&r.branch),
             text(&r.product),
-            text(&r.group),
+            text(&r.group.to_string()),
             opt(r.numerator),
             opt(r.denominator),
             opt(r.value),

@@ -7,10 +7,10 @@ use serde::Serialize;
 use crate::config::Lang;
 use crate::metrics::defs::Unit;
 use crate::narrative::{TemplateError, Templates};
-use crate::report::{pct, t, Report, Section, Table, V};
+use crate::report::{pct, Label, Report, Section, Table, V};
 
 /// Rows shown of a detail table; the workbook has them all.
-pub const DETAIL_ROWS: usize = 200;
+pub(crate) const DETAIL_ROWS: usize = 200;
 
 #[derive(Serialize)]
 struct Cell {
@@ -91,14 +91,14 @@ fn cell(v: &V, lang: Lang) -> Cell {
         }
         V::Change { v, unit, significant } => {
             let text = match unit {
-                Unit::Rate => format!("{:+.2}{}", v * 100.0, t(lang, "个百分点", " pp")),
+                Unit::Rate => format!("{:+.2}{}", v * 100.0, Label::PercentPoints.text(lang)),
                 Unit::Count => format!("{}{}", if *v > 0.0 { "+" } else { "" }, thousands(*v)),
                 _ => format!("{v:+.1}"),
             };
             Cell { text, class: if *significant == Some(true) { "num sig" } else { "num" } }
         }
         V::Met(m) => Cell {
-            text: if *m { t(lang, "达标", "met") } else { t(lang, "未达标", "not met") }.to_string(),
+            text: if *m { Label::MetWord.text(lang) } else { Label::NotMetWord.text(lang) }.to_string(),
             class: if *m { "met" } else { "unmet" },
         },
         V::Time(dt) => Cell { text: dt.format("%Y-%m-%d %H:%M").to_string(), class: "time" },
@@ -112,21 +112,10 @@ fn table(tb: &Table, lang: Lang, limit: Option<usize>) -> HTable {
     let has_small = tb.rows.iter().chain(tb.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
     let mut notes = Vec::new();
     if shown < n {
-        notes.push(format!(
-            "{} {shown} / {n} {}",
-            t(lang, "仅显示前", "showing the first"),
-            t(lang, "行，全部明细见Excel工作簿。", "rows; the workbook has them all.")
-        ));
+        notes.push(format!("{} {shown} / {n} {}", Label::ShowingFirst.text(lang), Label::RowsInWorkbook.text(lang)));
     }
     if has_small {
-        notes.push(
-            t(
-                lang,
-                "* 样本量小（分母低于配置的小样本量），不宜据此排名。",
-                "* small sample (denominator below the configured size): do not rank on it.",
-            )
-            .to_string(),
-        );
+        notes.push(Label::SmallSampleNoteHtml.text(lang).to_string());
     }
     HTable {
         title: tb.title.clone(),
@@ -161,7 +150,7 @@ type SubSpec = (&'static str, bool, bool);
 
 /// Why the HTML could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum HtmlError {
+pub(crate) enum HtmlError {
     /// A template failed.
     #[error(transparent)]
     Template(#[from] TemplateError),
@@ -171,36 +160,35 @@ pub enum HtmlError {
 }
 
 /// Render the page.
-pub fn render(report: &Report, templates: &Templates) -> Result<String, HtmlError> {
+pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, HtmlError> {
     let lang = report.lang;
     let find = |id: &str| report.sections.iter().find(|s| s.id == id);
-    let layout: [(&str, &str, &str, &[SubSpec]); 8] = [
-        ("summary", "一、总体概述", "1. Summary", &[("overview", false, false)]),
+    let layout: [(&str, Label, &[SubSpec]); 8] = [
+        ("summary", Label::PartSummary, &[("overview", false, false)]),
         (
             "service",
-            "二、服务指标",
-            "2. Service",
+            Label::PartService,
             &[("install", true, false), ("fault", true, false), ("repeat_detail", true, true)],
         ),
-        ("hotline", "三、话务", "3. Hotline", &[("calls", false, false)]),
-        ("complaints", "四、投诉管理", "4. Complaints", &[("complaint", false, false), ("late_detail", true, true)]),
-        ("satisfaction", "五、回访满意度", "5. Callback satisfaction", &[("survey", false, false)]),
-        ("trends", "六、预警与趋势", "6. Early warnings and trends", &[("trend", false, false)]),
-        ("quality", "七、数据质量", "7. Data quality", &[("quality", false, false)]),
-        ("definitions", "八、指标口径", "8. Definitions", &[("definitions", false, false)]),
+        ("hotline", Label::PartHotline, &[("calls", false, false)]),
+        ("complaints", Label::PartComplaints, &[("complaint", false, false), ("late_detail", true, true)]),
+        ("satisfaction", Label::PartSatisfaction, &[("survey", false, false)]),
+        ("trends", Label::PartTrends, &[("trend", false, false)]),
+        ("quality", Label::PartQuality, &[("quality", false, false)]),
+        ("definitions", Label::PartDefinitions, &[("definitions", false, false)]),
     ];
     let mut parts = Vec::new();
-    for (id, zh, en, subs) in layout {
+    for (id, heading, subs) in layout {
         let mut out = Vec::new();
         for (sid, heading, collapsed) in subs {
             if let Some(s) = find(sid) {
                 out.push(sub(s, lang, *heading, *collapsed).map_err(HtmlError::Chart)?);
             }
         }
-        parts.push(Part { id: id.to_string(), heading: t(lang, zh, en).to_string(), subs: out });
+        parts.push(Part { id: id.to_string(), heading: heading.text(lang).to_string(), subs: out });
     }
     let mut ctx = tera::Context::new();
-    ctx.insert("lang", t(lang, "zh-CN", "en"));
+    ctx.insert("lang", Label::HtmlLang.text(lang));
     ctx.insert("title", &report.title);
     ctx.insert("organisation", &report.organisation);
     ctx.insert("month", &report.month.to_string());
@@ -217,12 +205,12 @@ pub fn render(report: &Report, templates: &Templates) -> Result<String, HtmlErro
     ctx.insert(
         "labels",
         &Labels {
-            contents: t(lang, "目录", "Contents"),
-            generated: t(lang, "生成日期", "Generated"),
-            small: t(lang, "样本量小", "small sample"),
-            met: t(lang, "达标", "met"),
-            unmet: t(lang, "未达标", "not met"),
-            show: t(lang, "展开明细", "Show the detail"),
+            contents: Label::Contents.text(lang),
+            generated: Label::Generated.text(lang),
+            small: Label::SmallSample.text(lang),
+            met: Label::MetWord.text(lang),
+            unmet: Label::NotMetWord.text(lang),
+            show: Label::ShowDetail.text(lang),
         },
     );
     Ok(templates.render("report.html", &ctx)?)

@@ -1,6 +1,6 @@
 //! Renderers: the metrics CSV, the workbook, the HTML report and its SVG charts.
 
-pub mod charts;
-pub mod csv;
-pub mod html;
-pub mod xlsx;
+pub(crate) mod charts;
+pub(crate) mod csv;
+pub(crate) mod html;
+pub(crate) mod xlsx;

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
 
 use crate::config::Lang;
 use crate::metrics::defs::Unit;
-use crate::report::{t, Chart, ChartKind, ColKind, Report, Section, Table, V};
+use crate::report::{Chart, ChartKind, ColKind, Label, Report, Section, Table, V};
 
 const GREEN_BG: u32 = 0xC6EFCE;
 const GREEN_FG: u32 = 0x006100;
@@ -109,14 +109,7 @@ impl Writer<'_> {
             }
             V::Change { v, unit, significant } => {
                 let (value, fmt) = match unit {
-                    Unit::Rate => (
-                        v * 100.0,
-                        t(
-                            self.lang,
-                            "+0.00\"个百分点\";-0.00\"个百分点\";0.00\"个百分点\"",
-                            "+0.00\" pp\";-0.00\" pp\";0.00\" pp\"",
-                        ),
-                    ),
+                    Unit::Rate => (v * 100.0, Label::PercentPointsFormat.text(self.lang)),
                     Unit::Count => (*v, "+#,##0;-#,##0;0"),
                     _ => (*v, "+#,##0.0;-#,##0.0;0.0"),
                 };
@@ -125,7 +118,7 @@ impl Writer<'_> {
                 self.ws.write_number_with_format(row, col, value, &f)?;
             }
             V::Met(m) => {
-                let text = if *m { t(self.lang, "达标", "met") } else { t(self.lang, "未达标", "not met") };
+                let text = if *m { Label::MetWord.text(self.lang) } else { Label::NotMetWord.text(self.lang) };
                 self.ws.write_string_with_format(
                     row,
                     col,
@@ -153,12 +146,12 @@ struct Placed {
 }
 
 /// Render the workbook's bytes. `created` is the fixed document date (reproducible output).
-pub fn render(report: &Report, created: &ExcelDateTime) -> Result<Vec<u8>, XlsxError> {
+pub(crate) fn render(report: &Report, created: &ExcelDateTime) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let title = format!("{} {} {}", report.organisation, report.title, report.month);
     let props = DocProperties::new()
         .set_title(&title)
-        .set_subject(format!("{} {}", t(report.lang, "服务质量月报", "Service-quality report"), report.month))
+        .set_subject(format!("{} {}", Label::ReportSubject.text(report.lang), report.month))
         .set_author("svcq")
         .set_company(&report.organisation)
         .set_creation_datetime(created);
@@ -208,11 +201,7 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         placed.push((table.id.clone(), p));
     }
     if has_small {
-        let note = t(
-            lang,
-            "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",
-            "* in italics: small sample (denominator below the configured size); do not rank on it.",
-        );
+        let note = Label::SmallSampleNoteSheet.text(lang);
         ws.write_string_with_format(
             row - 2,
             0,
@@ -313,7 +302,7 @@ fn write_table(
             ws.write_string_with_format(
                 header_row,
                 helper,
-                format!("{}{}", t(lang, "目标", "Target "), name),
+                format!("{}{}", Label::TargetSeries.text(lang), name),
                 &header,
             )?;
             for rr in first..=last.max(first) {
@@ -326,7 +315,7 @@ fn write_table(
         }
         if charts.iter().any(|c| c.kind == ChartKind::Pareto) {
             let col = helper + u16::from(target_col.is_some());
-            ws.write_string_with_format(header_row, col, t(lang, "累计占比", "Cumulative share"), &header)?;
+            ws.write_string_with_format(header_row, col, Label::CumulativeShare.text(lang), &header)?;
             let total: f64 = table.rows.iter().map(|r| if let Some(V::Count(n)) = r.get(1) { *n } else { 0.0 }).sum();
             let mut acc = 0.0;
             for (i, row) in table.rows.iter().enumerate() {

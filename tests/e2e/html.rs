@@ -18,6 +18,11 @@ fn sample_report(w: &Workdir, extra: &[&str]) -> String {
 
 /// The text of every cell of the table with this caption: rows of cells.
 fn table(html: &str, caption: &str) -> Vec<Vec<String>> {
+    cells(html, caption).into_iter().map(|r| r.into_iter().map(|(_, text)| text).collect()).collect()
+}
+
+/// The body cells of a table as (class attribute, text).
+fn cells(html: &str, caption: &str) -> Vec<Vec<(String, String)>> {
     let start = html.find(&format!("<caption>{caption}</caption>")).unwrap_or_else(|| panic!("table {caption}"));
     let end = start + html[start..].find("</table>").unwrap();
     let body = &html[start..end];
@@ -27,8 +32,10 @@ fn table(html: &str, caption: &str) -> Vec<Vec<String>> {
             tr.split("<td")
                 .skip(1)
                 .map(|td| {
+                    let open = &td[..td.find('>').unwrap()];
+                    let class = open.split("class=\"").nth(1).map_or("", |c| &c[..c.find('"').unwrap()]);
                     let text = &td[td.find('>').unwrap() + 1..];
-                    text[..text.find("</td>").unwrap()].to_string()
+                    (class.to_string(), text[..text.find("</td>").unwrap()].to_string())
                 })
                 .collect::<Vec<_>>()
         })
@@ -57,7 +64,10 @@ fn html_has_the_sections_in_order_and_is_self_contained() {
     }
     assert!(html.contains("<title>电信分公司客户服务部 客户服务质量月报 2026-10</title>"));
     assert!(!html.contains("<script"), "no script");
-    assert!(!html.contains("http://") && !html.contains("https://") || !html.contains("src=\"http"), "no network");
+    // No external reference of any kind (the SVG namespace URI is a name, not a fetch).
+    for external in ["src=\"http", "href=\"http", "url(http", "url('http", "url(\"http", "@import", "src=\"//"] {
+        assert!(!html.contains(external), "no network: found {external}");
+    }
     assert!(!html.contains("<link "), "inline CSS only");
     assert!(html.contains("@page") && html.contains("@media print"), "print CSS");
     assert!(html.contains("@media (max-width: 640px)"), "phone CSS");
@@ -100,9 +110,30 @@ fn html_figures_equal_the_metrics_csv() {
         checked += 1;
     }
     assert!(checked >= 4);
-    // Met / unmet colours follow the CSV.
+    // Met / unmet colours follow the CSV: each branch's on-time cell (column 3) is
+    // coloured by its own verdict.
+    let inst_cells = cells(&html, "各分公司装机履约");
+    let mut coloured = (0, 0);
+    for r in csv
+        .iter()
+        .filter(|r| r["metric"] == "install.ontime_rate" && !r["branch"].is_empty() && r["product"].is_empty())
+    {
+        let row = inst_cells.iter().find(|row| row[0].1 == r["branch"]).unwrap();
+        let classes: Vec<&str> = row[3].0.split_whitespace().collect();
+        match r["met"].as_str() {
+            "true" => {
+                assert!(classes.contains(&"met") && !classes.contains(&"unmet"), "{} {:?}", r["branch"], classes);
+                coloured.0 += 1;
+            }
+            "false" => {
+                assert!(classes.contains(&"unmet") && !classes.contains(&"met"), "{} {:?}", r["branch"], classes);
+                coloured.1 += 1;
+            }
+            _ => assert!(!classes.contains(&"met") && !classes.contains(&"unmet"), "{} {:?}", r["branch"], classes),
+        }
+    }
+    assert!(coloured.0 > 0 && coloured.1 > 0, "both verdicts occur in the sample: {coloured:?}");
     let inst = table(&html, "各分公司装机履约");
-    assert!(!inst.is_empty());
     // Last month and the change, from the history (prev_value in the CSV).
     assert!(html.contains("<th scope=\"col\">上月履约准时率</th><th scope=\"col\">变化</th>"));
     for r in csv

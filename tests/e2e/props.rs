@@ -107,7 +107,7 @@ proptest! {
             prop_assert!(v.is_finite(), "{r:?}");
             if let (Some(n), Some(d)) = (r.numerator, r.denominator) {
                 prop_assert!(d > 0.0, "no zero denominators: {r:?}");
-                if r.metric.ends_with("_rate") || r.metric.starts_with("fault.top") || r.metric.ends_with("_share") || r.metric == "calls.service_level" {
+                if r.metric.as_str().ends_with("_rate") || r.metric.as_str().starts_with("fault.top") || r.metric.as_str().ends_with("_share") || r.metric.as_str() == "calls.service_level" {
                     prop_assert!(n <= d, "numerator <= denominator: {r:?}");
                     prop_assert!((0.0..=1.0).contains(&v), "{r:?}");
                     let (lo, hi) = (r.ci_low.unwrap(), r.ci_high.unwrap());
@@ -116,11 +116,11 @@ proptest! {
             }
         }
         // Counts: the total equals the sum over branches (and over products).
-        for total in rows.iter().filter(|r| is_count(r) && r.branch.is_empty() && r.product.is_empty() && r.group.is_empty()) {
-            if total.metric.starts_with("fault.top") { continue; }
-            let by_branch: f64 = rows.iter().filter(|r| r.metric == total.metric && !r.branch.is_empty() && r.product.is_empty() && r.group.is_empty()).map(|r| r.value.unwrap()).sum();
+        for total in rows.iter().filter(|r| is_count(r) && r.branch.is_empty() && r.product.is_empty() && r.group.is_none()) {
+            if total.metric.as_str().starts_with("fault.top") { continue; }
+            let by_branch: f64 = rows.iter().filter(|r| r.metric == total.metric && !r.branch.is_empty() && r.product.is_empty() && r.group.is_none()).map(|r| r.value.unwrap()).sum();
             prop_assert_eq!(by_branch, total.value.unwrap(), "{} by branch", total.metric);
-            let per_product: Vec<f64> = rows.iter().filter(|r| r.metric == total.metric && r.branch.is_empty() && !r.product.is_empty() && r.group.is_empty()).map(|r| r.value.unwrap()).collect();
+            let per_product: Vec<f64> = rows.iter().filter(|r| r.metric == total.metric && r.branch.is_empty() && !r.product.is_empty() && r.group.is_none()).map(|r| r.value.unwrap()).collect();
             if !per_product.is_empty() {
                 prop_assert_eq!(per_product.iter().sum::<f64>(), total.value.unwrap(), "{} by product", total.metric);
             }

@@ -6,33 +6,33 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A temporary folder in which the binary runs.
-pub struct Workdir {
+pub(crate) struct Workdir {
     dir: tempfile::TempDir,
 }
 
 /// The result of one run.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Workdir {
-    pub fn new() -> Workdir {
+    pub(crate) fn new() -> Workdir {
         Workdir { dir: tempfile::tempdir().expect("temp dir") }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn join(&self, p: &str) -> PathBuf {
+    pub(crate) fn join(&self, p: &str) -> PathBuf {
         self.dir.path().join(p)
     }
 
     /// Write a file (creating folders).
-    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
         let p = self.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, bytes).unwrap();
@@ -40,19 +40,19 @@ impl Workdir {
     }
 
     /// Copy a fixture file from tests/fixtures into the work folder.
-    pub fn fixture(&self, from: &str, to: &str) -> PathBuf {
+    pub(crate) fn fixture(&self, from: &str, to: &str) -> PathBuf {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(from);
         let bytes = std::fs::read(&src).unwrap_or_else(|e| panic!("reading {}: {e}", src.display()));
         self.write(to, bytes)
     }
 
     /// Run svcq with `args` in the work folder.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.run_env(args, &[])
     }
 
     /// Run svcq with `args` and extra environment variables.
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_svcq"))
             .args(args)
             .current_dir(self.path())
@@ -69,15 +69,15 @@ impl Workdir {
 }
 
 /// The fixtures folder.
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 /// One row of a metrics CSV, by column name.
-pub type CsvRow = BTreeMap<String, String>;
+pub(crate) type CsvRow = BTreeMap<String, String>;
 
 /// Read a metrics CSV (checks the BOM).
-pub fn read_metrics(path: &Path) -> Vec<CsvRow> {
+pub(crate) fn read_metrics(path: &Path) -> Vec<CsvRow> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "metrics CSV starts with a UTF-8 BOM");
     let mut rdr = csv::Reader::from_reader(&bytes[3..]);
@@ -91,7 +91,7 @@ pub fn read_metrics(path: &Path) -> Vec<CsvRow> {
 }
 
 /// The dq.* figures per `file=..;sheet=..` group: group → metric → value.
-pub fn dq_by_sheet(rows: &[CsvRow]) -> BTreeMap<String, BTreeMap<String, u64>> {
+pub(crate) fn dq_by_sheet(rows: &[CsvRow]) -> BTreeMap<String, BTreeMap<String, u64>> {
     let mut m: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["metric"].starts_with("dq.")) {
         m.entry(r["group"].clone()).or_default().insert(r["metric"].clone(), r["value"].parse().unwrap());

@@ -1,13 +1,26 @@
-//! `svcq check`: the data-quality summary of the ledger, as printed to the terminal.
+//! `svcq check`: read the exports and print the data-quality summary of the ledger.
 
 use std::fmt::Write;
 
+use crate::cli::InputArgs;
+use crate::exit::Exit;
 use crate::model::{Ledger, SheetLedger};
 use crate::month::Month;
 
+/// Read, print the summary (every rejected row with -v, the first 10 otherwise).
+pub(super) fn run(args: &InputArgs) -> anyhow::Result<Exit> {
+    let (config, month, data) = super::ingest_args(args)?;
+    let max = if args.verbose { usize::MAX } else { 10 };
+    let text = summary(&data.ledger, month, config.quality.max_rejected_share, max);
+    if !args.quiet {
+        print!("{text}");
+    }
+    Ok(super::quality_exit(&config, &data))
+}
+
 /// Render the summary: one line per sheet, the conservation equation, the rejected share,
 /// skipped files and sheets, conflicts, and the first `max_rejected` rejected rows.
-pub fn summary(ledger: &Ledger, month: Month, threshold: f64, max_rejected: usize) -> String {
+fn summary(ledger: &Ledger, month: Month, threshold: f64, max_rejected: usize) -> String {
     let mut s = String::new();
     let t = ledger.total();
     let files: std::collections::BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();

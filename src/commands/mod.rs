@@ -1,0 +1,68 @@
+//! One module per subcommand (`svcq report`, `check`, `sample`, ...), in the style of xsv:
+//! each parses nothing itself, runs the library's stages and prints what cron should see.
+
+mod check;
+mod definitions;
+mod init;
+mod report;
+mod sample;
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command, InputArgs};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::model::Dataset;
+use crate::month::Month;
+
+/// Run one command.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "svcq", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
+        Command::InitTemplates { dir } => init::templates(&dir),
+        Command::InitConfig => init::config(),
+        Command::Check { args } => check::run(&args),
+        Command::Definitions { config } => definitions::run(config.as_deref()),
+        Command::Report { args, out, history, templates, lang } => {
+            report::run(&args, &report::Options { out, history, templates, lang })
+        }
+        Command::Sample { month, out, scale, format, seed, calls_per_file } => {
+            sample::run(crate::sample::SampleOptions { month, out, scale, format, seed, calls_per_file })
+        }
+    }
+}
+
+/// The config file given, else `./svcq.toml` when present, else the built-in defaults.
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None if Path::new("svcq.toml").is_file() => Ok(Config::load(Path::new("svcq.toml"))?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// Config, month (default: the previous month) and the ingested exports.
+fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Month, Dataset)> {
+    let config = load_config(args.config.as_deref())?;
+    let month = args.month.unwrap_or_else(|| Month::previous_of(crate::today()));
+    let options = crate::ingest::IngestOptions {
+        csv_split_bytes: args.csv_split_bytes.unwrap_or(crate::ingest::IngestOptions::default().csv_split_bytes),
+    };
+    let data = crate::ingest::ingest(&args.input, &config, month, options).context("reading the exports")?;
+    Ok((config, month, data))
+}
+
+/// Exit code 3 when more rows were rejected than the config allows.
+fn quality_exit(config: &Config, data: &Dataset) -> Exit {
+    if data.ledger.rejected_share() > config.quality.max_rejected_share {
+        Exit::DataQuality
+    } else {
+        Exit::Ok
+    }
+}

@@ -1,0 +1,172 @@
+//! `svcq report`: the main job. Read the exports, compute the metrics, write the workbook,
+//! the HTML report and the metrics CSV (and the CSV into the history); then print the
+//! summary cron mails.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cli::InputArgs;
+use crate::config::{Config, Lang};
+use crate::exit::Exit;
+use crate::history::History;
+use crate::metrics::MetricRow;
+use crate::model::Dataset;
+use crate::month::Month;
+use crate::{history, lock, metrics, narrative, output, render, report, targets};
+
+/// The report's own options.
+pub(super) struct Options {
+    /// Output folder.
+    pub(super) out: PathBuf,
+    /// History folder (default `<out>/history`).
+    pub(super) history: Option<PathBuf>,
+    /// Template folder.
+    pub(super) templates: Option<PathBuf>,
+    /// Language override.
+    pub(super) lang: Option<Lang>,
+}
+
+/// What a finished run tells the user.
+struct Written {
+    month: Month,
+    config: Config,
+    data: Dataset,
+    rows: Vec<MetricRow>,
+    history_warnings: Vec<String>,
+    paths: [PathBuf; 3],
+}
+
+/// Run the pipeline, then print its summary unless `--quiet`.
+pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
+    let log = Log::new(args);
+    let _lock = lock::lock(&options.out)?;
+    let w = write_report(args, options, &log)?;
+    log.done();
+    if !args.quiet {
+        print_summary(&w);
+    }
+    Ok(super::quality_exit(&w.config, &w.data))
+}
+
+fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Result<Written> {
+    log.stage("reading the exports");
+    let (mut config, month, data) = super::ingest_args(args)?;
+    if let Some(lang) = options.lang {
+        config.report.lang = lang;
+    }
+    let out = &options.out;
+    let history_dir = options.history.clone().unwrap_or_else(|| out.join("history"));
+    let (history, history_warnings) = History::load(&history_dir, month);
+    log.stage("computing the metrics");
+    let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
+    targets::apply(&mut rows, &config, &history, month);
+    rows.extend(metrics::dq_rows(&data.ledger));
+    let csv = render::csv::render(month, &rows);
+    log.stage("writing the workbook and the HTML report");
+    let generated = crate::today().format("%Y-%m-%d").to_string();
+    let mut view = report::build(&rows, &data, &config, &history, month, generated);
+    let template_dir =
+        options.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
+    let templates = narrative::Templates::load(template_dir.as_deref())?;
+    narrative::fill(&mut view, &rows, &templates)?;
+    let html = render::html::render(&view, &templates).context("writing the HTML report")?;
+    // Fixed document date (the first day after the month): the same inputs give the same bytes.
+    let next = month.next();
+    let created =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1).context("document date")?;
+    let xlsx = render::xlsx::render(&view, &created).context("writing the workbook")?;
+    let stem = &config.report.file_stem;
+    let paths = [
+        out.join(format!("{stem}-{month}.xlsx")),
+        out.join(format!("{stem}-{month}.html")),
+        out.join(format!("metrics-{month}.csv")),
+    ];
+    output::write_atomic(&paths[0], &xlsx)?;
+    output::write_atomic(&paths[1], html.as_bytes())?;
+    output::write_atomic(&paths[2], &csv)?;
+    // Only a complete run goes into the history (a rerun of the month replaces it).
+    output::write_atomic(&history::path(&history_dir, month), &csv)?;
+    Ok(Written { month, config, data, rows, history_warnings, paths })
+}
+
+/// The lines cron mails: history problems, the row ledger, unmet targets, early warnings,
+/// the files written.
+fn print_summary(w: &Written) {
+    let ledger = &w.data.ledger;
+    let t = ledger.total();
+    for line in &w.history_warnings {
+        println!("{line}");
+    }
+    let files: BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();
+    println!(
+        "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%)",
+        w.month,
+        files.len(),
+        ledger.sheets.len(),
+        t.rows_read,
+        t.used,
+        t.out_of_period,
+        t.duplicates,
+        t.rejected,
+        ledger.rejected_share() * 100.0
+    );
+    let unmet: Vec<String> = w
+        .rows
+        .iter()
+        .filter(|r| r.met == Some(false) && r.branch.is_empty() && r.product.is_empty())
+        .map(|r| r.metric.to_string())
+        .collect();
+    if !unmet.is_empty() {
+        println!("targets not met (all branches): {}", unmet.join(", "));
+    }
+    let warnings: Vec<String> = w
+        .rows
+        .iter()
+        .filter(|r| r.warning.starts_with("warning"))
+        .map(|r| format!("{} {}{}", r.metric, r.product, r.group))
+        .collect();
+    if !warnings.is_empty() {
+        println!("early warnings: {}", warnings.join(", "));
+    }
+    for p in &w.paths {
+        println!("wrote {}", p.display());
+    }
+}
+
+/// Progress for people and log lines for cron: a spinner on stderr when it is a terminal,
+/// plain "stage" lines on stderr with -v otherwise, nothing with -q.
+struct Log {
+    bar: Option<indicatif::ProgressBar>,
+    verbose: bool,
+    start: std::time::Instant,
+}
+
+impl Log {
+    fn new(args: &InputArgs) -> Log {
+        use std::io::IsTerminal;
+        let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Log { bar, verbose: args.verbose, start: std::time::Instant::now() }
+    }
+
+    fn stage(&self, what: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(what.to_string());
+        } else if self.verbose {
+            eprintln!("svcq: {:>6.2} s  {what}", self.start.elapsed().as_secs_f64());
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        } else if self.verbose {
+            eprintln!("svcq: {:>6.2} s  done", self.start.elapsed().as_secs_f64());
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Read: one file's sheets through the sheet readers into a [`State`] of its own — header
+//! detection, row parsing ([`super::record`]), rejected rows in the ledger — and a big CSV on
+//! two cores.
+
+use std::path::Path;
+
+use super::header::{self, column_letter, detect, Aliases, Header, Kind};
+use super::record::RowCtx;
+use super::sheet::{self, Format, ReadError, RowVisitor};
+use super::value::{Cell, ValueParser};
+use super::{wildcard, IngestOptions, InputFile, State};
+use crate::config::{Config, DateSystem};
+use crate::model::{Rejected, SheetLedger, Source, Survey};
+
+/// What reading one file gave.
+pub(super) enum FileOutcome<'a> {
+    Read(State<'a>),
+    Empty,
+    Failed(ReadError),
+}
+
+/// Read one file into a state of its own (sheet indices local to the file).
+pub(super) fn read_one<'a>(
+    file: &InputFile,
+    config: &'a Config,
+    aliases: &'a Aliases,
+    options: IngestOptions,
+) -> FileOutcome<'a> {
+    if std::fs::metadata(&file.path).map(|m| m.len() == 0).unwrap_or(false) {
+        return FileOutcome::Empty;
+    }
+    let rule = config.files.iter().find(|r| {
+        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        wildcard(&r.pattern, &name) || wildcard(&r.pattern, &file.display)
+    });
+    let mut state = State::new(config, aliases);
+    let mut visitor = FileVisitor {
+        state: &mut state,
+        file: file.display.clone(),
+        forced: rule.map(|r| r.kind),
+        forced_type: rule.and_then(|r| r.order_type.clone()),
+        sheet: None,
+    };
+    if is_big_plain_csv(&file.path, options.csv_split_bytes) {
+        return match read_csv_in_two(&file.path, &mut visitor) {
+            Ok(encoding) => {
+                for s in &mut state.ledger.sheets {
+                    s.encoding = Some(encoding.to_string());
+                }
+                FileOutcome::Read(state)
+            }
+            Err(e) => FileOutcome::Failed(e),
+        };
+    }
+    match sheet::read_file(&file.path, &mut visitor) {
+        Ok(encoding) => {
+            for s in &mut state.ledger.sheets {
+                s.encoding = encoding.map(str::to_string);
+            }
+            FileOutcome::Read(state)
+        }
+        Err(e) => FileOutcome::Failed(e),
+    }
+}
+
+/// A CSV file of at least `threshold` bytes (parsed on two cores).
+fn is_big_plain_csv(path: &Path, threshold: u64) -> bool {
+    let big = std::fs::metadata(path).map(|m| m.len() >= threshold).unwrap_or(false);
+    big && std::fs::File::open(path).ok().and_then(|mut f| sheet::sniff_file(path, &mut f).ok()) == Some(Format::Csv)
+}
+
+/// Read a big CSV with both cores: the header is found in the first rows; then the first
+/// and second halves are parsed at once, each into a state of its own, and the second is
+/// merged into the first (same sheet, file order kept). Only files without quote characters
+/// are cut (every line is then a record); others are read in one piece.
+fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'static str, ReadError> {
+    let csv = sheet::load_csv(path)?;
+    let (text, delim) = (csv.text.as_str(), csv.delimiter);
+    first.begin_sheet(&csv.sheet, Format::Csv, false);
+    if memchr::memchr(b'"', text.as_bytes()).is_some() {
+        let rows = sheet::record_rows(text.as_bytes(), delim);
+        sheet::parse_records(path, text, delim, &rows, first)?;
+        first.end_sheet();
+        return Ok(csv.encoding);
+    }
+    let lines = sheet::lines_unquoted(text.as_bytes());
+    let rows: Vec<u32> = lines.iter().map(|l| l.0).collect();
+    let at = |i: usize| lines.get(i).map_or(text.len(), |l| l.1);
+    // The header is among the first 20 non-blank rows.
+    let head = lines.len().min(20);
+    sheet::parse_records(path, &text[..at(head)], delim, &rows[..head], first)?;
+    let split = lines.len() / 2;
+    let header_found = first.sheet.as_ref().is_some_and(|s| s.header.is_some());
+    if !header_found || split <= head {
+        sheet::parse_records(path, &text[at(head)..], delim, &rows[head..], first)?;
+        first.end_sheet();
+        return Ok(csv.encoding);
+    }
+    // Room for every record up front: no vector growth, no copy when the halves are joined.
+    let kind = first.sheet.as_ref().and_then(|s| s.header.as_ref()).map(|h| h.kind);
+    first.state.reserve(kind, lines.len());
+    let mut second_state = State::new(first.state.config, first.state.aliases);
+    second_state.reserve(kind, lines.len() - split);
+    second_state.ledger.sheets.push(SheetLedger { rows_read: 0, rejected: 0, ..first.state.ledger.sheets[0].clone() });
+    let mut second = FileVisitor {
+        state: &mut second_state,
+        file: first.file.clone(),
+        forced: first.forced,
+        forced_type: first.forced_type.clone(),
+        sheet: first.sheet.as_ref().map(|s| SheetState { first_survey: 0, ..s.clone() }),
+    };
+    let (a, b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| sheet::parse_records(path, &text[at(split)..], delim, &rows[split..], &mut second));
+        let a = sheet::parse_records(path, &text[at(head)..at(split)], delim, &rows[head..split], first);
+        (a, b.join())
+    });
+    a?;
+    match b {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(ReadError::Corrupt {
+                path: path.to_path_buf(),
+                format: "csv",
+                message: "the reader thread stopped".into(),
+            })
+        }
+    }
+    drop(second);
+    first.state.absorb_same_sheet(second_state);
+    first.end_sheet();
+    Ok(csv.encoding)
+}
+
+/// The sheet being read.
+#[derive(Clone)]
+struct SheetState {
+    index: u32,
+    parser: ValueParser,
+    header: Option<Header>,
+    rows_seen: usize,
+    /// The best partial header match seen, for the "matched nothing" message.
+    closest: Option<(Kind, usize, Vec<&'static str>)>,
+    /// Index of this sheet's first survey (score scale is decided per sheet).
+    first_survey: usize,
+}
+
+struct FileVisitor<'s, 'a> {
+    state: &'s mut State<'a>,
+    file: String,
+    forced: Option<Kind>,
+    forced_type: Option<String>,
+    sheet: Option<SheetState>,
+}
+
+impl RowVisitor for FileVisitor<'_, '_> {
+    fn begin_sheet(&mut self, name: &str, format: Format, date1904: bool) {
+        let index = self.state.ledger.sheets.len() as u32;
+        self.state.ledger.sheets.push(SheetLedger {
+            file: self.file.clone(),
+            sheet: name.to_string(),
+            format: format.name().to_string(),
+            ..Default::default()
+        });
+        let date1904 = match self.state.config.ingest.date_system {
+            DateSystem::Auto => date1904,
+            DateSystem::S1900 => false,
+            DateSystem::S1904 => true,
+        };
+        self.sheet = Some(SheetState {
+            index,
+            parser: ValueParser::new(self.state.config.ingest.missing.clone(), date1904),
+            header: None,
+            rows_seen: 0,
+            closest: None,
+            first_survey: self.state.surveys.len(),
+        });
+    }
+
+    fn row(&mut self, row: u32, cells: &[Cell<'_>]) {
+        let Some(sheet) = self.sheet.as_mut() else { return };
+        let state = &mut *self.state;
+        match &sheet.header {
+            Some(header) => {
+                let ledger = &mut state.ledger.sheets[sheet.index as usize];
+                ledger.rows_read += 1;
+                let src = Source { sheet: sheet.index, row };
+                let ctx = RowCtx { cells, header, p: &sheet.parser };
+                let result = match header.kind {
+                    Kind::Calls => ctx.call(src).map(|c| state.calls.push(c)),
+                    Kind::WorkOrders => {
+                        ctx.order(src, state.config, self.forced_type.as_deref()).map(|o| state.orders.push(o))
+                    }
+                    Kind::Surveys => ctx.survey(src, state.config).map(|s| state.surveys.push(s)),
+                };
+                if let Err(rej) = result {
+                    ledger.rejected += 1;
+                    state.ledger.rejected.push(Rejected {
+                        src,
+                        column: column_name(header, rej.field),
+                        raw: rej.raw,
+                        reason: rej.reason,
+                    });
+                }
+            }
+            None => {
+                sheet.rows_seen += 1;
+                if sheet.rows_seen > 20 {
+                    return;
+                }
+                let forced_type = self.forced_type.is_some();
+                let rows = [cells.to_vec()];
+                if let Some(h) = detect(state.aliases, &rows, self.forced, forced_type) {
+                    let ledger = &mut state.ledger.sheets[sheet.index as usize];
+                    ledger.kind = Some(h.kind);
+                    ledger.header_row = Some(row);
+                    let mut columns: Vec<(&'static str, String)> =
+                        h.columns.keys().map(|f| (*f, column_name(&h, f))).collect();
+                    columns.sort_by_key(|(f, _)| h.columns[f]);
+                    ledger.columns = columns;
+                    sheet.header = Some(h);
+                } else {
+                    for kind in Kind::ALL {
+                        if self.forced.is_some_and(|f| f != kind) {
+                            continue;
+                        }
+                        let cols = state.aliases.match_row(kind, &rows[0]);
+                        if cols.len() > sheet.closest.as_ref().map_or(0, |c| c.1) {
+                            let missing = missing_required(kind, &cols, forced_type);
+                            sheet.closest = Some((kind, cols.len(), missing));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn end_sheet(&mut self) {
+        let Some(sheet) = self.sheet.take() else { return };
+        let state = &mut *self.state;
+        let ledger = &mut state.ledger.sheets[sheet.index as usize];
+        match &sheet.header {
+            None => {
+                ledger.note = Some(if sheet.rows_seen == 0 {
+                    "空表 (empty sheet): skipped".to_string()
+                } else {
+                    match &sheet.closest {
+                        Some((kind, _, missing)) => format!(
+                            "未识别 (matches no kind): no header row in the first 20 rows; closest is {} ({}), missing {}",
+                            kind,
+                            kind.label(),
+                            missing.join(", ")
+                        ),
+                        None => "未识别 (matches no kind): no known column names in the first 20 rows".to_string(),
+                    }
+                });
+            }
+            Some(_) if ledger.rows_read == 0 => {
+                ledger.note = Some("只有表头 (header only): no data rows".to_string());
+            }
+            Some(h) if h.kind == Kind::Surveys => {
+                resolve_scores(&mut state.surveys[sheet.first_survey..], &state.config.surveys);
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+pub(super) fn missing_required(kind: Kind, cols: &header::Columns, type_given: bool) -> Vec<&'static str> {
+    let need: &[&str] = match kind {
+        Kind::Calls => &["start_time", "wait_seconds"],
+        Kind::WorkOrders if type_given => &["order_id", "branch", "created_at"],
+        Kind::WorkOrders => &["order_id", "order_type", "branch", "created_at"],
+        Kind::Surveys => &["surveyed_at", "contacted"],
+    };
+    let mut missing: Vec<&'static str> = need.iter().copied().filter(|f| !cols.contains_key(f)).collect();
+    if kind == Kind::Calls && !cols.contains_key("answered") && !cols.contains_key("talk_seconds") {
+        missing.push("answered|talk_seconds");
+    }
+    missing
+}
+
+/// Decide the score scale of one sheet's surveys (1–10 when any score exceeds 5) and
+/// turn scores into satisfied / not.
+fn resolve_scores(surveys: &mut [Survey], cfg: &crate::config::SurveyConfig) {
+    let max = surveys.iter().filter_map(|s| s.score).fold(0.0, f64::max);
+    let threshold = if max > 5.0 { cfg.min_score_10 } else { cfg.min_score_5 };
+    for s in surveys.iter_mut() {
+        if let Some(score) = s.score {
+            s.satisfied = Some(score >= threshold);
+        }
+    }
+}
+
+fn column_name(header: &Header, field: &str) -> String {
+    match header.columns.get(field) {
+        Some(&c) => format!("{}「{}」", column_letter(c), header.names.get(c).map(String::as_str).unwrap_or(field)),
+        None => field.to_string(),
+    }
+}

@@ -1,0 +1,193 @@
+//! The `group` of a metric row, typed: what a grouped value is of (a channel, a rank, an
+//! input sheet, ...). Rendered as text in the metrics CSV (`channel=工信部`,
+//! `rank=2;value=查中自复`, `file=a.xlsx;sheet=Sheet1`) and parsed back here, nowhere else.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+/// A row's group. The derived order sorts ranks numerically (rank 2 before rank 10).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Group {
+    /// No group: the total or branch/product row.
+    #[default]
+    None,
+    /// `channel=<C>`: a complaint channel.
+    Channel(String),
+    /// `category=<C>`: a complaint category.
+    Category(String),
+    /// `department=<D>`: a responsible department.
+    Department(String),
+    /// `day=YYYY-MM-DD`: a day of the period.
+    Day(NaiveDate),
+    /// `rank=<N>;value=<V>`: the N-th most frequent value.
+    Rank {
+        /// 1 = the most frequent.
+        rank: u32,
+        /// The value (a phenomenon, a cause).
+        value: String,
+    },
+    /// `file=<F>;sheet=<S>`: an input sheet (data-quality rows).
+    Sheet {
+        /// File name as listed in the ledger.
+        file: String,
+        /// Sheet name.
+        sheet: String,
+    },
+}
+
+/// Which kind of group a row has (for filtering rows of one kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// [`Group::None`].
+    None,
+    /// [`Group::Channel`].
+    Channel,
+    /// [`Group::Category`].
+    Category,
+    /// [`Group::Department`].
+    Department,
+    /// [`Group::Day`].
+    Day,
+    /// [`Group::Rank`].
+    Rank,
+    /// [`Group::Sheet`].
+    Sheet,
+}
+
+impl Group {
+    /// The kind of group.
+    pub fn kind(&self) -> GroupKind {
+        match self {
+            Group::None => GroupKind::None,
+            Group::Channel(_) => GroupKind::Channel,
+            Group::Category(_) => GroupKind::Category,
+            Group::Department(_) => GroupKind::Department,
+            Group::Day(_) => GroupKind::Day,
+            Group::Rank { .. } => GroupKind::Rank,
+            Group::Sheet { .. } => GroupKind::Sheet,
+        }
+    }
+
+    /// Whether this is the empty group.
+    pub fn is_none(&self) -> bool {
+        *self == Group::None
+    }
+
+    /// The name a table shows for the group: the channel, category, department, day,
+    /// ranked value or sheet.
+    pub fn name(&self) -> String {
+        match self {
+            Group::None => String::new(),
+            Group::Channel(s) | Group::Category(s) | Group::Department(s) => s.clone(),
+            Group::Day(d) => d.to_string(),
+            Group::Rank { value, .. } => value.clone(),
+            Group::Sheet { file, sheet } => format!("{file} / {sheet}"),
+        }
+    }
+
+    /// A group keyed by a frame column name (`channel`, `category`, `department`, `day`), as
+    /// the aggregation produces them.
+    pub(crate) fn of_column(column: &str, value: String) -> Option<Group> {
+        Some(match column {
+            "channel" => Group::Channel(value),
+            "category" => Group::Category(value),
+            "department" => Group::Department(value),
+            "day" => Group::Day(NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok()?),
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Group::None => Ok(()),
+            Group::Channel(s) => write!(f, "channel={s}"),
+            Group::Category(s) => write!(f, "category={s}"),
+            Group::Department(s) => write!(f, "department={s}"),
+            Group::Day(d) => write!(f, "day={d}"),
+            Group::Rank { rank, value } => write!(f, "rank={rank};value={value}"),
+            Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
+        }
+    }
+}
+
+/// A group text that is not one of the forms above.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown group `{0}`")]
+pub struct BadGroup(pub String);
+
+impl FromStr for Group {
+    type Err = BadGroup;
+
+    /// Parse the CSV form. Values may hold any text: `rank=` is followed by digits and
+    /// `;value=`; a sheet's file name ends at the last `;sheet=`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadGroup(s.to_string());
+        if s.is_empty() {
+            return Ok(Group::None);
+        }
+        let (key, rest) = s.split_once('=').ok_or_else(bad)?;
+        Ok(match key {
+            "channel" => Group::Channel(rest.to_string()),
+            "category" => Group::Category(rest.to_string()),
+            "department" => Group::Department(rest.to_string()),
+            "day" => Group::Day(NaiveDate::parse_from_str(rest, "%Y-%m-%d").map_err(|_| bad())?),
+            "rank" => {
+                let (n, value) = rest.split_once(";value=").ok_or_else(bad)?;
+                Group::Rank { rank: n.parse().map_err(|_| bad())?, value: value.to_string() }
+            }
+            "file" => {
+                let (file, sheet) = rest.rsplit_once(";sheet=").ok_or_else(bad)?;
+                Group::Sheet { file: file.to_string(), sheet: sheet.to_string() }
+            }
+            _ => return Err(bad()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_group_round_trips() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let odd = "a=b;c=d;value=x;sheet=y 工信部 ＝";
+        let groups = [
+            Group::None,
+            Group::Channel("工信部".into()),
+            Group::Channel(odd.into()),
+            Group::Category("12315".into()),
+            Group::Department(odd.into()),
+            Group::Day(day),
+            Group::Rank { rank: 10, value: "查中自复".into() },
+            Group::Rank { rank: 1, value: odd.into() },
+            Group::Sheet { file: "a;b=c.xlsx".into(), sheet: "Sheet 1".into() },
+            Group::Sheet { file: "x.csv".into(), sheet: String::new() },
+        ];
+        for g in groups {
+            let text = g.to_string();
+            assert_eq!(text.parse::<Group>(), Ok(g.clone()), "{text}");
+        }
+        assert_eq!(Group::Rank { rank: 2, value: "x".into() }.to_string(), "rank=2;value=x");
+        assert_eq!(Group::Day(day).to_string(), "day=2026-10-31");
+    }
+
+    #[test]
+    fn ranks_sort_as_numbers() {
+        let mut v: Vec<Group> = [10, 2, 1].iter().map(|r| Group::Rank { rank: *r, value: "v".into() }).collect();
+        v.sort();
+        let ranks: Vec<String> = v.iter().map(Group::to_string).collect();
+        assert_eq!(ranks, ["rank=1;value=v", "rank=2;value=v", "rank=10;value=v"]);
+    }
+
+    #[test]
+    fn malformed_groups_are_errors() {
+        for s in ["channel", "rank=x;value=y", "rank=1", "day=2026-13-01", "file=a.xlsx", "colour=red"] {
+            assert!(s.parse::<Group>().is_err(), "{s}");
+        }
+    }
+}

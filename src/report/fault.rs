@@ -1,0 +1,121 @@
+//! 故障: faults by product and branch, repeat faults, restoration, top phenomena and causes.
+
+use super::prelude::*;
+
+/// The section.
+pub(super) fn section(b: &Builder, products: &[String]) -> Section {
+    let lang = b.lang;
+    let mut s = new_section("fault", L::SheetFaults, lang);
+    let metrics = [
+        MetricId::FaultReports,
+        MetricId::FaultCustomers,
+        MetricId::FaultRepeatCustomers,
+        MetricId::FaultRepeatRate,
+        MetricId::FaultRestoreOntimeRate,
+        MetricId::FaultMeanRestoreHours,
+        MetricId::FaultRestoreHoursP50,
+        MetricId::FaultRestoreHoursP90,
+        MetricId::FaultUnknownCauseRate,
+        MetricId::FaultPreprocessRate,
+    ];
+    let present: Vec<MetricId> = metrics.iter().copied().filter(|m| b.idx.plain(*m, "", "").is_some()).collect();
+    s.tables.push(product_table(b, "fault.products", L::FaultsByProduct.text(lang).into(), products, &present));
+    // Repeat rate: branch × product.
+    let mut columns = vec![L::Branch.text(lang).to_string()];
+    columns.extend(products.iter().map(|p| format!("{p}{}", b.label(MetricId::FaultRepeatRate))));
+    columns.push(format!("{}{}", L::AllOf.text(lang), b.label(MetricId::FaultRepeatRate)));
+    let mut kinds = vec![ColKind::Text];
+    kinds.extend(std::iter::repeat_n(ColKind::Number, products.len() + 1));
+    let rows = b
+        .branches
+        .iter()
+        .filter(|br| b.idx.plain(MetricId::FaultReports, br, "").is_some())
+        .map(|br| {
+            let mut row = vec![V::Text(br.clone())];
+            row.extend(products.iter().map(|p| b.cell(b.idx.plain(MetricId::FaultRepeatRate, br, p))));
+            row.push(b.cell(b.idx.plain(MetricId::FaultRepeatRate, br, "")));
+            row
+        })
+        .collect();
+    let mut total = vec![V::Text(L::Total.text(lang).to_string())];
+    total.extend(products.iter().map(|p| b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", p))));
+    total.push(b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", "")));
+    s.tables.push(Table {
+        id: "fault.repeat".into(),
+        title: L::RepeatTableTitle.text(lang).into(),
+        columns,
+        kinds,
+        rows,
+        total: Some(total),
+    });
+    let mut table = b.branch_table(
+        "fault.branches",
+        L::RestorationByBranch.text(lang).into(),
+        "",
+        &[
+            MetricId::FaultReports,
+            MetricId::FaultRestoreOntimeRate,
+            MetricId::FaultMeanRestoreHours,
+            MetricId::FaultRestoreHoursP90,
+        ],
+    );
+    b.with_history(&mut table, MetricId::FaultRestoreOntimeRate);
+    s.tables.push(table);
+    for (metric, name) in
+        [(MetricId::FaultTopPhenomena, L::Phenomenon.text(lang)), (MetricId::FaultTopCauses, L::Cause.text(lang))]
+    {
+        let mut rows = Vec::new();
+        for p in std::iter::once(String::new()).chain(products.iter().cloned()) {
+            let mut ranked: Vec<&MetricRow> = b.idx.groups(metric, &p, GroupKind::Rank).collect();
+            ranked.sort_by(|a, b| a.group.cmp(&b.group));
+            for r in ranked {
+                let Group::Rank { rank, value } = &r.group else { continue };
+                let (rank, value) = (rank.to_string(), value.clone());
+                let product = if p.is_empty() { L::All.text(lang).to_string() } else { p.clone() };
+                rows.push(vec![
+                    V::Text(product),
+                    V::Text(rank),
+                    V::Text(value),
+                    V::Count(r.numerator.unwrap_or(0.0)),
+                    b.cell(Some(r)),
+                ]);
+            }
+        }
+        s.tables.push(Table {
+            id: metric.as_str().into(),
+            title: b.label(metric),
+            columns: vec![
+                L::Product.text(lang).into(),
+                L::Rank.text(lang).into(),
+                name.into(),
+                L::Reports.text(lang).into(),
+                L::Share.text(lang).into(),
+            ],
+            kinds: vec![ColKind::Text, ColKind::Text, ColKind::Text, ColKind::Number, ColKind::Number],
+            rows,
+            total: None,
+        });
+    }
+    let repeat_cols: Vec<usize> = (1..=products.len()).collect();
+    s.charts.push(Chart {
+        title: L::RepeatChartTitle.text(lang).into(),
+        kind: ChartKind::Column,
+        table: "fault.repeat".into(),
+        category: 0,
+        series: repeat_cols,
+        target: target_of(b, MetricId::FaultRepeatRate),
+        percent: true,
+    });
+    if let Some(col) = present.iter().position(|m| *m == MetricId::FaultRestoreOntimeRate) {
+        s.charts.push(Chart {
+            title: L::RestorationOnTimeByProduct.text(lang).into(),
+            kind: ChartKind::Column,
+            table: "fault.products".into(),
+            category: 0,
+            series: vec![col + 1],
+            target: target_of(b, MetricId::FaultRestoreOntimeRate),
+            percent: true,
+        });
+    }
+    s
+}

@@ -1,0 +1,158 @@
+//! Every caption, column header and fixed word of the report, in Chinese and English, in
+//! one table. Metric labels are not here: they come from the registry ([`crate::metrics::defs`]).
+
+use crate::config::Lang;
+
+macro_rules! labels {
+    ($($name:ident = $zh:literal, $en:literal;)*) => {
+        /// A fixed text of the report.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Label {
+            $(#[doc = $zh] $name,)*
+        }
+
+        impl Label {
+            /// The text in a language.
+            pub(crate) fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Label::$name, Lang::Zh) => $zh, (Label::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+labels! {
+    Branch = "分公司", "Branch";
+    Total = "合计", "Total";
+    LastMonthOf = "上月", "Last month: ";
+    Change = "变化", "Change";
+    Count = "数量", "Count";
+    Share = "占比", "Share";
+    SheetOverview = "概览", "Overview";
+    Metric = "指标", "Metric";
+    ThisMonth = "本月", "This month";
+    Target = "目标", "Target";
+    Met = "是否达标", "Met";
+    LastMonth = "上月", "Last month";
+    HeadlineMetrics = "主要指标", "Headline metrics";
+    SheetCalls = "话务", "Hotline";
+    HotlineByBranch = "各分公司话务指标", "Hotline by branch";
+    DailyVolumeAndServiceLevel = "每日呼入量与应答率", "Daily volume and service level";
+    Date = "日期", "Date";
+    AnswerRateByBranch = "各分公司人工接通率", "Answer rate by branch";
+    DailyCallsAndServiceLevel = "每日呼入量与20秒应答率", "Daily calls and service level";
+    SheetInstall = "装机履约", "Installations";
+    InstallationsByBranch = "各分公司装机履约", "Installations by branch";
+    InstallationsByProduct = "各产品装机履约", "Installations by product";
+    OnTimeRateByBranch = "各分公司履约准时率", "On-time rate by branch";
+    Product = "产品", "Product";
+    SheetFaults = "故障", "Faults";
+    FaultsByProduct = "各产品故障指标", "Faults by product";
+    AllOf = "全部", "All ";
+    RepeatTableTitle = "重复申告率（分公司×产品）", "Repeat-fault rate by branch and product";
+    RestorationByBranch = "各分公司故障修复", "Restoration by branch";
+    Phenomenon = "故障现象", "Phenomenon";
+    Cause = "故障原因", "Cause";
+    All = "全部", "All";
+    Rank = "排名", "Rank";
+    Reports = "工单数", "Reports";
+    RepeatChartTitle = "各分公司分产品重复申告率", "Repeat-fault rate by branch and product";
+    RestorationOnTimeByProduct = "各产品保障及时率", "Restoration on time by product";
+    SheetComplaints = "投诉", "Complaints";
+    ComplaintsByBranch = "各分公司投诉指标", "Complaints by branch";
+    ComplaintsByChannel = "各渠道投诉量", "Complaints by channel";
+    ComplaintCategoriesPareto = "投诉类别帕累托图", "Complaint categories (Pareto)";
+    OverdueComplaintsByDepartment = "各部门未及时处理投诉", "Overdue complaints by department";
+    SheetSurvey = "回访满意度", "Callback satisfaction";
+    SatisfactionByBranch = "各分公司回访满意度", "Satisfaction by branch";
+    Interval95 = "95%置信区间", "95% interval";
+    SatisfactionChartTitle = "各分公司客户满意率（含95%置信区间）", "Satisfaction by branch (95% interval)";
+    SheetTrend = "趋势", "Trends";
+    Month = "月份", "Month";
+    TrendTableTitle = "近12个月主要指标", "Headline metrics, last 12 months";
+    TrendChartTitle = "近12个月主要指标趋势", "12-month trends";
+    TypeFault = "故障", "fault";
+    TypeInstall = "装移机", "install";
+    TypeComplaint = "投诉", "complaint";
+    TypeOther = "其他", "other";
+    SheetRepeatDetail = "明细-重复申告", "Detail - repeat faults";
+    RepeatDetailTitle = "重复申告用户及其工单", "Repeat customers and their orders";
+    SheetLateDetail = "明细-超时工单", "Detail - late orders";
+    Open = "未完成", "open";
+    LateDetailTitle = "超时及超时未完成工单（按责任部门）", "Late and overdue open orders, by department";
+    SheetQuality = "数据质量", "Data quality";
+    NotClassified = "未识别", "not classified";
+    Skipped = "已跳过", "skipped";
+    LedgerTitle = "读取行数 = 使用 + 非本月 + 重复 + 拒收", "Rows read = used + out of period + duplicates + rejected";
+    RejectedRows = "拒收行", "Rejected rows";
+    ConflictsTitle = "冲突（同一编号内容不同，保留完成时间最晚者）", "Conflicts (same id, different content; the latest completion is kept)";
+    SheetDefinitions = "指标口径", "Definitions";
+    DefinitionsTitle = "指标口径（含当前配置）", "Metric definitions (with the options in force)";
+    Customer = "用户号码", "Customer";
+    ReportCount = "申告次数", "Reports";
+    Order = "工单号", "Order";
+    Created = "受理时间", "Created";
+    Restored = "修复时间", "Restored";
+    Department = "责任部门", "Department";
+    Type = "类型", "Type";
+    Deadline = "时限", "Deadline";
+    Completed = "完成时间", "Completed";
+    HoursLate = "超时(小时)", "Hours late";
+    File = "文件", "File";
+    Sheet = "工作表", "Sheet";
+    Kind = "类别", "Kind";
+    Read = "读取", "Read";
+    Used = "使用", "Used";
+    OutOfPeriod = "非本月", "Out of period";
+    Duplicates = "重复", "Duplicates";
+    Rejected = "拒收", "Rejected";
+    Conflicts = "冲突", "Conflicts";
+    Note = "说明", "Note";
+    Row = "行号", "Row";
+    Column = "列", "Column";
+    RawValue = "原始值", "Value";
+    Reason = "原因", "Reason";
+    Id = "编号", "Id";
+    Kept = "保留", "Kept";
+    Dropped = "舍弃", "Dropped";
+    FieldsThatDiffer = "不同字段", "Fields that differ";
+    MetricIdColumn = "指标编号", "Id";
+    Formula = "计算口径", "Formula";
+    Channels = "受理渠道", "Channels";
+    Channel = "渠道", "Channel";
+    Categories = "投诉类别", "Categories";
+    Category = "类别", "Category";
+    EscalatedComplaints = "越级投诉", "Escalated complaints";
+    OverdueByDepartment = "未及时处理（按责任部门）", "Overdue by department";
+    JustifiedByDepartment = "有理由投诉提及率（按部门）", "Justified complaints by department";
+    // Renderers: fixed words of the workbook and the HTML page.
+    TargetLine = "目标", "target";
+    TargetSeries = "目标", "Target ";
+    CumulativeShare = "累计占比", "Cumulative share";
+    PercentPoints = "个百分点", " pp";
+    MetWord = "达标", "met";
+    NotMetWord = "未达标", "not met";
+    ShowingFirst = "仅显示前", "showing the first";
+    RowsInWorkbook = "行，全部明细见Excel工作簿。", "rows; the workbook has them all.";
+    HtmlLang = "zh-CN", "en";
+    Contents = "目录", "Contents";
+    Generated = "生成日期", "Generated";
+    SmallSample = "样本量小", "small sample";
+    ShowDetail = "展开明细", "Show the detail";
+    ReportSubject = "服务质量月报", "Service-quality report";
+    PartSummary = "一、总体概述", "1. Summary";
+    PartService = "二、服务指标", "2. Service";
+    PartHotline = "三、话务", "3. Hotline";
+    PartComplaints = "四、投诉管理", "4. Complaints";
+    PartSatisfaction = "五、回访满意度", "5. Callback satisfaction";
+    PartTrends = "六、预警与趋势", "6. Early warnings and trends";
+    PartQuality = "七、数据质量", "7. Data quality";
+    PartDefinitions = "八、指标口径", "8. Definitions";
+    SmallSampleNoteHtml = "* 样本量小（分母低于配置的小样本量），不宜据此排名。",
+        "* small sample (denominator below the configured size): do not rank on it.";
+    SmallSampleNoteSheet = "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",
+        "* in italics: small sample (denominator below the configured size); do not rank on it.";
+    PercentPointsFormat = "+0.00\"个百分点\";-0.00\"个百分点\";0.00\"个百分点\"",
+        "+0.00\" pp\";-0.00\" pp\";0.00\" pp\"";
+}

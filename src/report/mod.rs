@@ -1,0 +1,455 @@
+//! The report's view model: sections of tables, charts and narrative facts, built once from
+//! the metric rows, the history and the records; the workbook and the HTML renderer both
+//! read it and nothing else.
+
+//!
+//! One file per section, mirroring [`crate::metrics`]; captions and column headers come from
+//! one table ([`labels`]), metric labels from the registry ([`crate::metrics::defs`]).
+
+mod builder;
+mod calls;
+mod complaint;
+mod definitions;
+mod details;
+mod fault;
+mod install;
+pub(crate) mod labels;
+mod overview;
+mod quality;
+mod survey;
+mod trend;
+
+use chrono::NaiveDateTime;
+use rustc_hash::FxHashMap;
+
+use crate::config::{Config, Lang};
+use crate::history::History;
+use crate::metrics::defs::{MetricId, Unit};
+use crate::metrics::{Group, MetricKey, MetricRow};
+use crate::model::Dataset;
+use crate::month::Month;
+use crate::targets::Verdict;
+use builder::Builder;
+pub(crate) use labels::Label;
+
+/// What the section files share.
+mod prelude {
+    pub(super) use super::builder::{product_table, target_of, Builder};
+    pub(super) use super::labels::Label as L;
+    pub(super) use super::{new_section, pct, Chart, ChartKind, ColKind, Headline, Index, Section, Table, V};
+    pub(super) use crate::config::{Lang, Op};
+    pub(super) use crate::metrics::defs::{MetricId, Unit};
+    pub(super) use crate::metrics::group::GroupKind;
+    pub(super) use crate::metrics::{stats, Group, MetricKey, MetricRow};
+    pub(super) use crate::model::{Dataset, OrderType, WorkOrder};
+    pub(super) use crate::month::Month;
+    pub(super) use chrono::NaiveDateTime;
+}
+
+/// One table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum V {
+    /// Nothing.
+    Empty,
+    /// Text from the inputs or labels (always written as text).
+    Text(String),
+    /// A count.
+    Count(f64),
+    /// A number with a unit (hours: 1 decimal; seconds: 1 decimal).
+    Num(f64, Unit),
+    /// A rate (fraction) with its small-sample flag and target verdict.
+    Rate {
+        /// The fraction.
+        v: f64,
+        /// Denominator below the small-sample size.
+        small: bool,
+        /// Met / unmet against the first target level, if any.
+        met: Option<bool>,
+    },
+    /// A change against last month: percentage points for rates, units otherwise.
+    Change {
+        /// The change (fraction points for rates).
+        v: f64,
+        /// Unit of the metric.
+        unit: Unit,
+        /// Two-proportion z-test p < 0.05 (rates only).
+        significant: Option<bool>,
+    },
+    /// 达标 / 未达标.
+    Met(bool),
+    /// A date-time.
+    Time(NaiveDateTime),
+}
+
+/// What a column holds (for widths, alignment and formats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColKind {
+    /// Text.
+    Text,
+    /// Numbers.
+    Number,
+    /// Date-times.
+    Time,
+}
+
+/// A table: header, rows, optional total row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Table {
+    /// Stable id (for charts and tests).
+    pub id: String,
+    /// Title shown above the table.
+    pub title: String,
+    /// Column headers.
+    pub columns: Vec<String>,
+    /// Column kinds.
+    pub kinds: Vec<ColKind>,
+    /// Body rows.
+    pub rows: Vec<Vec<V>>,
+    /// The 合计 row.
+    pub total: Option<Vec<V>>,
+}
+
+/// A chart drawn from a table's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Chart {
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: ChartKind,
+    /// Table id the data come from.
+    pub table: String,
+    /// Category column.
+    pub category: usize,
+    /// Value columns (each a series).
+    pub series: Vec<usize>,
+    /// A target line, if any.
+    pub target: Option<(String, f64)>,
+    /// Values are rates (axis in %).
+    pub percent: bool,
+}
+
+/// Chart kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChartKind {
+    /// Vertical bars.
+    Column,
+    /// Horizontal bars (long category names).
+    Bar,
+    /// Lines over time.
+    Line,
+    /// Bars sorted descending with a cumulative-share line.
+    Pareto,
+    /// Bars (volume) with a line (rate) on a second axis.
+    ColumnLine,
+}
+
+/// A section of the report (one workbook sheet, one HTML section).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Section {
+    /// Stable id (`overview`, `calls`, ...).
+    pub id: &'static str,
+    /// Sheet / heading name.
+    pub name: String,
+    /// Narrative sentences (filled by the narrative templates).
+    pub narrative: Vec<String>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Charts.
+    pub charts: Vec<Chart>,
+    /// A detail sheet (autofilter, frozen header, computed widths).
+    pub detail: bool,
+}
+
+/// A headline figure with everything the narrative needs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Headline {
+    /// The metric.
+    pub metric: MetricId,
+    /// Product ("" = all).
+    pub product: String,
+    /// Label.
+    pub label: String,
+    /// Unit.
+    pub unit: Unit,
+    /// This month.
+    pub value: f64,
+    /// Last month.
+    pub prev: Option<f64>,
+    /// Significant change (rates).
+    pub significant: Option<bool>,
+    /// Target verdicts, by level.
+    pub verdicts: Vec<Verdict>,
+    /// Small sample.
+    pub small: bool,
+    /// Worst branch (name, value) for rates with a direction.
+    pub worst: Option<(String, f64)>,
+    /// The branch that moved most against last month (name, change), small samples left out.
+    pub mover: Option<(String, f64)>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Report {
+    /// Title.
+    pub title: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Month.
+    pub month: Month,
+    /// Generation date (YYYY-MM-DD).
+    pub generated: String,
+    /// Language.
+    pub lang: Lang,
+    /// Target level names, in config order.
+    pub levels: Vec<String>,
+    /// Headline figures.
+    pub headlines: Vec<Headline>,
+    /// The repeat-fault rate of each product.
+    pub product_headlines: Vec<Headline>,
+    /// Early warnings (text).
+    pub warnings: Vec<String>,
+    /// Sections in order.
+    pub sections: Vec<Section>,
+}
+
+/// Index of metric rows by their [`MetricKey`].
+pub(crate) struct Index<'a> {
+    rows: &'a [MetricRow],
+    map: FxHashMap<MetricKey, &'a MetricRow>,
+}
+
+impl<'a> Index<'a> {
+    /// Build.
+    pub(crate) fn new(rows: &'a [MetricRow]) -> Self {
+        Index { rows, map: rows.iter().map(|r| (r.key(), r)).collect() }
+    }
+
+    /// Look up a row.
+    pub(crate) fn get(&self, metric: MetricId, branch: &str, product: &str, group: &Group) -> Option<&'a MetricRow> {
+        self.map.get(&MetricKey::new(metric, branch, product, group.clone())).copied()
+    }
+
+    /// Look up a total, branch or product row (no group).
+    pub(crate) fn plain(&self, metric: MetricId, branch: &str, product: &str) -> Option<&'a MetricRow> {
+        self.get(metric, branch, product, &Group::None)
+    }
+
+    /// The rows of `metric` for all branches and `product` ("" = all) whose group is of `kind`,
+    /// in the order the metrics stage wrote them.
+    pub(crate) fn groups(
+        &self,
+        metric: MetricId,
+        product: &'a str,
+        kind: crate::metrics::group::GroupKind,
+    ) -> impl Iterator<Item = &'a MetricRow> + 'a {
+        self.rows.iter().filter(move |r| {
+            r.metric == metric && r.branch.is_empty() && r.product == product && r.group.kind() == kind
+        })
+    }
+}
+
+/// The headline metrics of 一、总体概述, in order.
+pub(crate) const HEADLINES: &[MetricId] = &[
+    MetricId::CallsOffered,
+    MetricId::CallsAnswerRate,
+    MetricId::CallsServiceLevel,
+    MetricId::InstallOntimeRate,
+    MetricId::FaultReports,
+    MetricId::FaultRepeatRate,
+    MetricId::FaultRestoreOntimeRate,
+    MetricId::ComplaintCount,
+    MetricId::ComplaintOntimeRate,
+    MetricId::SurveySatisfactionRate,
+];
+
+/// Build the report.
+pub(crate) fn build(
+    rows: &[MetricRow],
+    data: &Dataset,
+    config: &Config,
+    history: &History,
+    month: Month,
+    generated: String,
+) -> Report {
+    let lang = config.report.lang;
+    let b = Builder::new(rows, config, history, month);
+    let mut levels = Vec::new();
+    for tg in &config.targets {
+        if !levels.contains(&tg.level) {
+            levels.push(tg.level.clone());
+        }
+    }
+    let warnings: Vec<String> = rows
+        .iter()
+        .filter(|r| r.warning.starts_with("warning"))
+        .map(|r| {
+            let what = if r.product.is_empty() { r.group.to_string() } else { r.product.clone() };
+            format!("{} {}: {}", b.label(r.metric), what, r.warning)
+        })
+        .collect();
+
+    let products = |metric: MetricId| -> Vec<String> {
+        let mut p: Vec<String> = rows
+            .iter()
+            .filter(|r| r.metric == metric && r.branch.is_empty() && !r.product.is_empty() && r.group.is_none())
+            .map(|r| r.product.clone())
+            .collect();
+        p.sort();
+        p.dedup();
+        p
+    };
+
+    let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(*m, "")).collect();
+    let product_headlines: Vec<Headline> =
+        products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
+    let sections = vec![
+        overview::section(&b, &headlines, &levels),
+        calls::section(&b),
+        install::section(&b, &products(MetricId::InstallOrders)),
+        fault::section(&b, &products(MetricId::FaultReports)),
+        complaint::section(&b),
+        survey::section(&b),
+        trend::section(&b),
+        details::repeat_detail(&b, data),
+        details::late_detail(&b, data),
+        quality::section(&b, data),
+        definitions::section(&b),
+    ];
+    Report {
+        title: config.report.title.clone(),
+        organisation: config.report.organisation.clone(),
+        month,
+        generated,
+        lang,
+        levels,
+        headlines,
+        product_headlines,
+        warnings,
+        sections,
+    }
+}
+
+impl Table {
+    /// A table whose columns are given as (header, kind) in one list.
+    fn with_columns(
+        id: &str,
+        title: Label,
+        lang: Lang,
+        spec: &[(Label, ColKind)],
+        rows: Vec<Vec<V>>,
+        total: Option<Vec<V>>,
+    ) -> Table {
+        Table {
+            id: id.to_string(),
+            title: title.text(lang).to_string(),
+            columns: spec.iter().map(|(l, _)| l.text(lang).to_string()).collect(),
+            kinds: spec.iter().map(|c| c.1).collect(),
+            rows,
+            total,
+        }
+    }
+}
+
+fn new_section(id: &'static str, name: Label, lang: Lang) -> Section {
+    Section {
+        id,
+        name: name.text(lang).to_string(),
+        narrative: Vec::new(),
+        tables: Vec::new(),
+        charts: Vec::new(),
+        detail: false,
+    }
+}
+
+/// A percentage with two decimals.
+pub(crate) fn pct(v: f64) -> String {
+    format!("{:.2}%", v * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(metric: MetricId, branch: &str, group: Group, n: f64, d: Option<f64>) -> MetricRow {
+        MetricRow {
+            branch: branch.into(),
+            group,
+            numerator: Some(n),
+            denominator: d,
+            value: Some(d.map_or(n, |d| n / d)),
+            ..MetricRow::new(metric)
+        }
+    }
+
+    fn table<'a>(s: &'a Section, id: &str) -> &'a Table {
+        s.tables.iter().find(|t| t.id == id).unwrap_or_else(|| panic!("table {id}"))
+    }
+
+    fn text(v: &V) -> String {
+        match v {
+            V::Text(s) => s.clone(),
+            V::Count(n) => format!("{n}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn top_n_ranks_sort_as_numbers() {
+        let rows: Vec<MetricRow> = (1..=11)
+            .rev()
+            .map(|r| {
+                let group = Group::Rank { rank: r, value: format!("原因{r}") };
+                row(MetricId::FaultTopCauses, "", group, 20.0 - f64::from(r), Some(100.0))
+            })
+            .collect();
+        let (config, history) = (Config::default(), History::default());
+        let b = Builder::new(&rows, &config, &history, "2026-10".parse().unwrap());
+        let s = fault::section(&b, &[]);
+        let ranks: Vec<String> = table(&s, "fault.top_causes").rows.iter().map(|r| text(&r[1])).collect();
+        let want: Vec<String> = (1..=11).map(|r| r.to_string()).collect();
+        assert_eq!(ranks, want);
+    }
+
+    #[test]
+    fn group_tables_list_largest_first_then_by_name_with_numeric_names_kept_apart() {
+        let dept = |d: &str| Group::Department(d.into());
+        let rows = vec![
+            row(MetricId::ComplaintOverdue, "", Group::None, 9.0, None),
+            row(MetricId::ComplaintOverdue, "", dept("东区分公司"), 3.0, None),
+            row(MetricId::ComplaintOverdue, "", dept("12315"), 3.0, None),
+            row(MetricId::ComplaintOverdue, "", dept("城区公众客户部"), 3.0, None),
+            row(MetricId::ComplaintCount, "", Group::Channel("工信部".into()), 2.0, None),
+        ];
+        let (config, history) = (Config::default(), History::default());
+        let b = Builder::new(&rows, &config, &history, "2026-10".parse().unwrap());
+        let s = complaint::section(&b);
+        let overdue = table(&s, "complaint.overdue");
+        let body: Vec<(String, String)> = overdue.rows.iter().map(|r| (text(&r[0]), text(&r[1]))).collect();
+        assert_eq!(
+            body,
+            [("12315", "3"), ("东区分公司", "3"), ("城区公众客户部", "3")].map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert_eq!(overdue.columns, ["责任部门", "数量"]);
+        assert_eq!(table(&s, "complaint.channels").rows.len(), 1);
+        assert!(table(&s, "complaint.escalations").rows.is_empty());
+    }
+
+    #[test]
+    fn branch_tables_follow_the_configured_order_then_names() {
+        let mut config = Config::default();
+        config.branches.order = vec!["西区".into(), "东区".into()];
+        let rows: Vec<MetricRow> = ["北区", "东区", "", "西区", "南区"]
+            .iter()
+            .map(|b| row(MetricId::SurveyContactRate, b, Group::None, 40.0, Some(50.0)))
+            .collect();
+        let history = History::default();
+        let b = Builder::new(&rows, &config, &history, "2026-10".parse().unwrap());
+        let s = survey::section(&b);
+        let t = table(&s, "survey.branches");
+        let names: Vec<String> = t.rows.iter().map(|r| text(&r[0])).collect();
+        assert_eq!(names, ["西区", "东区", "北区", "南区"]);
+        assert_eq!(text(&t.total.as_ref().unwrap()[0]), "合计");
+        assert_eq!(t.columns[0], "分公司");
+        assert_eq!(t.rows[0][2], V::Rate { v: 0.8, small: false, met: None });
+    }
+}

@@ -1,0 +1,136 @@
+//! 数据质量: the row ledger per file and sheet, rejected rows and conflicts.
+
+use super::prelude::*;
+use crate::model::Kind;
+
+/// The section.
+pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
+    let lang = b.lang;
+    let mut s = new_section("quality", L::SheetQuality, lang);
+    let l = &data.ledger;
+    let kind = |k: Option<Kind>| {
+        k.map_or(L::NotClassified.text(lang).to_string(), |k| {
+            if lang == Lang::Zh {
+                k.label().to_string()
+            } else {
+                k.id().to_string()
+            }
+        })
+    };
+    let mut rows: Vec<Vec<V>> = l
+        .sheets
+        .iter()
+        .map(|sh| {
+            vec![
+                V::Text(sh.file.clone()),
+                V::Text(sh.sheet.clone()),
+                V::Text(kind(sh.kind)),
+                V::Count(sh.rows_read as f64),
+                V::Count(sh.used as f64),
+                V::Count(sh.out_of_period as f64),
+                V::Count(sh.duplicates as f64),
+                V::Count(sh.rejected as f64),
+                V::Count(sh.conflicts as f64),
+                V::Text(sh.note.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    for (file, why) in &l.skipped_files {
+        rows.push(vec![
+            V::Text(file.clone()),
+            V::Empty,
+            V::Text(L::Skipped.text(lang).into()),
+            V::Empty,
+            V::Empty,
+            V::Empty,
+            V::Empty,
+            V::Empty,
+            V::Empty,
+            V::Text(why.clone()),
+        ]);
+    }
+    let tot = l.total();
+    s.tables.push(Table::with_columns(
+        "quality.ledger",
+        L::LedgerTitle,
+        lang,
+        &[
+            (L::File, ColKind::Text),
+            (L::Sheet, ColKind::Text),
+            (L::Kind, ColKind::Text),
+            (L::Read, ColKind::Number),
+            (L::Used, ColKind::Number),
+            (L::OutOfPeriod, ColKind::Number),
+            (L::Duplicates, ColKind::Number),
+            (L::Rejected, ColKind::Number),
+            (L::Conflicts, ColKind::Number),
+            (L::Note, ColKind::Text),
+        ],
+        rows,
+        Some(vec![
+            V::Text(L::Total.text(lang).into()),
+            V::Empty,
+            V::Empty,
+            V::Count(tot.rows_read as f64),
+            V::Count(tot.used as f64),
+            V::Count(tot.out_of_period as f64),
+            V::Count(tot.duplicates as f64),
+            V::Count(tot.rejected as f64),
+            V::Count(tot.conflicts as f64),
+            V::Empty,
+        ]),
+    ));
+    let place = |src: crate::model::Source| {
+        let sh = &l.sheets[src.sheet as usize];
+        (V::Text(sh.file.clone()), V::Text(sh.sheet.clone()), V::Count(f64::from(src.row)))
+    };
+    let rejected = l
+        .rejected
+        .iter()
+        .map(|r| {
+            let (f, sh, row) = place(r.src);
+            vec![f, sh, row, V::Text(r.column.clone()), V::Text(r.raw.clone()), V::Text(r.reason.clone())]
+        })
+        .collect();
+    s.tables.push(Table::with_columns(
+        "quality.rejected",
+        L::RejectedRows,
+        lang,
+        &[
+            (L::File, ColKind::Text),
+            (L::Sheet, ColKind::Text),
+            (L::Row, ColKind::Number),
+            (L::Column, ColKind::Text),
+            (L::RawValue, ColKind::Text),
+            (L::Reason, ColKind::Text),
+        ],
+        rejected,
+        None,
+    ));
+    let conflicts = l
+        .conflicts
+        .iter()
+        .map(|c| {
+            vec![
+                V::Text(c.id.clone()),
+                V::Text(l.locate(c.kept)),
+                V::Text(l.locate(c.dropped)),
+                V::Text(c.fields.join(", ")),
+            ]
+        })
+        .collect();
+    s.tables.push(Table::with_columns(
+        "quality.conflicts",
+        L::ConflictsTitle,
+        lang,
+        &[
+            (L::Id, ColKind::Text),
+            (L::Kept, ColKind::Text),
+            (L::Dropped, ColKind::Text),
+            (L::FieldsThatDiffer, ColKind::Text),
+        ],
+        conflicts,
+        None,
+    ));
+    s
+}
