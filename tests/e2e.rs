@@ -2,10 +2,14 @@
 
 mod util;
 
+#[path = "e2e/damaged.rs"]
+mod damaged;
 #[path = "e2e/html.rs"]
 mod html;
 #[path = "e2e/metrics.rs"]
 mod metrics;
+#[path = "e2e/mutants.rs"]
+mod mutants;
 #[path = "e2e/ops.rs"]
 mod ops;
 #[path = "e2e/props.rs"]

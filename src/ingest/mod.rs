@@ -9,6 +9,7 @@
 
 mod dedupe;
 mod discover;
+mod guard;
 pub(crate) mod header;
 mod read;
 mod record;

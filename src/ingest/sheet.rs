@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
+use super::guard;
 use super::value::{parse_datetime_text, Cell};
 use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
 
@@ -31,6 +32,16 @@ pub enum ReadError {
         path: PathBuf,
         /// What it looks like instead.
         what: String,
+    },
+    /// A workbook whose structure is damaged (found before it reached its reader).
+    #[error("{path}: damaged {format} file: {message}")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// xlsx or xls.
+        format: &'static str,
+        /// What is wrong, where.
+        message: String,
     },
     /// A spreadsheet that its reader could not parse.
     #[error("{path}: corrupt or truncated {format} file: {message}")]
@@ -86,16 +97,25 @@ pub(crate) fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Opt
     let format = sniff_file(path, &mut file)?;
     // calamine is third-party code on untrusted input: a panic inside it becomes a
     // "corrupt file" error, never a backtrace.
+    let damaged = |format, message| ReadError::Damaged { path: path.to_path_buf(), format, message };
     let result = quiet_catch_unwind(|| match format {
         Format::Xlsx | Format::Ods => {
             let zip_kind = zip_flavour(path);
             if zip_kind == Format::Ods {
                 read_ods(path, BufReader::new(file), visitor)
             } else {
+                guard::check_xlsx(BufReader::new(&mut file)).map_err(|m| damaged("xlsx", m))?;
+                file.rewind().map_err(io)?;
                 read_xlsx(path, BufReader::new(file), visitor)
             }
         }
-        Format::Xls => read_xls(path, BufReader::new(file), visitor),
+        Format::Xls => {
+            // xls is parsed whole anyway: read it once, check it, hand calamine the bytes.
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map_err(io)?;
+            guard::check_xls(&bytes).map_err(|m| damaged("xls", m))?;
+            read_xls(path, std::io::Cursor::new(bytes), visitor)
+        }
         Format::Csv => {
             drop(file);
             read_csv(path, visitor).map(Some)
