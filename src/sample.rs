@@ -29,6 +29,10 @@ pub enum SampleFormat {
     Csv,
     /// xlsx within Excel 97 limits (≤ 65,536 rows per sheet), ready to save as .xls.
     XlsCompatible,
+    /// Every workbook an HTML page of tables named .xls (GBK, as web systems write them).
+    HtmlXls,
+    /// Every workbook an XML Spreadsheet 2003 file named .xls.
+    XmlXls,
 }
 
 /// Options of one run.
@@ -337,10 +341,184 @@ impl Sink for CsvSink {
     }
 }
 
+/// Text of a cell as a web page or XML shows it.
+fn cell_text(v: &Val) -> String {
+    match v {
+        Val::Empty => String::new(),
+        Val::Text(s) => s.clone(),
+        Val::Num(n) => crate::ingest::value::format_number(*n),
+        Val::Date(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+    }
+}
+
+/// Markup-escape text.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// An HTML page with one table per sheet, as web systems export "Excel" files.
+struct HtmlSink {
+    enc: Enc,
+    text: String,
+    open: bool,
+}
+
+impl HtmlSink {
+    fn close_table(&mut self) {
+        if std::mem::take(&mut self.open) {
+            self.text.push_str("</table>\n");
+        }
+    }
+}
+
+impl Sink for HtmlSink {
+    fn begin_sheet(&mut self, _name: &str) -> anyhow::Result<()> {
+        self.close_table();
+        self.text.push_str("<table border=\"1\" cellspacing=\"0\">\n");
+        self.open = true;
+        Ok(())
+    }
+    fn title(&mut self, text: &str, ncols: u16) -> anyhow::Result<()> {
+        let _ = writeln!(self.text, "<tr><td colspan=\"{ncols}\" align=\"center\"><b>{}</b></td></tr>", escape(text));
+        Ok(())
+    }
+    fn blank(&mut self) {
+        self.text.push_str("<tr></tr>\n");
+    }
+    fn row(&mut self, vals: &[Val]) -> anyhow::Result<()> {
+        self.text.push_str("<tr>");
+        for v in vals {
+            let t = escape(&cell_text(v));
+            match v {
+                Val::Text(_) => {
+                    let _ = write!(self.text, "<td style=\"mso-number-format:'\\@'\">{t}</td>");
+                }
+                _ => {
+                    let _ = write!(self.text, "<td>{t}</td>");
+                }
+            }
+        }
+        self.text.push_str("</tr>\n");
+        Ok(())
+    }
+    fn finish(mut self: Box<Self>, path: &Path) -> anyhow::Result<()> {
+        self.close_table();
+        let charset = if self.enc == Enc::Gbk { "gb2312" } else { "utf-8" };
+        let page = format!(
+            "<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\">\n<head>\n\
+             <meta http-equiv=\"Content-Type\" content=\"text/html; charset={charset}\">\n\
+             <style>td {{ font-size: 12px; }}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+            self.text
+        );
+        let bytes = match self.enc {
+            Enc::Gbk => encoding_rs::GBK.encode(&page).0.into_owned(),
+            Enc::Utf8Bom => page.into_bytes(),
+        };
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// An XML Spreadsheet 2003 workbook (typed cells, `ss:Index` gaps, a merged title).
+struct XmlSink {
+    text: String,
+    open: bool,
+    /// The next row number, and whether the last row was skipped (blank).
+    row: u32,
+    gap: bool,
+}
+
+impl XmlSink {
+    fn close_sheet(&mut self) {
+        if std::mem::take(&mut self.open) {
+            self.text.push_str("  </Table>\n </Worksheet>\n");
+        }
+    }
+
+    fn open_row(&mut self) {
+        if std::mem::take(&mut self.gap) {
+            let _ = write!(self.text, "   <Row ss:Index=\"{}\">", self.row);
+        } else {
+            self.text.push_str("   <Row>");
+        }
+    }
+}
+
+impl Sink for XmlSink {
+    fn begin_sheet(&mut self, name: &str) -> anyhow::Result<()> {
+        self.close_sheet();
+        let _ = write!(self.text, " <Worksheet ss:Name=\"{}\">\n  <Table>\n", escape(name));
+        self.open = true;
+        self.row = 1;
+        self.gap = false;
+        Ok(())
+    }
+    fn title(&mut self, text: &str, ncols: u16) -> anyhow::Result<()> {
+        self.open_row();
+        let _ = writeln!(
+            self.text,
+            "<Cell ss:MergeAcross=\"{}\" ss:StyleID=\"t\"><Data ss:Type=\"String\">{}</Data></Cell></Row>",
+            ncols.saturating_sub(1),
+            escape(text)
+        );
+        self.row += 1;
+        Ok(())
+    }
+    fn blank(&mut self) {
+        self.row += 1;
+        self.gap = true;
+    }
+    fn row(&mut self, vals: &[Val]) -> anyhow::Result<()> {
+        self.open_row();
+        let mut skipped = false;
+        for (i, v) in vals.iter().enumerate() {
+            let index = if std::mem::take(&mut skipped) { format!(" ss:Index=\"{}\"", i + 1) } else { String::new() };
+            match v {
+                Val::Empty => {
+                    skipped = true;
+                    continue;
+                }
+                Val::Text(t) => {
+                    let _ = write!(self.text, "<Cell{index}><Data ss:Type=\"String\">{}</Data></Cell>", escape(t));
+                }
+                Val::Num(n) => {
+                    let _ = write!(self.text, "<Cell{index}><Data ss:Type=\"Number\">{n}</Data></Cell>");
+                }
+                Val::Date(d) => {
+                    let _ = write!(
+                        self.text,
+                        "<Cell{index} ss:StyleID=\"d\"><Data ss:Type=\"DateTime\">{}</Data></Cell>",
+                        d.format("%Y-%m-%dT%H:%M:%S%.3f")
+                    );
+                }
+            }
+        }
+        self.text.push_str("</Row>\n");
+        self.row += 1;
+        Ok(())
+    }
+    fn finish(mut self: Box<Self>, path: &Path) -> anyhow::Result<()> {
+        self.close_sheet();
+        let doc = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n\
+             <Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" \
+             xmlns:o=\"urn:schemas-microsoft-com:office:office\" \
+             xmlns:x=\"urn:schemas-microsoft-com:office:excel\" \
+             xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\n \
+             <Styles>\n  <Style ss:ID=\"d\"><NumberFormat ss:Format=\"yyyy\\-mm\\-dd\\ hh:mm:ss\"/></Style>\n  \
+             <Style ss:ID=\"t\"><Font ss:Bold=\"1\"/></Style>\n </Styles>\n{}</Workbook>\n",
+            self.text
+        );
+        std::fs::write(path, doc).with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+}
+
 /// A file being written, with the truth of its sheets.
 struct FileOut {
     name: String,
     csv: bool,
+    html: bool,
     sink: Box<dyn Sink>,
     sheets: Vec<SheetTruth>,
 }
@@ -348,15 +526,36 @@ struct FileOut {
 impl FileOut {
     fn new(name: String, format: SampleFormat, csv_enc: Enc) -> FileOut {
         let csv = format == SampleFormat::Csv || name.ends_with(".csv");
-        let name = if csv && !name.ends_with(".csv") { name.replace(".xlsx", ".csv") } else { name };
-        let sink: Box<dyn Sink> =
-            if csv { Box::new(CsvSink { enc: csv_enc, text: String::new() }) } else { Box::new(XlsxSink::new()) };
-        FileOut { name, csv, sink, sheets: Vec::new() }
+        let web = matches!(format, SampleFormat::HtmlXls | SampleFormat::XmlXls);
+        let name = if csv && !name.ends_with(".csv") {
+            name.replace(".xlsx", ".csv")
+        } else if web {
+            name.replace(".xlsx", ".xls").replace(".csv", ".xls")
+        } else {
+            name
+        };
+        let html = format == SampleFormat::HtmlXls;
+        let sink: Box<dyn Sink> = if csv {
+            Box::new(CsvSink { enc: csv_enc, text: String::new() })
+        } else if html {
+            Box::new(HtmlSink { enc: csv_enc, text: String::new(), open: false })
+        } else if format == SampleFormat::XmlXls {
+            Box::new(XmlSink { text: String::new(), open: false, row: 1, gap: false })
+        } else {
+            Box::new(XlsxSink::new())
+        };
+        FileOut { name, csv: csv && !web, html, sink, sheets: Vec::new() }
     }
 
     fn sheet(&mut self, name: &str) -> anyhow::Result<()> {
         self.sink.begin_sheet(name)?;
-        let sheet = if self.csv { self.name.trim_end_matches(".csv").to_string() } else { name.to_string() };
+        let sheet = if self.csv {
+            self.name.trim_end_matches(".csv").to_string()
+        } else if self.html {
+            format!("Table{}", self.sheets.len() + 1)
+        } else {
+            name.to_string()
+        };
         self.sheets.push(SheetTruth { file: self.name.clone(), sheet, ..Default::default() });
         Ok(())
     }

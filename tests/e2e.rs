@@ -56,7 +56,7 @@ fn assert_ledger_matches_truth(metrics: &Path, truth_file: &Path) {
 
 #[test]
 fn sample_in_every_format_is_read_exactly_as_generated() {
-    for format in ["mixed", "xlsx", "csv", "xls-compatible"] {
+    for format in ["mixed", "xlsx", "csv", "xls-compatible", "html-xls", "xml-xls"] {
         let w = Workdir::new();
         let out = w.run(&["sample", "--month", "2026-10", "--out", "in", "--format", format, "--scale", "0.5"]);
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);
@@ -64,6 +64,32 @@ fn sample_in_every_format_is_read_exactly_as_generated() {
         assert_eq!(out.code, 0, "{format}: {}{}", out.stdout, out.stderr);
         assert_ledger_matches_truth(&w.join("out/metrics-2026-10.csv"), &w.join("in/.truth.txt"));
     }
+}
+
+#[test]
+fn the_same_month_as_xlsx_html_xls_and_xml_xls_gives_identical_metrics() {
+    let w = Workdir::new();
+    let mut metrics = Vec::new();
+    for format in ["xlsx", "html-xls", "xml-xls"] {
+        let out = w.run(&["sample", "--month", "2026-10", "--out", format, "--format", format, "--scale", "0.5"]);
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        let out = w.run(&["report", "--input", format, "--month", "2026-10", "--out", &format!("out-{format}")]);
+        assert_eq!(out.code, 0, "{format}: {}{}", out.stdout, out.stderr);
+        let csv = std::fs::read_to_string(w.join(&format!("out-{format}/metrics-2026-10.csv"))).unwrap();
+        // Every figure, and the ledger's totals; per-sheet rows name the files, which differ.
+        let rows: Vec<String> = csv.lines().filter(|l| !l.contains(",file=")).map(String::from).collect();
+        assert!(rows.len() > 400, "{format}: {} rows", rows.len());
+        metrics.push((format, rows));
+    }
+    for (format, rows) in &metrics[1..] {
+        assert_eq!(rows, &metrics[0].1, "{format} gives the figures xlsx gives");
+    }
+    // The web exports really are what their names say.
+    let html = std::fs::read(w.join("html-xls/故障工单-202610.xls")).unwrap();
+    assert!(html.starts_with(b"<html"), "an HTML page named .xls");
+    assert!(String::from_utf8(html.clone()).is_err(), "GBK, not UTF-8");
+    let xml = std::fs::read_to_string(w.join("xml-xls/故障工单-202610.xls")).unwrap();
+    assert!(xml.contains("urn:schemas-microsoft-com:office:spreadsheet") && xml.contains("ss:Index="));
 }
 
 #[test]
@@ -139,6 +165,46 @@ rejected rows (first 8 of 8):
     let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-q"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "-q prints nothing");
+}
+
+#[test]
+fn web_system_exports_named_xls_are_read_as_workbooks() {
+    let w = Workdir::new();
+    let dir = util::fixtures().join("webexport");
+    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-v"]);
+    assert_eq!(out.code, 3, "1 of 12 rows rejected: {}", out.stderr);
+    let expected = "svcq check 2026-10: 3 files, 4 sheets
+     read      used    period       dup  rejected  kind         file / sheet
+        5         4         1         0         0  work_orders  ngcc-faults.xls / Table1
+        0         0         0         0         0  -            portal-complaints.xls / 汇总  [未识别 (matches no kind): no known column names in the first 20 rows]
+        3         2         0         0         1  work_orders  portal-complaints.xls / 投诉明细
+        4         3         1         0         0  calls        zongdiao-calls.xls / 话务明细
+       12         9         2         0         1  total
+rows read 12 = used 9 + out of period 2 + duplicates 0 + rejected 1
+rejected 8.33% of rows (threshold 1.00%): ABOVE THRESHOLD
+skipped file make-webexport.py: not a spreadsheet or CSV file name
+rejected rows (first 1 of 1):
+  portal-complaints.xls / 投诉明细 row 4, column D「受理时间」, value \"不是时间\": 无法识别的日期时间 (unrecognised date-time)
+";
+    assert_eq!(out.stdout, expected);
+    // The values, as Excel would show them.
+    let config = svcq::config::Config::default();
+    let data = svcq::ingest::ingest(&[dir], &config, "2026-10".parse().unwrap(), Default::default()).unwrap();
+    let order = |id: &str| data.orders.iter().find(|o| o.order_id == id).unwrap_or_else(|| panic!("{id}"));
+    assert_eq!(order("GZ20261001").customer_id.as_deref(), Some("02884561234"), "the leading zero stays");
+    assert_eq!(order("GZ20261001").cause.as_deref(), Some("光猫故障\n已更换"), "<br> is a line break");
+    assert_eq!(order("GZ20261003").customer_id.as_deref(), Some("13350690999"));
+    assert_eq!(order("GZ20261003").completed_at, None);
+    assert_eq!(order("GZ20261004").cause.as_deref(), Some("<不明原因>"), "entities decoded");
+    assert_eq!(order("GZ20261004").created_at.to_string(), "2026-10-20 14:05:00");
+    assert_eq!(order("TS002").channel.as_deref(), Some("工信部"));
+    assert_eq!(data.calls.len(), 3);
+    let c = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C001")).unwrap();
+    assert_eq!((c.start_time.to_string().as_str(), c.wait_seconds, c.answered), ("2026-10-01 08:05:00", 12.0, true));
+    assert_eq!(c.caller.as_deref(), Some("13350690999"), "a Number cell id keeps its digits");
+    let c3 = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C003")).unwrap();
+    assert_eq!(c3.branch, None, "the ss:Index gap leaves the branch empty");
+    assert_eq!(c3.wait_seconds, 3.0);
 }
 
 #[test]
@@ -236,9 +302,15 @@ fn bad_files_give_clear_messages_and_never_panic() {
         ("truncated.xlsx", good[..good.len() / 2].to_vec(), "truncated.xlsx: corrupt or truncated xlsx file"),
         ("picture.xlsx", b"\x89PNG\r\n\x1a\nrest of a png".to_vec(), "picture.xlsx: not a spreadsheet: it is an image"),
         (
+            // A web system's session-expired page saved as the export.
             "web.xls",
-            b"<html><body><table><tr><td>1</td></tr></table></body></html>".to_vec(),
-            "web.xls: not a spreadsheet: it is an HTML or XML page",
+            "<html><body><p>会话已过期，请重新登录</p></body></html>".as_bytes().to_vec(),
+            "web.xls: not a spreadsheet: it is an HTML or XML page without a table or worksheet",
+        ),
+        (
+            "cut.xls",
+            b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet><Table><Row><Cell><Data>x".to_vec(),
+            "cut.xls: corrupt or truncated XML Spreadsheet file",
         ),
         (
             "garbage.xls",

@@ -11,6 +11,7 @@ mod dedupe;
 mod discover;
 mod guard;
 pub(crate) mod header;
+mod markup;
 mod read;
 mod record;
 pub(crate) mod sheet;

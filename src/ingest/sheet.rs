@@ -11,6 +11,7 @@ use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::guard;
+use super::markup;
 use super::value::{parse_datetime_text, Cell};
 use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
 
@@ -66,6 +67,10 @@ pub(crate) enum Format {
     Ods,
     /// Delimited text.
     Csv,
+    /// An HTML page of tables (web-system exports named .xls).
+    Html,
+    /// XML Spreadsheet 2003 (web-system exports named .xls).
+    Xml2003,
 }
 
 impl Format {
@@ -76,6 +81,8 @@ impl Format {
             Format::Xls => "xls",
             Format::Ods => "ods",
             Format::Csv => "csv",
+            Format::Html => "html",
+            Format::Xml2003 => "xml",
         }
     }
 }
@@ -119,6 +126,11 @@ pub(crate) fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Opt
         Format::Csv => {
             drop(file);
             read_csv(path, visitor).map(Some)
+        }
+        Format::Html | Format::Xml2003 => {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map_err(io)?;
+            read_markup(path, &bytes, visitor).map(Some)
         }
     });
     match result {
@@ -172,8 +184,8 @@ pub(crate) fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     let text = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'<') {
-        return Err(not("it is an HTML or XML page (many web systems save an HTML table under a .xls name); \
-             open it in Excel or WPS and save it as .xlsx"));
+        // HTML or XML: told apart (or refused) once the text is decoded.
+        return Ok(Format::Html);
     }
     if head.contains(&0) && !(head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])) {
         return Err(not("it is a binary file of an unknown kind"));
@@ -390,6 +402,22 @@ fn read_ods<R: Read + Seek>(
         read_range(&name, Format::Ods, &range, false, visitor);
     }
     Ok(None)
+}
+
+/// An HTML page of tables or an XML Spreadsheet 2003 file. Returns the encoding.
+fn read_markup(path: &Path, bytes: &[u8], visitor: &mut dyn RowVisitor) -> Result<&'static str, ReadError> {
+    let (text, encoding) = markup::decode(bytes);
+    match markup::classify(&text) {
+        Some(markup::Markup::Html) => markup::read_html(&text, visitor),
+        Some(markup::Markup::Xml2003) => markup::read_xml2003(path, &text, visitor)?,
+        None => {
+            return Err(ReadError::NotSpreadsheet {
+                path: path.to_path_buf(),
+                what: "it is an HTML or XML page without a table or worksheet".into(),
+            })
+        }
+    }
+    Ok(encoding)
 }
 
 /// Decode text bytes: UTF-8 (BOM or valid), UTF-16 with BOM, else GB18030 (a GBK superset).
