@@ -172,16 +172,17 @@ fn web_system_exports_named_xls_are_read_as_workbooks() {
     let w = Workdir::new();
     let dir = util::fixtures().join("webexport");
     let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-v"]);
-    assert_eq!(out.code, 3, "1 of 12 rows rejected: {}", out.stderr);
-    let expected = "svcq check 2026-10: 3 files, 4 sheets
+    assert_eq!(out.code, 3, "1 of 15 rows rejected: {}", out.stderr);
+    let expected = "svcq check 2026-10: 4 files, 5 sheets
      read      used    period       dup  rejected  kind         file / sheet
+        3         2         1         0         0  calls        calls.xlsb / 话务明细
         5         4         1         0         0  work_orders  ngcc-faults.xls / Table1
         0         0         0         0         0  -            portal-complaints.xls / 汇总  [未识别 (matches no kind): no known column names in the first 20 rows]
         3         2         0         0         1  work_orders  portal-complaints.xls / 投诉明细
         4         3         1         0         0  calls        zongdiao-calls.xls / 话务明细
-       12         9         2         0         1  total
-rows read 12 = used 9 + out of period 2 + duplicates 0 + rejected 1
-rejected 8.33% of rows (threshold 1.00%): ABOVE THRESHOLD
+       15        11         3         0         1  total
+rows read 15 = used 11 + out of period 3 + duplicates 0 + rejected 1
+rejected 6.67% of rows (threshold 1.00%): ABOVE THRESHOLD
 skipped file make-webexport.py: not a spreadsheet or CSV file name
 rejected rows (first 1 of 1):
   portal-complaints.xls / 投诉明细 row 4, column D「受理时间」, value \"不是时间\": 无法识别的日期时间 (unrecognised date-time)
@@ -198,7 +199,10 @@ rejected rows (first 1 of 1):
     assert_eq!(order("GZ20261004").cause.as_deref(), Some("<不明原因>"), "entities decoded");
     assert_eq!(order("GZ20261004").created_at.to_string(), "2026-10-20 14:05:00");
     assert_eq!(order("TS002").channel.as_deref(), Some("工信部"));
-    assert_eq!(data.calls.len(), 3);
+    assert_eq!(data.calls.len(), 5);
+    let b1 = data.calls.iter().find(|c| c.call_id.as_deref() == Some("B001")).unwrap();
+    assert_eq!((b1.start_time.to_string().as_str(), b1.wait_seconds), ("2026-10-03 09:00:00", 15.0), "xlsb");
+    assert_eq!(b1.caller.as_deref(), Some("13350690999"));
     let c = data.calls.iter().find(|c| c.call_id.as_deref() == Some("C001")).unwrap();
     assert_eq!((c.start_time.to_string().as_str(), c.wait_seconds, c.answered), ("2026-10-01 08:05:00", 12.0, true));
     assert_eq!(c.caller.as_deref(), Some("13350690999"), "a Number cell id keeps its digits");

@@ -14,7 +14,7 @@ pub struct InputFile {
     pub display: String,
 }
 
-const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"];
+const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "tsv", "txt", "htm", "html"];
 
 /// A file left out, and why.
 pub type Skipped = (String, String);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use super::guard;
 use super::markup;
 use super::value::{parse_datetime_text, Cell};
-use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsx};
+use calamine::{Data, DataRef, ExcelDateTime, Ods, Reader, Xls, XlsOptions, Xlsb, Xlsx};
 
 /// A file that cannot be read as a spreadsheet.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +61,8 @@ pub enum ReadError {
 pub(crate) enum Format {
     /// Office Open XML workbook (xlsx, xlsm).
     Xlsx,
+    /// Excel binary workbook (xlsb).
+    Xlsb,
     /// Excel 97–2003 (BIFF in a compound file).
     Xls,
     /// OpenDocument spreadsheet.
@@ -78,6 +80,7 @@ impl Format {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
             Format::Csv => "csv",
@@ -106,10 +109,12 @@ pub(crate) fn read_file(path: &Path, visitor: &mut dyn RowVisitor) -> Result<Opt
     // "corrupt file" error, never a backtrace.
     let damaged = |format, message| ReadError::Damaged { path: path.to_path_buf(), format, message };
     let result = quiet_catch_unwind(|| match format {
-        Format::Xlsx | Format::Ods => {
+        Format::Xlsx | Format::Ods | Format::Xlsb => {
             let zip_kind = zip_flavour(path);
             if zip_kind == Format::Ods {
                 read_ods(path, BufReader::new(file), visitor)
+            } else if zip_kind == Format::Xlsb {
+                read_xlsb(path, BufReader::new(file), visitor)
             } else {
                 guard::check_xlsx(BufReader::new(&mut file)).map_err(|m| damaged("xlsx", m))?;
                 file.rewind().map_err(io)?;
@@ -193,8 +198,8 @@ pub(crate) fn sniff(path: &Path, head: &[u8]) -> Result<Format, ReadError> {
     Ok(Format::Csv)
 }
 
-/// xlsx and ods are both zip files: tell them apart by the `mimetype` entry that ods
-/// stores first (falling back to the extension).
+/// xlsx, xlsb and ods are all zip files: ods stores its `mimetype` entry first; xlsb has an
+/// `xl/workbook.bin` part (falling back to the extension).
 fn zip_flavour(path: &Path) -> Format {
     if let Ok(mut f) = File::open(path) {
         let mut buf = [0u8; 80];
@@ -204,9 +209,17 @@ fn zip_flavour(path: &Path) -> Format {
                 return Format::Ods;
             }
         }
+        if f.rewind().is_ok() {
+            if let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) {
+                if zip.by_name("xl/workbook.bin").is_ok() {
+                    return Format::Xlsb;
+                }
+            }
+        }
     }
     match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()) {
         Some(e) if e == "ods" => Format::Ods,
+        Some(e) if e == "xlsb" => Format::Xlsb,
         _ => Format::Xlsx,
     }
 }
@@ -317,6 +330,37 @@ fn emit(visitor: &mut dyn RowVisitor, row: u32, cells: &[Cell<'_>]) {
     }
 }
 
+/// Hand a sheet's cells, streamed in row order, to the visitor one row at a time.
+fn stream_rows<'a>(
+    visitor: &mut dyn RowVisitor,
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError>,
+) -> Result<(), ReadError> {
+    let mut current: Option<u32> = None;
+    let mut row: Vec<Cell<'_>> = Vec::new();
+    while let Some(cell) = next()? {
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current {
+                emit(visitor, prev + 1, &row);
+                row.clear();
+            }
+            current = Some(r);
+        }
+        let c = c as usize;
+        if c > 16_384 {
+            continue; // beyond Excel's last column: ignore rather than allocate
+        }
+        if row.len() <= c {
+            row.resize(c + 1, Cell::Empty);
+        }
+        row[c] = from_data_ref(cell.get_value().clone());
+    }
+    if let Some(prev) = current {
+        emit(visitor, prev + 1, &row);
+    }
+    Ok(())
+}
+
 fn read_xlsx<R: Read + Seek>(
     path: &Path,
     reader: R,
@@ -330,31 +374,31 @@ fn read_xlsx<R: Read + Seek>(
     let mut wb = Xlsx::new(reader).map_err(corrupt)?;
     let date1904 = wb.has_1904_epoch();
     for name in wb.sheet_names() {
-        let mut cells_reader = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
+        let mut cells = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
         visitor.begin_sheet(&name, Format::Xlsx, date1904);
-        let mut current: Option<u32> = None;
-        let mut row: Vec<Cell<'_>> = Vec::new();
-        while let Some(cell) = cells_reader.next_cell().map_err(corrupt)? {
-            let (r, c) = cell.get_position();
-            if current != Some(r) {
-                if let Some(prev) = current {
-                    emit(visitor, prev + 1, &row);
-                    row.clear();
-                }
-                current = Some(r);
-            }
-            let c = c as usize;
-            if c > 16_384 {
-                continue; // beyond Excel's last column: ignore rather than allocate
-            }
-            if row.len() <= c {
-                row.resize(c + 1, Cell::Empty);
-            }
-            row[c] = from_data_ref(cell.get_value().clone());
-        }
-        if let Some(prev) = current {
-            emit(visitor, prev + 1, &row);
-        }
+        stream_rows(visitor, || cells.next_cell().map_err(corrupt))?;
+        visitor.end_sheet();
+    }
+    Ok(None)
+}
+
+fn read_xlsb<R: Read + Seek>(
+    path: &Path,
+    reader: R,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Option<&'static str>, ReadError> {
+    let corrupt = |e: calamine::XlsbError| ReadError::Corrupt {
+        path: path.to_path_buf(),
+        format: "xlsb",
+        message: e.to_string(),
+    };
+    let mut wb = Xlsb::new(reader).map_err(corrupt)?;
+    let date1904 = wb.has_1904_epoch();
+    let names: Vec<String> = wb.sheet_names();
+    for name in names {
+        let mut cells = wb.worksheet_cells_reader(&name).map_err(corrupt)?;
+        visitor.begin_sheet(&name, Format::Xlsb, date1904);
+        stream_rows(visitor, || cells.next_cell().map_err(corrupt))?;
         visitor.end_sheet();
     }
     Ok(None)
@@ -617,8 +661,9 @@ mod tests {
         assert_eq!(sniff(p, &[0xD0, 0xCF, 0x11, 0xE0, 0, 0, 0, 0]).unwrap(), Format::Xls);
         assert_eq!(sniff(p, b"PK\x03\x04abcd").unwrap(), Format::Xlsx);
         assert_eq!(sniff(p, b"a,b,c\n").unwrap(), Format::Csv);
-        assert!(sniff(p, b"<html><t").unwrap_err().to_string().contains("HTML"));
-        assert!(sniff(p, b"\xEF\xBB\xBF <table").is_err());
+        // Markup is told apart (HTML, XML 2003, or neither) once decoded.
+        assert_eq!(sniff(p, b"<html><t").unwrap(), Format::Html);
+        assert_eq!(sniff(p, b"\xEF\xBB\xBF <table").unwrap(), Format::Html);
         assert!(sniff(p, b"%PDF-1.4").unwrap_err().to_string().contains("PDF"));
         assert!(sniff(p, b"\x00\x01\x02\x03").is_err());
         assert_eq!(sniff(p, b"\xFF\xFEa\x00").unwrap(), Format::Csv);
