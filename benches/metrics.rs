@@ -21,7 +21,7 @@ fn main() {
         return;
     };
     let runs: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(3);
-    let month: svcq::month::Month = month.parse().unwrap();
+    let month: svcq::period::Period = month.parse().unwrap();
     let config = svcq::config::Config::default();
     let t = Instant::now();
     let data = svcq::ingest::ingest(&[dir.into()], &config, month, Default::default()).unwrap();

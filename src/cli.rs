@@ -23,8 +23,14 @@ pub struct InputArgs {
     #[arg(long, short, required = true, num_args = 1..)]
     pub input: Vec<PathBuf>,
     /// Month to report, YYYY-MM (default: the previous calendar month).
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with_all = ["week", "period"])]
     pub month: Option<Month>,
+    /// ISO week to report instead, YYYY-Www (without a value: the previous week).
+    #[arg(long, num_args = 0..=1, default_missing_value = "previous", value_name = "YYYY-Www", conflicts_with = "period")]
+    pub week: Option<String>,
+    /// Days to report instead, FROM..TO (inclusive dates, YYYY-MM-DD..YYYY-MM-DD).
+    #[arg(long, value_name = "FROM..TO")]
+    pub period: Option<String>,
     /// Config file (default: ./svcq.toml if present, else built-in defaults).
     #[arg(long, short)]
     pub config: Option<PathBuf>,

@@ -1,4 +1,5 @@
-//! History: previous months' metrics CSVs in the history folder. After a successful run
+//! History: previous periods' metrics CSVs in the history folder (`metrics-<period>.csv`;
+//! a weekly run never becomes "last month" of a monthly run). After a successful run
 //! the month's file is stored there (replacing an earlier run of the same month);
 //! month-over-month changes, trends and early warnings read it.
 
@@ -8,10 +9,10 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 
 use crate::metrics::MetricKey;
-use crate::month::Month;
+use crate::period::Period;
 
 /// The history file of a month: `<dir>/metrics-YYYY-MM.csv`.
-pub(crate) fn path(dir: &Path, month: Month) -> PathBuf {
+pub(crate) fn path(dir: &Path, month: Period) -> PathBuf {
     dir.join(format!("metrics-{month}.csv"))
 }
 
@@ -29,7 +30,7 @@ pub(crate) struct Stored {
 /// The metrics of the months found in the history folder.
 #[derive(Debug, Default)]
 pub(crate) struct History {
-    months: BTreeMap<Month, FxHashMap<MetricKey, Stored>>,
+    months: BTreeMap<Period, FxHashMap<MetricKey, Stored>>,
 }
 
 fn unguard(s: &str) -> String {
@@ -41,18 +42,21 @@ fn unguard(s: &str) -> String {
 }
 
 impl History {
-    /// Read every `metrics-YYYY-MM.csv` in `dir` for months before `before` (a missing
+    /// Read every `metrics-<period>.csv` in `dir` for periods of `before`'s kind before it (a missing
     /// folder is an empty history; unreadable files are skipped with a warning line).
-    pub(crate) fn load(dir: &Path, before: Month) -> (History, Vec<String>) {
+    pub(crate) fn load(dir: &Path, before: Period) -> (History, Vec<String>) {
         let mut h = History::default();
         let mut warnings = Vec::new();
         let Ok(entries) = std::fs::read_dir(dir) else { return (h, warnings) };
-        let mut files: Vec<(Month, PathBuf)> = entries
+        let mut files: Vec<(Period, PathBuf)> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
-                let m: Month = name.strip_prefix("metrics-")?.strip_suffix(".csv")?.parse().ok()?;
-                (m < before).then_some((m, e.path()))
+                let p: Period = name.strip_prefix("metrics-")?.strip_suffix(".csv")?.parse().ok()?;
+                // Periods of the same kind only (runs of days: of the same length), before this one.
+                let comparable = p.kind() == before.kind()
+                    && (p.kind() != crate::period::PeriodKind::Range || p.days() == before.days());
+                (comparable && p.last_day() < before.first_day()).then_some((p, e.path()))
             })
             .collect();
         files.sort();
@@ -68,12 +72,12 @@ impl History {
     }
 
     /// Whether a month is in the history.
-    pub(crate) fn has(&self, month: Month) -> bool {
+    pub(crate) fn has(&self, month: Period) -> bool {
         self.months.contains_key(&month)
     }
 
     /// A stored value.
-    pub(crate) fn get(&self, month: Month, key: &MetricKey) -> Option<Stored> {
+    pub(crate) fn get(&self, month: Period, key: &MetricKey) -> Option<Stored> {
         self.months.get(&month).and_then(|m| m.get(key)).copied()
     }
 
@@ -83,10 +87,10 @@ impl History {
     pub(crate) fn series(
         &self,
         key: &MetricKey,
-        month: Month,
+        month: Period,
         n: usize,
         current: Option<f64>,
-    ) -> Vec<(Month, Option<f64>)> {
+    ) -> Vec<(Period, Option<f64>)> {
         let mut out = Vec::with_capacity(n);
         let mut m = month;
         for i in 0..n {

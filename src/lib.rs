@@ -18,6 +18,7 @@ pub mod model;
 pub mod month;
 mod narrative;
 mod output;
+pub mod period;
 mod render;
 mod report;
 pub mod sample;

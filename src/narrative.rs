@@ -11,6 +11,7 @@ use crate::config::{Lang, Op};
 use crate::metrics::defs::{MetricId, Unit};
 use crate::metrics::group::GroupKind;
 use crate::metrics::{Group, MetricRow};
+use crate::period::PeriodKind;
 use crate::report::{pct, Headline, Index, Report};
 
 /// The built-in templates (the same files as `report-templates/`), used when no template
@@ -230,8 +231,30 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
     let lang = report.lang;
     let idx = Index::new(rows);
     let mut ctx = tera::Context::new();
-    ctx.insert("month", &report.month.to_string());
-    ctx.insert("month_zh", &format!("{}年{}月", report.month.year, report.month.month));
+    ctx.insert("month", &report.period.to_string());
+    ctx.insert("month_zh", &report.period.zh());
+    // The period's words: 本月/上月 for a month, 本周/上周 for a week, 本期/上期 otherwise.
+    let (this, last) = match (lang, report.period.kind()) {
+        (Lang::Zh, PeriodKind::Month) => ("本月", "上月"),
+        (Lang::Zh, PeriodKind::Week) => ("本周", "上周"),
+        (Lang::Zh, PeriodKind::Range) => ("本期", "上期"),
+        (Lang::En, PeriodKind::Month) => ("this month", "last month"),
+        (Lang::En, PeriodKind::Week) => ("this week", "last week"),
+        (Lang::En, PeriodKind::Range) => ("this period", "the period before"),
+    };
+    ctx.insert("this", this);
+    ctx.insert("last", last);
+    let n = report.baseline_periods;
+    let baseline = match (lang, report.period.kind()) {
+        (Lang::Zh, PeriodKind::Month) => format!("近{n}个月"),
+        (Lang::Zh, PeriodKind::Week) => format!("近{n}周"),
+        (Lang::Zh, PeriodKind::Range) => format!("之前{n}期"),
+        (Lang::En, PeriodKind::Month) => format!("previous {n} months"),
+        (Lang::En, PeriodKind::Week) => format!("previous {n} weeks"),
+        (Lang::En, PeriodKind::Range) => format!("previous {n} periods"),
+    };
+    ctx.insert("baseline", &baseline);
+    ctx.insert("period_kind", &format!("{:?}", report.period.kind()).to_lowercase());
     let facts: std::collections::BTreeMap<String, Fact> =
         report.headlines.iter().map(|h| (fact_name(h.metric), fact(h, lang))).collect();
     ctx.insert("headlines", &report.headlines.iter().map(|h| fact(h, lang)).collect::<Vec<_>>());

@@ -3,7 +3,7 @@
 use crate::config::{Config, Op, Target};
 use crate::history::History;
 use crate::metrics::{Group, MetricId, MetricRow};
-use crate::month::Month;
+use crate::period::Period;
 
 /// One target level's verdict for a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ pub(crate) fn verdicts(config: &Config, r: &MetricRow) -> Vec<Verdict> {
 
 /// Fill `target` / `met` (the first level), `prev_value` (last month in history) and
 /// `warning` (early warning) on every row.
-pub(crate) fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: Month) {
+pub(crate) fn apply(rows: &mut [MetricRow], config: &Config, history: &History, month: Period) {
     let prev = month.prev();
     for r in rows.iter_mut() {
         if let Some(v) = verdicts(config, r).into_iter().next() {
@@ -91,7 +91,7 @@ pub(crate) fn warned(r: &MetricRow) -> bool {
 /// The early-warning text of a watched row: baseline = mean of the previous months in history
 /// (up to `baseline_months`; a month in history without the row counts as 0); at least half
 /// of those months are needed, else "no baseline yet".
-pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Month) -> String {
+pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Period) -> String {
     let w = &config.warning;
     let mut m = month;
     let mut values = Vec::new();

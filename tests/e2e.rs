@@ -588,3 +588,106 @@ fn a_big_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
     );
     assert_ledger_matches_truth(&w.join("o2/metrics-2026-10.csv"), &w.join("in/.truth.txt"));
 }
+
+#[test]
+fn weeks_and_periods_report_like_months_with_their_own_history() {
+    let w = Workdir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/2026-10");
+    let input = sample.to_str().unwrap();
+    for week in ["2026-W41", "2026-W42"] {
+        let out = w.run(&["report", "--input", input, "--week", week, "--out", "out", "-q"]);
+        assert_eq!(out.code, 0, "{week}: {}", out.stderr);
+    }
+    let csv = read_metrics(&w.join("out/metrics-2026-W42.csv"));
+    let total = |rows: &[util::CsvRow], m: &str| {
+        rows.iter().find(|r| r["metric"] == m && r["branch"].is_empty() && r["group"].is_empty()).unwrap().clone()
+    };
+    let offered = total(&csv, "calls.offered");
+    assert_eq!(offered["month"], "2026-W42", "the CSV's month column holds the period label");
+    let w41 = read_metrics(&w.join("out/history/metrics-2026-W41.csv"));
+    assert_eq!(offered["prev_value"], total(&w41, "calls.offered")["value"], "last week is W41");
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-W42.html")).unwrap();
+    assert!(html.contains("<h1>客户服务质量周通报</h1>"), "the weekly bulletin's title");
+    assert!(html.contains("2026年第42周（10月12日—10月18日）"));
+    assert!(html.contains("本周人工接通率为") && html.contains("较上周"), "本周…较上周…");
+    assert!(!html.contains("本月") && !html.contains("上月"), "no month words in a weekly report");
+    // A monthly run in the same folder never takes a week for its last month.
+    let out = w.run(&["report", "--input", input, "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let month = read_metrics(&w.join("out/metrics-2026-10.csv"));
+    assert_eq!(total(&month, "calls.offered")["prev_value"], "", "no 2026-09 in history");
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    assert!(html.contains("<h1>客户服务质量月报</h1>") && html.contains("本月"));
+    // --week without a value is last week (SVCQ_TODAY is Monday 2026-11-23).
+    let out = w.run(&["check", "--input", input, "--week"]);
+    assert!(out.stdout.starts_with("svcq check 2026-W47:"), "{}", out.stdout);
+    // Usage errors: a week that does not exist, a reversed period, two periods at once.
+    for (args, message) in [
+        (&["--week", "2009-W54"][..], "invalid week \"2009-W54\": 2009 has no week 54"),
+        (&["--week", "2026-43"][..], "invalid week"),
+        (&["--period", "2026-10-11..2026-10-05"][..], "the last day is before the first"),
+        (&["--period", "2026-10"][..], "invalid period"),
+        (&["--week", "2026-W40", "--month", "2026-10"][..], "cannot be used with"),
+    ] {
+        let mut a = vec!["check", "--input", input];
+        a.extend_from_slice(args);
+        let out = w.run(&a);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_week_ends_at_monday_midnight_across_the_year_end() {
+    let w = Workdir::new();
+    w.write(
+        "in/calls.csv",
+        "来电时间,等待时长,是否接通\r\n2009-12-28 00:00:00,5,是\r\n2010-01-03 23:59:59,5,是\r\n2010-01-04 00:00:00,5,是\r\n",
+    );
+    let out = w.run(&["check", "--input", "in", "--week", "2009-W53"]);
+    assert!(out.stdout.contains("rows read 3 = used 2 + out of period 1"), "{}", out.stdout);
+    let out = w.run(&["check", "--input", "in", "--week", "2010-W01"]);
+    assert!(out.stdout.starts_with("svcq check 2010-W01:"), "{}", out.stdout);
+    assert!(out.stdout.contains("rows read 3 = used 1 + out of period 2"), "{}", out.stdout);
+    let out = w.run(&["check", "--input", "in", "--period", "2010-01-03..2010-01-03"]);
+    assert!(out.stdout.contains("rows read 3 = used 1 + out of period 2"), "{}", out.stdout);
+}
+
+#[test]
+fn a_month_is_the_sum_of_its_days_for_every_count() {
+    let w = Workdir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/2026-10");
+    let input = sample.to_str().unwrap();
+    let additive = [
+        "calls.offered",
+        "install.orders",
+        "fault.reports",
+        "complaint.count",
+        "survey.attempted",
+        "other.orders",
+        "dq.rows_used",
+    ];
+    // (metric, branch) -> value, for plain rows (no product, no group).
+    let counts = |path: &std::path::Path| -> BTreeMap<(String, String), f64> {
+        read_metrics(path)
+            .into_iter()
+            .filter(|r| additive.contains(&r["metric"].as_str()) && r["product"].is_empty() && r["group"].is_empty())
+            .map(|r| ((r["metric"].clone(), r["branch"].clone()), r["value"].parse().unwrap()))
+            .collect()
+    };
+    let out = w.run(&["report", "--input", input, "--month", "2026-10", "--out", "month", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let month = counts(&w.join("month/metrics-2026-10.csv"));
+    let mut sum: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for day in 1..=31 {
+        let d = format!("2026-10-{day:02}");
+        let period = format!("{d}..{d}");
+        let out = w.run(&["report", "--input", input, "--period", &period, "--out", "days", "-q"]);
+        assert!(out.code == 0 || out.code == 3, "{period}: {}", out.stderr);
+        for (k, v) in counts(&w.join(&format!("days/metrics-{period}.csv"))) {
+            *sum.entry(k).or_default() += v;
+        }
+    }
+    assert!(month.len() > 20, "{month:?}");
+    assert_eq!(sum, month, "the days add up to the month");
+}

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use crate::cli::InputArgs;
 use crate::exit::Exit;
 use crate::model::{Ledger, SheetLedger};
-use crate::month::Month;
+use crate::period::Period;
 
 /// Read, print the summary (every rejected row with -v, the first 10 otherwise).
 pub(super) fn run(args: &InputArgs) -> anyhow::Result<Exit> {
@@ -20,7 +20,7 @@ pub(super) fn run(args: &InputArgs) -> anyhow::Result<Exit> {
 
 /// Render the summary: one line per sheet, the conservation equation, the rejected share,
 /// skipped files and sheets, conflicts, and the first `max_rejected` rejected rows.
-fn summary(ledger: &Ledger, month: Month, threshold: f64, max_rejected: usize) -> String {
+fn summary(ledger: &Ledger, month: Period, threshold: f64, max_rejected: usize) -> String {
     let mut s = String::new();
     let t = ledger.total();
     let files: std::collections::BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();

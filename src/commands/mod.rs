@@ -16,6 +16,8 @@ use crate::config::Config;
 use crate::exit::Exit;
 use crate::model::Dataset;
 use crate::month::Month;
+use crate::period::{Period, PeriodKind};
+use crate::UsageError;
 
 /// Run one command.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
@@ -47,10 +49,30 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     }
 }
 
-/// Config, month (default: the previous month) and the ingested exports.
-fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Month, Dataset)> {
+/// The period of `--month`, `--week` or `--period` (default: the previous month). A bad
+/// week or a reversed period is a usage error.
+fn period_of(args: &InputArgs) -> Result<Period, UsageError> {
+    let today = crate::today();
+    match (&args.week, &args.period, args.month) {
+        (Some(w), _, _) if w == "previous" => Ok(Period::previous_week_of(today)),
+        (Some(w), _, _) => match w.parse::<Period>() {
+            Ok(p) if p.kind() == PeriodKind::Week => Ok(p),
+            Err(e) if e.starts_with("invalid week") => Err(UsageError(e)),
+            _ => Err(UsageError(format!("invalid week {w:?}: expected YYYY-Www, e.g. 2026-W43"))),
+        },
+        (None, Some(p), _) => match p.parse::<Period>() {
+            Ok(p) if p.kind() == PeriodKind::Range => Ok(p),
+            Err(e) if e.starts_with("invalid period") => Err(UsageError(e)),
+            _ => Err(UsageError(format!("invalid period {p:?}: expected FROM..TO, e.g. 2026-10-05..2026-10-11"))),
+        },
+        (None, None, m) => Ok(Period::month(m.unwrap_or_else(|| Month::previous_of(today)))),
+    }
+}
+
+/// Config, period (default: the previous month) and the ingested exports.
+fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Period, Dataset)> {
+    let month = period_of(args)?;
     let config = load_config(args.config.as_deref())?;
-    let month = args.month.unwrap_or_else(|| Month::previous_of(crate::today()));
     let options = crate::ingest::IngestOptions {
         csv_split_bytes: args.csv_split_bytes.unwrap_or(crate::ingest::IngestOptions::default().csv_split_bytes),
     };

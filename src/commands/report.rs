@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use chrono::Datelike;
 
 use crate::cli::InputArgs;
 use crate::config::{Config, Lang};
@@ -13,7 +14,7 @@ use crate::exit::Exit;
 use crate::history::History;
 use crate::metrics::MetricRow;
 use crate::model::Dataset;
-use crate::month::Month;
+use crate::period::Period;
 use crate::{history, lock, metrics, narrative, output, render, report, targets};
 
 /// The report's own options.
@@ -30,7 +31,7 @@ pub(super) struct Options {
 
 /// What a finished run tells the user.
 struct Written {
-    month: Month,
+    month: Period,
     config: Config,
     data: Dataset,
     rows: Vec<MetricRow>,
@@ -72,10 +73,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let templates = narrative::Templates::load(template_dir.as_deref())?;
     narrative::fill(&mut view, &rows, &templates)?;
     let html = render::html::render(&view, &templates).context("writing the HTML report")?;
-    // Fixed document date (the first day after the month): the same inputs give the same bytes.
-    let next = month.next();
-    let created =
-        rust_xlsxwriter::ExcelDateTime::from_ymd(next.year as u16, next.month as u8, 1).context("document date")?;
+    // Fixed document date (the day after the period): the same inputs give the same bytes.
+    let next = month.end().date();
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(next.year() as u16, next.month() as u8, next.day() as u8)
+        .context("document date")?;
     let xlsx = render::xlsx::render(&view, &created).context("writing the workbook")?;
     let stem = &config.report.file_stem;
     let paths = [

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::{Call, Dataset, Ledger, Rejected, Source, Survey, WorkOrder};
-use crate::month::Month;
+use crate::period::Period;
 use header::{Aliases, Kind};
 use read::FileOutcome;
 use sheet::ReadError;
@@ -75,7 +75,7 @@ impl Default for IngestOptions {
 pub fn ingest(
     inputs: &[PathBuf],
     config: &Config,
-    month: Month,
+    month: Period,
     options: IngestOptions,
 ) -> Result<Dataset, IngestError> {
     let (files, skipped) = discover(inputs)?;
@@ -153,7 +153,7 @@ impl<'a> State<'a> {
     }
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
-    fn finish(mut self, month: Month) -> Dataset {
+    fn finish(mut self, month: Period) -> Dataset {
         // Surveys without a branch take their work order's.
         let branch_of: FxHashMap<&str, &str> =
             self.orders.iter().map(|o| (o.order_id.as_str(), o.branch.as_str())).collect();

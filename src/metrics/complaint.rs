@@ -18,7 +18,7 @@ fn text(v: &Option<String>) -> &str {
 /// complaint.* metrics, per branch, with groups per channel, category and department.
 pub(crate) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let c: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Complaint).collect();
-    let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = c.iter().copied().zip(&flags).collect();
     let words = &ctx.config.complaints.escalation_channels;
     let escalated = |o: &WorkOrder| o.channel.as_ref().is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));

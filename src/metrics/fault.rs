@@ -13,7 +13,7 @@ use crate::model::{OrderType, WorkOrder};
 /// fault.* metrics, per branch and product.
 pub(crate) fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let faults: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Fault).collect();
-    let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = faults.iter().copied().zip(&flags).collect();
     let unknown = &ctx.config.faults.unknown_causes;
     let df = DataFrame::new(

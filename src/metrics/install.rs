@@ -10,7 +10,7 @@ use crate::model::{OrderType, WorkOrder};
 /// install.* metrics, per branch and product.
 pub(super) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Install).collect();
-    let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.month.end())).collect();
+    let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
     let rows: Vec<(&WorkOrder, &OrderFlags)> = o.iter().copied().zip(&flags).collect();
     let df = DataFrame::new(
         rows.len(),

@@ -23,7 +23,7 @@ pub use group::Group;
 
 use crate::config::Config;
 use crate::model::{Call, Dataset, Ledger, OrderType, SheetLedger, Survey, WorkOrder};
-use crate::month::Month;
+use crate::period::Period;
 
 /// Branch label for calls and surveys without a branch.
 pub const UNKNOWN_BRANCH: &str = "未知分公司";
@@ -32,8 +32,8 @@ pub const UNKNOWN_BRANCH: &str = "未知分公司";
 pub struct Ctx<'a> {
     /// The configuration.
     pub config: &'a Config,
-    /// The month.
-    pub month: Month,
+    /// The period.
+    pub period: Period,
 }
 
 impl Ctx<'_> {
@@ -169,8 +169,8 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
 /// Every service metric of the month, in report order: calls, installs, faults,
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
-pub fn compute(data: &Dataset, config: &Config, month: Month) -> PolarsResult<Vec<MetricRow>> {
-    let ctx = Ctx { config, month };
+pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<Vec<MetricRow>> {
+    let ctx = Ctx { config, period: month };
     // A canonical record order, so that sums never depend on the order of the input files.
     let mut calls: Vec<&Call> = data.calls.iter().collect();
     calls.sort_by(|a, b| {

@@ -1,7 +1,7 @@
 //! `metrics-YYYY-MM.csv` (SPEC §4.1): UTF-8 with BOM, fixed columns, injection-guarded text.
 
 use crate::metrics::MetricRow;
-use crate::month::Month;
+use crate::period::Period;
 
 /// The header line.
 pub(crate) const HEADER: &str =
@@ -41,7 +41,7 @@ fn opt_bool(v: Option<bool>) -> String {
 }
 
 /// The whole file's bytes.
-pub(crate) fn render(month: Month, rows: &[MetricRow]) -> Vec<u8> {
+pub(crate) fn render(month: Period, rows: &[MetricRow]) -> Vec<u8> {
     let mut out = String::from("\u{FEFF}");
     out.push_str(HEADER);
     out.push('\n');

@@ -191,12 +191,12 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
     ctx.insert("lang", Label::HtmlLang.text(lang));
     ctx.insert("title", &report.title);
     ctx.insert("organisation", &report.organisation);
-    ctx.insert("month", &report.month.to_string());
+    ctx.insert("month", &report.period.to_string());
     ctx.insert(
         "month_text",
         &match lang {
-            Lang::Zh => format!("{}年{}月", report.month.year, report.month.month),
-            Lang::En => report.month.to_string(),
+            Lang::Zh => report.period.zh(),
+            Lang::En => report.period.to_string(),
         },
     );
     ctx.insert("generated", &report.generated);

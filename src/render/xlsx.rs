@@ -148,10 +148,10 @@ struct Placed {
 /// Render the workbook's bytes. `created` is the fixed document date (reproducible output).
 pub(crate) fn render(report: &Report, created: &ExcelDateTime) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
-    let title = format!("{} {} {}", report.organisation, report.title, report.month);
+    let title = format!("{} {} {}", report.organisation, report.title, report.period);
     let props = DocProperties::new()
         .set_title(&title)
-        .set_subject(format!("{} {}", Label::ReportSubject.text(report.lang), report.month))
+        .set_subject(format!("{} {}", Label::ReportSubject.text(report.lang), report.period))
         .set_author("svcq")
         .set_company(&report.organisation)
         .set_creation_datetime(created);
@@ -170,7 +170,7 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     ws.set_paper_size(9); // A4
     ws.set_print_fit_to_pages(1, 0);
     ws.set_footer("&C&P / &N");
-    let title = format!("{} {} — {}（{}）", report.organisation, report.title, section.name, report.month);
+    let title = format!("{} {} — {}（{}）", report.organisation, report.title, section.name, report.period);
     let ncols = section.tables.iter().map(|t| t.columns.len()).max().unwrap_or(1).max(6) as u16;
     ws.merge_range(0, 0, 0, ncols - 1, &title, &Format::new().set_bold().set_font_size(14))?;
     ws.set_row_height(0, 24)?;

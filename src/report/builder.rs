@@ -16,12 +16,12 @@ pub(crate) struct Builder<'a> {
     pub(super) defs: Definitions,
     pub(super) branches: Vec<String>,
     pub(super) history: &'a History,
-    pub(super) month: Month,
+    pub(super) period: Period,
 }
 
 impl<'a> Builder<'a> {
     /// A builder over this period's rows; branches in the configured order, others by name.
-    pub(super) fn new(rows: &'a [MetricRow], config: &'a Config, history: &'a History, month: Month) -> Builder<'a> {
+    pub(super) fn new(rows: &'a [MetricRow], config: &'a Config, history: &'a History, period: Period) -> Builder<'a> {
         let mut branches: Vec<String> = config.branches.order.clone();
         let mut others: Vec<String> = rows
             .iter()
@@ -39,7 +39,7 @@ impl<'a> Builder<'a> {
             defs: definitions(config),
             branches,
             history,
-            month,
+            period,
         }
     }
 
@@ -53,9 +53,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// A fixed text in the report's language.
-    pub(super) fn text(&self, l: L) -> &'static str {
-        l.text(self.lang)
+    /// A fixed text in the report's language, in the words of the period's kind
+    /// (本月 / 本周 / 本期).
+    pub(super) fn text(&self, l: L) -> String {
+        super::labels::periodize(l.text(self.lang), self.period.kind()).into_owned()
     }
 
     /// A metric row's value as a cell.
@@ -71,7 +72,7 @@ impl<'a> Builder<'a> {
 
     /// One row per branch (plus 合计) of the given metrics for one product ("" = all).
     pub(super) fn branch_table(&self, id: &str, title: String, product: &str, metrics: &[MetricId]) -> Table {
-        let mut columns = vec![L::Branch.text(self.lang).to_string()];
+        let mut columns = vec![self.text(L::Branch)];
         columns.extend(metrics.iter().map(|m| self.label(*m)));
         let mut kinds = vec![ColKind::Text];
         kinds.extend(metrics.iter().map(|_| ColKind::Number));
@@ -85,7 +86,7 @@ impl<'a> Builder<'a> {
                 row
             })
             .collect();
-        let mut total = vec![V::Text(L::Total.text(self.lang).to_string())];
+        let mut total = vec![V::Text(self.text(L::Total))];
         total.extend(metrics.iter().map(|m| self.cell(self.idx.plain(*m, "", product))));
         Table { id: id.to_string(), title, columns, kinds, rows, total: Some(total) }
     }
@@ -94,8 +95,8 @@ impl<'a> Builder<'a> {
     /// column 0; the total row is the whole).
     pub(super) fn with_history(&self, table: &mut Table, metric: MetricId) {
         let unit = metric.unit();
-        table.columns.push(format!("{}{}", L::LastMonthOf.text(self.lang), self.label(metric)));
-        table.columns.push(L::Change.text(self.lang).to_string());
+        table.columns.push(format!("{}{}", self.text(L::LastMonthOf), self.label(metric)));
+        table.columns.push(self.text(L::Change));
         table.kinds.extend([ColKind::Number, ColKind::Number]);
         let extra = |branch: &str| -> [V; 2] {
             let Some(r) = self.idx.plain(metric, branch, "") else { return [V::Empty, V::Empty] };
@@ -135,9 +136,9 @@ impl<'a> Builder<'a> {
         let unit = metric.unit();
         let share = unit == Unit::Rate;
         let columns = if share {
-            vec![header.to_string(), L::Count.text(self.lang).into(), L::Share.text(self.lang).into()]
+            vec![header.to_string(), self.text(L::Count), self.text(L::Share)]
         } else {
-            vec![header.to_string(), L::Count.text(self.lang).into()]
+            vec![header.to_string(), self.text(L::Count)]
         };
         let kinds = if share {
             vec![ColKind::Text, ColKind::Number, ColKind::Number]
@@ -159,7 +160,7 @@ impl<'a> Builder<'a> {
 
     /// Last month's row in history.
     pub(super) fn prev_row(&self, r: &MetricRow) -> Option<crate::history::Stored> {
-        self.history.get(self.month.prev(), &r.key())
+        self.history.get(self.period.prev(), &r.key())
     }
 
     /// A headline figure: the total (of a product) with last month, verdicts, the worst
@@ -230,7 +231,7 @@ pub(super) fn target_of(b: &Builder, metric: MetricId) -> Option<(String, f64)> 
 
 /// One row per product (plus 合计) of the given metrics.
 pub(super) fn product_table(b: &Builder, id: &str, title: String, products: &[String], metrics: &[MetricId]) -> Table {
-    let mut columns = vec![L::Product.text(b.lang).to_string()];
+    let mut columns = vec![b.text(L::Product)];
     columns.extend(metrics.iter().map(|m| b.label(*m)));
     let mut kinds = vec![ColKind::Text];
     kinds.extend(metrics.iter().map(|_| ColKind::Number));
@@ -242,7 +243,7 @@ pub(super) fn product_table(b: &Builder, id: &str, title: String, products: &[St
             row
         })
         .collect();
-    let mut total = vec![V::Text(L::Total.text(b.lang).to_string())];
+    let mut total = vec![V::Text(b.text(L::Total))];
     total.extend(metrics.iter().map(|m| b.cell(b.idx.plain(*m, "", ""))));
     Table { id: id.into(), title, columns, kinds, rows, total: Some(total) }
 }

@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("calls", L::SheetCalls, lang);
+    let mut s = new_section("calls", L::SheetCalls, b);
     let metrics = [
         MetricId::CallsOffered,
         MetricId::CallsAnswerRate,
@@ -16,7 +15,7 @@ pub(super) fn section(b: &Builder) -> Section {
         MetricId::CallsRepeatCallerRate,
     ];
     let present: Vec<MetricId> = metrics.iter().copied().filter(|m| b.idx.plain(*m, "", "").is_some()).collect();
-    let mut table = b.branch_table("calls.branches", L::HotlineByBranch.text(lang).into(), "", &present);
+    let mut table = b.branch_table("calls.branches", b.text(L::HotlineByBranch), "", &present);
     b.with_history(&mut table, MetricId::CallsAnswerRate);
     s.tables.push(table);
     // Daily volume and service level.
@@ -34,8 +33,8 @@ pub(super) fn section(b: &Builder) -> Section {
     days.sort_by(|a, b| a.0.cmp(&b.0));
     s.tables.push(Table {
         id: "calls.daily".into(),
-        title: L::DailyVolumeAndServiceLevel.text(lang).into(),
-        columns: vec![L::Date.text(lang).into(), b.label(MetricId::CallsOffered), b.label(MetricId::CallsServiceLevel)],
+        title: b.text(L::DailyVolumeAndServiceLevel),
+        columns: vec![b.text(L::Date), b.label(MetricId::CallsOffered), b.label(MetricId::CallsServiceLevel)],
         kinds: vec![ColKind::Text, ColKind::Number, ColKind::Number],
         rows: days.into_iter().map(|(d, n, sl)| vec![V::Text(d), n, sl]).collect(),
         total: None,
@@ -43,7 +42,7 @@ pub(super) fn section(b: &Builder) -> Section {
     let ar = present.iter().position(|m| *m == MetricId::CallsAnswerRate).map(|i| i + 1);
     if let Some(col) = ar {
         s.charts.push(Chart {
-            title: L::AnswerRateByBranch.text(lang).into(),
+            title: b.text(L::AnswerRateByBranch),
             kind: ChartKind::Column,
             table: "calls.branches".into(),
             category: 0,
@@ -53,7 +52,7 @@ pub(super) fn section(b: &Builder) -> Section {
         });
     }
     s.charts.push(Chart {
-        title: L::DailyCallsAndServiceLevel.text(lang).into(),
+        title: b.text(L::DailyCallsAndServiceLevel),
         kind: ChartKind::ColumnLine,
         table: "calls.daily".into(),
         category: 0,

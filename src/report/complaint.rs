@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("complaint", L::SheetComplaints, lang);
+    let mut s = new_section("complaint", L::SheetComplaints, b);
     let metrics = [
         MetricId::ComplaintCount,
         MetricId::ComplaintEscalated,
@@ -16,7 +15,7 @@ pub(super) fn section(b: &Builder) -> Section {
         MetricId::ComplaintMeanHandleHours,
     ];
     let present: Vec<MetricId> = metrics.iter().copied().filter(|m| b.idx.plain(*m, "", "").is_some()).collect();
-    let mut table = b.branch_table("complaint.branches", b.text(L::ComplaintsByBranch).into(), "", &present);
+    let mut table = b.branch_table("complaint.branches", b.text(L::ComplaintsByBranch), "", &present);
     b.with_history(&mut table, MetricId::ComplaintOntimeRate);
     s.tables.push(table);
     // (table id, title, metric, group kind, first column)
@@ -37,12 +36,12 @@ pub(super) fn section(b: &Builder) -> Section {
         s.tables.push(b.group_table(id, title, metric, kind, header));
     }
     for (title, table, kind) in [
-        (L::ComplaintsByChannel.text(lang), "complaint.channels", ChartKind::Bar),
-        (L::ComplaintCategoriesPareto.text(lang), "complaint.categories", ChartKind::Pareto),
-        (L::OverdueComplaintsByDepartment.text(lang), "complaint.overdue", ChartKind::Bar),
+        (b.text(L::ComplaintsByChannel), "complaint.channels", ChartKind::Bar),
+        (b.text(L::ComplaintCategoriesPareto), "complaint.categories", ChartKind::Pareto),
+        (b.text(L::OverdueComplaintsByDepartment), "complaint.overdue", ChartKind::Bar),
     ] {
         s.charts.push(Chart {
-            title: title.into(),
+            title,
             kind,
             table: table.into(),
             category: 0,

@@ -19,8 +19,7 @@ fn opt_text(v: &Option<String>) -> V {
 
 /// 明细-重复申告.
 pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("repeat_detail", L::SheetRepeatDetail, lang);
+    let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
     let mut by_customer: FxHashMap<(&str, &str), Vec<&WorkOrder>> = FxHashMap::default();
     for o in data.orders.iter().filter(|o| o.order_type == OrderType::Fault) {
@@ -53,7 +52,7 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
     s.tables.push(Table::with_columns(
         "repeat_detail",
         L::RepeatDetailTitle,
-        lang,
+        b,
         &[
             (L::Customer, ColKind::Text),
             (L::Product, ColKind::Text),
@@ -74,9 +73,9 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
 /// 明细-超时工单.
 pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     let lang = b.lang;
-    let mut s = new_section("late_detail", L::SheetLateDetail, lang);
+    let mut s = new_section("late_detail", L::SheetLateDetail, b);
     s.detail = true;
-    let end = b.month.end();
+    let end = b.period.end();
     let mut late: Vec<(&WorkOrder, NaiveDateTime)> = data
         .orders
         .iter()
@@ -102,7 +101,7 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
                 V::Text(o.product.clone()),
                 V::Time(o.created_at),
                 V::Time(due),
-                o.completed_at.map_or(V::Text(L::Open.text(lang).into()), V::Time),
+                o.completed_at.map_or(V::Text(b.text(L::Open)), V::Time),
                 V::Num((done - due).num_seconds() as f64 / 3600.0, Unit::Hours),
             ]
         })
@@ -110,7 +109,7 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     s.tables.push(Table::with_columns(
         "late_detail",
         L::LateDetailTitle,
-        lang,
+        b,
         &[
             (L::Department, ColKind::Text),
             (L::Type, ColKind::Text),

@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder, products: &[String]) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("fault", L::SheetFaults, lang);
+    let mut s = new_section("fault", L::SheetFaults, b);
     let metrics = [
         MetricId::FaultReports,
         MetricId::FaultCustomers,
@@ -19,11 +18,11 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
         MetricId::FaultPreprocessRate,
     ];
     let present: Vec<MetricId> = metrics.iter().copied().filter(|m| b.idx.plain(*m, "", "").is_some()).collect();
-    s.tables.push(product_table(b, "fault.products", L::FaultsByProduct.text(lang).into(), products, &present));
+    s.tables.push(product_table(b, "fault.products", b.text(L::FaultsByProduct), products, &present));
     // Repeat rate: branch × product.
-    let mut columns = vec![L::Branch.text(lang).to_string()];
+    let mut columns = vec![b.text(L::Branch)];
     columns.extend(products.iter().map(|p| format!("{p}{}", b.label(MetricId::FaultRepeatRate))));
-    columns.push(format!("{}{}", L::AllOf.text(lang), b.label(MetricId::FaultRepeatRate)));
+    columns.push(format!("{}{}", b.text(L::AllOf), b.label(MetricId::FaultRepeatRate)));
     let mut kinds = vec![ColKind::Text];
     kinds.extend(std::iter::repeat_n(ColKind::Number, products.len() + 1));
     let rows = b
@@ -37,12 +36,12 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
             row
         })
         .collect();
-    let mut total = vec![V::Text(L::Total.text(lang).to_string())];
+    let mut total = vec![V::Text(b.text(L::Total))];
     total.extend(products.iter().map(|p| b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", p))));
     total.push(b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", "")));
     s.tables.push(Table {
         id: "fault.repeat".into(),
-        title: L::RepeatTableTitle.text(lang).into(),
+        title: b.text(L::RepeatTableTitle),
         columns,
         kinds,
         rows,
@@ -50,7 +49,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
     });
     let mut table = b.branch_table(
         "fault.branches",
-        L::RestorationByBranch.text(lang).into(),
+        b.text(L::RestorationByBranch),
         "",
         &[
             MetricId::FaultReports,
@@ -62,7 +61,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
     b.with_history(&mut table, MetricId::FaultRestoreOntimeRate);
     s.tables.push(table);
     for (metric, name) in
-        [(MetricId::FaultTopPhenomena, L::Phenomenon.text(lang)), (MetricId::FaultTopCauses, L::Cause.text(lang))]
+        [(MetricId::FaultTopPhenomena, b.text(L::Phenomenon)), (MetricId::FaultTopCauses, b.text(L::Cause))]
     {
         let mut rows = Vec::new();
         for p in std::iter::once(String::new()).chain(products.iter().cloned()) {
@@ -71,7 +70,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
             for r in ranked {
                 let Group::Rank { rank, value } = &r.group else { continue };
                 let (rank, value) = (rank.to_string(), value.clone());
-                let product = if p.is_empty() { L::All.text(lang).to_string() } else { p.clone() };
+                let product = if p.is_empty() { b.text(L::All) } else { p.clone() };
                 rows.push(vec![
                     V::Text(product),
                     V::Text(rank),
@@ -84,13 +83,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
         s.tables.push(Table {
             id: metric.as_str().into(),
             title: b.label(metric),
-            columns: vec![
-                L::Product.text(lang).into(),
-                L::Rank.text(lang).into(),
-                name.into(),
-                L::Reports.text(lang).into(),
-                L::Share.text(lang).into(),
-            ],
+            columns: vec![b.text(L::Product), b.text(L::Rank), name, b.text(L::Reports), b.text(L::Share)],
             kinds: vec![ColKind::Text, ColKind::Text, ColKind::Text, ColKind::Number, ColKind::Number],
             rows,
             total: None,
@@ -98,7 +91,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
     }
     let repeat_cols: Vec<usize> = (1..=products.len()).collect();
     s.charts.push(Chart {
-        title: L::RepeatChartTitle.text(lang).into(),
+        title: b.text(L::RepeatChartTitle),
         kind: ChartKind::Column,
         table: "fault.repeat".into(),
         category: 0,
@@ -108,7 +101,7 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
     });
     if let Some(col) = present.iter().position(|m| *m == MetricId::FaultRestoreOntimeRate) {
         s.charts.push(Chart {
-            title: L::RestorationOnTimeByProduct.text(lang).into(),
+            title: b.text(L::RestorationOnTimeByProduct),
             kind: ChartKind::Column,
             table: "fault.products".into(),
             category: 0,

@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder, products: &[String]) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("install", L::SheetInstall, lang);
+    let mut s = new_section("install", L::SheetInstall, b);
     let metrics = [
         MetricId::InstallOrders,
         MetricId::InstallAppointmentRate,
@@ -13,18 +12,12 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
         MetricId::InstallPending,
         MetricId::InstallLate,
     ];
-    let mut table = b.branch_table("install.branches", L::InstallationsByBranch.text(lang).into(), "", &metrics);
+    let mut table = b.branch_table("install.branches", b.text(L::InstallationsByBranch), "", &metrics);
     b.with_history(&mut table, MetricId::InstallOntimeRate);
     s.tables.push(table);
-    s.tables.push(product_table(
-        b,
-        "install.products",
-        L::InstallationsByProduct.text(lang).into(),
-        products,
-        &metrics,
-    ));
+    s.tables.push(product_table(b, "install.products", b.text(L::InstallationsByProduct), products, &metrics));
     s.charts.push(Chart {
-        title: L::OnTimeRateByBranch.text(lang).into(),
+        title: b.text(L::OnTimeRateByBranch),
         kind: ChartKind::Column,
         table: "install.branches".into(),
         category: 0,

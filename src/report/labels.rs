@@ -1,7 +1,55 @@
 //! Every caption, column header and fixed word of the report, in Chinese and English, in
 //! one table. Metric labels are not here: they come from the registry ([`crate::metrics::defs`]).
 
+use std::borrow::Cow;
+
 use crate::config::Lang;
+use crate::period::PeriodKind;
+
+/// A text in the words of the period's kind: months keep their words; a week's report says
+/// 本周 / 上周 / this week, any other run of days 本期 / 上期 / this period.
+pub(crate) fn periodize(text: &str, kind: PeriodKind) -> Cow<'_, str> {
+    const WEEK: &[(&str, &str)] = &[
+        ("近12个月", "近12周"),
+        ("12个月", "12周"),
+        ("本月", "本周"),
+        ("上月", "上周"),
+        ("月末", "期末"),
+        ("月份", "周次"),
+        ("last 12 months", "last 12 weeks"),
+        ("12-month", "12-week"),
+        ("This month", "This week"),
+        ("Last month", "Last week"),
+        ("Month", "Week"),
+        ("month", "week"),
+    ];
+    const RANGE: &[(&str, &str)] = &[
+        ("近12个月", "近12期"),
+        ("12个月", "12期"),
+        ("本月", "本期"),
+        ("上月", "上期"),
+        ("月末", "期末"),
+        ("月份", "期间"),
+        ("last 12 months", "last 12 periods"),
+        ("12-month", "12-period"),
+        ("This month", "This period"),
+        ("Last month", "Last period"),
+        ("Month", "Period"),
+        ("month", "period"),
+    ];
+    let table = match kind {
+        PeriodKind::Month => return Cow::Borrowed(text),
+        PeriodKind::Week => WEEK,
+        PeriodKind::Range => RANGE,
+    };
+    let mut out = text.to_string();
+    for (from, to) in table {
+        if out.contains(from) {
+            out = out.replace(from, to);
+        }
+    }
+    Cow::Owned(out)
+}
 
 macro_rules! labels {
     ($($name:ident = $zh:literal, $en:literal;)*) => {

@@ -27,7 +27,7 @@ use crate::history::History;
 use crate::metrics::defs::{MetricId, Unit};
 use crate::metrics::{Group, MetricKey, MetricRow};
 use crate::model::Dataset;
-use crate::month::Month;
+use crate::period::Period;
 use crate::targets::Verdict;
 use builder::Builder;
 pub(crate) use labels::Label;
@@ -42,7 +42,7 @@ mod prelude {
     pub(super) use crate::metrics::group::GroupKind;
     pub(super) use crate::metrics::{stats, Group, MetricKey, MetricRow};
     pub(super) use crate::model::{Dataset, OrderType, WorkOrder};
-    pub(super) use crate::month::Month;
+    pub(super) use crate::period::Period;
     pub(super) use chrono::NaiveDateTime;
 }
 
@@ -194,8 +194,10 @@ pub(crate) struct Report {
     pub title: String,
     /// Organisation.
     pub organisation: String,
-    /// Month.
-    pub month: Month,
+    /// Period.
+    pub period: Period,
+    /// Periods in the early-warning baseline.
+    pub baseline_periods: usize,
     /// Generation date (YYYY-MM-DD).
     pub generated: String,
     /// Language.
@@ -268,11 +270,11 @@ pub(crate) fn build(
     data: &Dataset,
     config: &Config,
     history: &History,
-    month: Month,
+    period: Period,
     generated: String,
 ) -> Report {
     let lang = config.report.lang;
-    let b = Builder::new(rows, config, history, month);
+    let b = Builder::new(rows, config, history, period);
     let mut levels = Vec::new();
     for tg in &config.targets {
         if !levels.contains(&tg.level) {
@@ -316,9 +318,10 @@ pub(crate) fn build(
         definitions::section(&b),
     ];
     Report {
-        title: config.report.title.clone(),
+        title: period_title(&config.report.title, period),
         organisation: config.report.organisation.clone(),
-        month,
+        period,
+        baseline_periods: config.warning.baseline_months,
         generated,
         lang,
         levels,
@@ -334,15 +337,15 @@ impl Table {
     fn with_columns(
         id: &str,
         title: Label,
-        lang: Lang,
+        b: &Builder,
         spec: &[(Label, ColKind)],
         rows: Vec<Vec<V>>,
         total: Option<Vec<V>>,
     ) -> Table {
         Table {
             id: id.to_string(),
-            title: title.text(lang).to_string(),
-            columns: spec.iter().map(|(l, _)| l.text(lang).to_string()).collect(),
+            title: b.text(title),
+            columns: spec.iter().map(|(l, _)| b.text(*l)).collect(),
             kinds: spec.iter().map(|c| c.1).collect(),
             rows,
             total,
@@ -350,14 +353,20 @@ impl Table {
     }
 }
 
-fn new_section(id: &'static str, name: Label, lang: Lang) -> Section {
-    Section {
-        id,
-        name: name.text(lang).to_string(),
-        narrative: Vec::new(),
-        tables: Vec::new(),
-        charts: Vec::new(),
-        detail: false,
+fn new_section(id: &'static str, name: Label, b: &Builder) -> Section {
+    Section { id, name: b.text(name), narrative: Vec::new(), tables: Vec::new(), charts: Vec::new(), detail: false }
+}
+
+/// The report's title for the period: a week's report is the weekly bulletin (周通报), so a
+/// title ending in 月报 says 周通报 (others get "（周通报）" appended); months and other runs
+/// of days keep the configured title.
+fn period_title(title: &str, period: Period) -> String {
+    if period.kind() != crate::period::PeriodKind::Week {
+        return title.to_string();
+    }
+    match title.strip_suffix("月报") {
+        Some(stem) => format!("{stem}周通报"),
+        None => format!("{title}（周通报）"),
     }
 }
 

@@ -4,14 +4,13 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder, headlines: &[Headline], levels: &[String]) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("overview", L::SheetOverview, lang);
-    let mut columns = vec![L::Metric.text(lang).to_string(), L::ThisMonth.text(lang).to_string()];
+    let mut s = new_section("overview", L::SheetOverview, b);
+    let mut columns = vec![b.text(L::Metric), b.text(L::ThisMonth)];
     for l in levels {
-        columns.push(format!("{}({l})", L::Target.text(lang)));
-        columns.push(format!("{}({l})", L::Met.text(lang)));
+        columns.push(format!("{}({l})", b.text(L::Target)));
+        columns.push(format!("{}({l})", b.text(L::Met)));
     }
-    columns.extend([L::LastMonth.text(lang).to_string(), L::Change.text(lang).to_string()]);
+    columns.extend([b.text(L::LastMonth), b.text(L::Change)]);
     let mut kinds = vec![ColKind::Text];
     kinds.extend(std::iter::repeat_n(ColKind::Number, columns.len() - 1));
     let rows = headlines
@@ -55,7 +54,7 @@ pub(super) fn section(b: &Builder, headlines: &[Headline], levels: &[String]) ->
         .collect();
     s.tables.push(Table {
         id: "overview.kpis".into(),
-        title: L::HeadlineMetrics.text(lang).into(),
+        title: b.text(L::HeadlineMetrics),
         columns,
         kinds,
         rows,

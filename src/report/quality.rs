@@ -6,17 +6,18 @@ use crate::model::Kind;
 /// The section.
 pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
     let lang = b.lang;
-    let mut s = new_section("quality", L::SheetQuality, lang);
+    let mut s = new_section("quality", L::SheetQuality, b);
     let l = &data.ledger;
-    let kind = |k: Option<Kind>| {
-        k.map_or(L::NotClassified.text(lang).to_string(), |k| {
-            if lang == Lang::Zh {
-                k.label().to_string()
-            } else {
-                k.id().to_string()
-            }
-        })
-    };
+    let kind =
+        |k: Option<Kind>| {
+            k.map_or(b.text(L::NotClassified), |k| {
+                if lang == Lang::Zh {
+                    k.label().to_string()
+                } else {
+                    k.id().to_string()
+                }
+            })
+        };
     let mut rows: Vec<Vec<V>> = l
         .sheets
         .iter()
@@ -39,7 +40,7 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
         rows.push(vec![
             V::Text(file.clone()),
             V::Empty,
-            V::Text(L::Skipped.text(lang).into()),
+            V::Text(b.text(L::Skipped)),
             V::Empty,
             V::Empty,
             V::Empty,
@@ -53,7 +54,7 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
     s.tables.push(Table::with_columns(
         "quality.ledger",
         L::LedgerTitle,
-        lang,
+        b,
         &[
             (L::File, ColKind::Text),
             (L::Sheet, ColKind::Text),
@@ -68,7 +69,7 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
         ],
         rows,
         Some(vec![
-            V::Text(L::Total.text(lang).into()),
+            V::Text(b.text(L::Total)),
             V::Empty,
             V::Empty,
             V::Count(tot.rows_read as f64),
@@ -95,7 +96,7 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
     s.tables.push(Table::with_columns(
         "quality.rejected",
         L::RejectedRows,
-        lang,
+        b,
         &[
             (L::File, ColKind::Text),
             (L::Sheet, ColKind::Text),
@@ -122,7 +123,7 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
     s.tables.push(Table::with_columns(
         "quality.conflicts",
         L::ConflictsTitle,
-        lang,
+        b,
         &[
             (L::Id, ColKind::Text),
             (L::Kept, ColKind::Text),

@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("survey", L::SheetSurvey, lang);
+    let mut s = new_section("survey", L::SheetSurvey, b);
     let metrics = [
         MetricId::SurveyAttempted,
         MetricId::SurveyContactRate,
@@ -13,9 +12,9 @@ pub(super) fn section(b: &Builder) -> Section {
         MetricId::SurveyTimelyRate,
         MetricId::SurveyAttitudeRate,
     ];
-    let mut table = b.branch_table("survey.branches", L::SatisfactionByBranch.text(lang).into(), "", &metrics);
+    let mut table = b.branch_table("survey.branches", b.text(L::SatisfactionByBranch), "", &metrics);
     // The interval of the satisfaction rate, shown next to it.
-    table.columns.insert(4, L::Interval95.text(lang).into());
+    table.columns.insert(4, b.text(L::Interval95));
     table.kinds.insert(4, ColKind::Text);
     let interval = |branch: &str| match b.idx.plain(MetricId::SurveySatisfactionRate, branch, "") {
         Some(MetricRow { ci_low: Some(lo), ci_high: Some(hi), .. }) => V::Text(format!("{}–{}", pct(*lo), pct(*hi))),
@@ -34,7 +33,7 @@ pub(super) fn section(b: &Builder) -> Section {
     b.with_history(&mut table, MetricId::SurveySatisfactionRate);
     s.tables.push(table);
     s.charts.push(Chart {
-        title: L::SatisfactionChartTitle.text(lang).into(),
+        title: b.text(L::SatisfactionChartTitle),
         kind: ChartKind::Column,
         table: "survey.branches".into(),
         category: 0,

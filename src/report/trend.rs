@@ -4,8 +4,7 @@ use super::prelude::*;
 
 /// The section.
 pub(super) fn section(b: &Builder) -> Section {
-    let lang = b.lang;
-    let mut s = new_section("trend", L::SheetTrend, lang);
+    let mut s = new_section("trend", L::SheetTrend, b);
     let metrics = [
         MetricId::CallsAnswerRate,
         MetricId::CallsServiceLevel,
@@ -15,15 +14,15 @@ pub(super) fn section(b: &Builder) -> Section {
         MetricId::ComplaintOntimeRate,
         MetricId::SurveySatisfactionRate,
     ];
-    let series: Vec<Vec<(Month, Option<f64>)>> = metrics
+    let series: Vec<Vec<(Period, Option<f64>)>> = metrics
         .iter()
-        .map(|m| b.history.series(&MetricKey::total(*m), b.month, 12, b.idx.plain(*m, "", "").and_then(|r| r.value)))
+        .map(|m| b.history.series(&MetricKey::total(*m), b.period, 12, b.idx.plain(*m, "", "").and_then(|r| r.value)))
         .collect();
-    let mut columns = vec![L::Month.text(lang).to_string()];
+    let mut columns = vec![b.text(L::Month)];
     columns.extend(metrics.iter().map(|m| b.label(*m)));
     let mut kinds = vec![ColKind::Text];
     kinds.extend(metrics.iter().map(|_| ColKind::Number));
-    let months: Vec<Month> = series.first().map(|s| s.iter().map(|(m, _)| *m).collect()).unwrap_or_default();
+    let months: Vec<Period> = series.first().map(|s| s.iter().map(|(m, _)| *m).collect()).unwrap_or_default();
     let body: Vec<Vec<V>> = months
         .iter()
         .enumerate()
@@ -36,14 +35,14 @@ pub(super) fn section(b: &Builder) -> Section {
         .collect();
     s.tables.push(Table {
         id: "trend.months".into(),
-        title: L::TrendTableTitle.text(lang).into(),
+        title: b.text(L::TrendTableTitle),
         columns,
         kinds,
         rows: body,
         total: None,
     });
     s.charts.push(Chart {
-        title: L::TrendChartTitle.text(lang).into(),
+        title: b.text(L::TrendChartTitle),
         kind: ChartKind::Line,
         table: "trend.months".into(),
         category: 0,
