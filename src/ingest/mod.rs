@@ -84,9 +84,11 @@ pub fn ingest(
         return Err(IngestError::NoFiles(shown.join(", ")));
     }
     let aliases = Aliases::new(&config.alias_map());
-    // Files decode in parallel (rayon, one thread per core); results are merged in file
-    // order, so the outcome never depends on which thread finished first.
-    let outcomes: Vec<FileOutcome> = files.par_iter().map(|f| read::read_one(f, config, &aliases, options)).collect();
+    // Files decode in parallel (rayon, one thread per core; each file its own job, so an idle
+    // core takes the next file); results are merged in file order, so the outcome never
+    // depends on which thread finished first.
+    let outcomes: Vec<FileOutcome> =
+        files.par_iter().with_max_len(1).map(|f| read::read_one(f, config, &aliases, options)).collect();
     let mut state = State::new(config, &aliases);
     state.ledger.skipped_files = skipped;
     let mut errors = Vec::new();
