@@ -88,9 +88,9 @@ pub(crate) fn warned(r: &MetricRow) -> bool {
         }
 }
 
-/// The early-warning text of a watched row: baseline = mean of the previous months in history
-/// (up to `baseline_months`; a month in history without the row counts as 0); at least half
-/// of those months are needed, else "no baseline yet".
+/// The early-warning text of a watched row: baseline = mean of the previous periods of the
+/// same kind in history (up to `baseline_months`; a period in history without the row counts
+/// as 0); at least half of those periods are needed, else "no baseline yet".
 pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Period) -> String {
     let w = &config.warning;
     let mut m = month;
@@ -102,13 +102,18 @@ pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: 
         }
     }
     let need = w.baseline_months.div_ceil(2).max(1);
+    let unit = match month.kind() {
+        crate::period::PeriodKind::Month => "months",
+        crate::period::PeriodKind::Week => "weeks",
+        crate::period::PeriodKind::Range => "periods",
+    };
     if values.len() < need {
-        return format!("no baseline yet ({} of {} months in history)", values.len(), w.baseline_months);
+        return format!("no baseline yet ({} of {} {unit} in history)", values.len(), w.baseline_months);
     }
     let baseline = values.iter().sum::<f64>() / values.len() as f64;
     let v = r.value.unwrap_or(0.0);
     if v > baseline * w.coefficient && v > baseline + w.protection {
-        format!("warning: {v} > baseline {:.1} × {} (mean of {} months)", baseline, w.coefficient, values.len())
+        format!("warning: {v} > baseline {:.1} × {} (mean of {} {unit})", baseline, w.coefficient, values.len())
     } else {
         String::new()
     }

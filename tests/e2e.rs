@@ -611,6 +611,8 @@ fn weeks_and_periods_report_like_months_with_their_own_history() {
     assert!(html.contains("2026年第42周（10月12日—10月18日）"));
     assert!(html.contains("本周人工接通率为") && html.contains("较上周"), "本周…较上周…");
     assert!(!html.contains("本月") && !html.contains("上月"), "no month words in a weekly report");
+    let warning = csv.iter().find(|r| r["warning"].starts_with("no baseline")).unwrap();
+    assert_eq!(warning["warning"], "no baseline yet (1 of 6 weeks in history)");
     // A monthly run in the same folder never takes a week for its last month.
     let out = w.run(&["report", "--input", input, "--month", "2026-10", "--out", "out", "-q"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
