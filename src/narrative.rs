@@ -215,6 +215,16 @@ fn format_target(v: f64, unit: Unit) -> String {
 struct Named {
     name: String,
     value: String,
+    /// The name ends in a digit (12315, 10080): a count written right after it would run
+    /// into it ("123152件"), so templates put a word or a colon between.
+    digit_end: bool,
+}
+
+impl Named {
+    fn new(name: String, value: String) -> Named {
+        let digit_end = name.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        Named { name, value, digit_end }
+    }
 }
 
 fn facts_in_order<'a>(headlines: &[Headline], facts: &'a std::collections::BTreeMap<String, Fact>) -> Vec<&'a Fact> {
@@ -269,7 +279,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
         let mut v: Vec<(String, f64)> =
             idx.groups(metric, "", kind).map(|r| (r.group.name(), r.value.unwrap_or(0.0))).collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        v.into_iter().take(n).map(|(name, value)| Named { name, value: format!("{value:.0}") }).collect()
+        v.into_iter().take(n).map(|(name, value)| Named::new(name, format!("{value:.0}"))).collect()
     };
     // Complaints.
     ctx.insert("escalated", &format!("{:.0}", count(MetricId::ComplaintEscalated)));
@@ -283,7 +293,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
     let causes: Vec<Named> = {
         let mut v: Vec<&MetricRow> = idx.groups(MetricId::FaultTopCauses, "", GroupKind::Rank).collect();
         v.sort_by(|a, b| a.group.cmp(&b.group));
-        v.iter().map(|r| Named { name: r.group.name(), value: pct(r.value.unwrap_or(0.0)) }).collect()
+        v.iter().map(|r| Named::new(r.group.name(), pct(r.value.unwrap_or(0.0)))).collect()
     };
     ctx.insert("top_causes", &causes);
     // Installs: branches below target.
@@ -299,7 +309,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
             })
             .collect();
         v.sort_by(|a, b| a.value.unwrap_or(0.0).total_cmp(&b.value.unwrap_or(0.0)));
-        v.iter().map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) }).collect()
+        v.iter().map(|r| Named::new(r.branch.clone(), pct(r.value.unwrap_or(0.0)))).collect()
     };
     ctx.insert("install_below", &below(MetricId::InstallOntimeRate));
     ctx.insert("answer_below", &below(MetricId::CallsAnswerRate));
@@ -315,7 +325,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
         .filter(|r| r.metric == MetricId::SurveyAttitudeRate && !r.branch.is_empty() && r.small_sample == Some(false))
         .filter(|r| r.value.is_some_and(|v| v < 0.95))
         .min_by(|a, b| a.value.unwrap_or(1.0).total_cmp(&b.value.unwrap_or(1.0)))
-        .map(|r| Named { name: r.branch.clone(), value: pct(r.value.unwrap_or(0.0)) });
+        .map(|r| Named::new(r.branch.clone(), pct(r.value.unwrap_or(0.0))));
     ctx.insert("lowest_attitude", &lowest_attitude);
 
     let dir = if lang == Lang::Zh { "zh" } else { "en" };

@@ -254,3 +254,25 @@ fn english_labels_and_narrative() {
     assert!(html.contains("targeted metrics met their targets this month"));
     assert!(html.contains("<th scope=\"col\">Answer rate</th>"));
 }
+
+#[test]
+fn numeric_channel_names_never_run_into_their_counts() {
+    let w = Workdir::new();
+    w.write(
+        "in/complaints.csv",
+        "工单号,工单类型,分公司,受理时间,完成时间,受理渠道,投诉类别,责任部门\r\n\
+         T1,投诉,城区,2026-10-02 09:00,2026-10-02 10:00,12315,费用争议,10000号\r\n\
+         T2,投诉,城区,2026-10-03 09:00,2026-10-03 10:00,12315,费用争议,10000号\r\n\
+         T3,投诉,东区,2026-10-04 09:00,2026-10-04 10:00,集团,网络质量,东区\r\n\
+         T4,投诉,东区,2026-10-05 09:00,2026-10-05 10:00,10080,网络质量,东区\r\n",
+    );
+    let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    assert!(
+        html.contains("其中越级投诉4件（12315渠道2件、10080渠道1件、集团1件）"),
+        "{}",
+        &html[..html.len().min(4000)]
+    );
+    assert!(!html.contains("123152件"));
+}
