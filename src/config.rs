@@ -191,6 +191,51 @@ pub struct SurveyConfig {
     pub min_score_5: f64,
     /// Threshold on a 1–10 scale.
     pub min_score_10: f64,
+    /// Reason categories of dissatisfied callbacks, in config order.
+    pub reason_categories: ReasonCategories,
+}
+
+/// `[surveys.reason_categories]`: category → words, in the order the file gives them (the
+/// first category with a word in the reason wins).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReasonCategories(pub Vec<(String, Vec<String>)>);
+
+impl<'de> Deserialize<'de> for ReasonCategories {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ReasonCategories;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table of category = [words]")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                use serde::de::Error;
+                let mut out = Vec::new();
+                while let Some((name, words)) = map.next_entry::<String, Vec<String>>()? {
+                    if name.trim().is_empty() || words.iter().any(|w| w.trim().is_empty()) {
+                        return Err(A::Error::custom(format!(
+                            "key `surveys.reason_categories`: category {name:?} has an empty name or word"
+                        )));
+                    }
+                    out.push((name, words));
+                }
+                Ok(ReasonCategories(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl ReasonCategories {
+    /// The category of a reason: the first whose word occurs in it; 其他 when none does;
+    /// 未说明 when there is no reason.
+    pub fn of(&self, reason: Option<&str>) -> String {
+        let Some(r) = reason.map(str::trim).filter(|r| !r.is_empty()) else { return "未说明".into() };
+        self.0
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| r.contains(w.as_str())))
+            .map_or("其他".into(), |c| c.0.clone())
+    }
 }
 
 /// `[complaints]`
@@ -322,7 +367,7 @@ impl Config {
         };
         let mut table = DeTable::parse(text).map_err(invalid)?;
         let defaults = DeTable::parse(DEFAULT_CONFIG).expect("the built-in default config parses");
-        merge_defaults(table.get_mut(), defaults.into_inner());
+        merge_defaults(table.get_mut(), defaults.into_inner(), "");
         let config = Config::deserialize(toml::de::Deserializer::from(table)).map_err(invalid)?;
         config.validate(path)?;
         Ok(config)
@@ -367,17 +412,26 @@ impl Default for Config {
     }
 }
 
+/// Tables the user's file replaces whole instead of merging key by key (lists of the user's
+/// own names).
+const REPLACED_WHOLE: &[&str] = &["surveys.reason_categories"];
+
 /// Fill every key the user's table leaves out from the default table (tables merge key by
-/// key; arrays such as `[[targets]]` given by the user replace the default ones).
-fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>) {
+/// key, but for [`REPLACED_WHOLE`]; arrays such as `[[targets]]` given by the user replace the
+/// default ones).
+fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>, path: &str) {
     for (key, value) in defaults {
         match user.iter_mut().find(|(k, _)| k.get_ref() == key.get_ref()) {
             None => {
                 user.insert(key, value);
             }
-            Some((_, mine)) => {
+            Some((k, mine)) => {
+                let path = if path.is_empty() { k.get_ref().to_string() } else { format!("{path}.{}", k.get_ref()) };
+                if REPLACED_WHOLE.contains(&path.as_str()) {
+                    continue;
+                }
                 if let (DeValue::Table(mine), DeValue::Table(theirs)) = (mine.get_mut(), value.into_inner()) {
-                    merge_defaults(mine, theirs);
+                    merge_defaults(mine, theirs, &path);
                 }
             }
         }
@@ -444,6 +498,29 @@ mod tests {
         let err = Config::parse(text, Path::new("svcq.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
         assert!(err.contains("only grouped rows"), "{err}");
+    }
+
+    #[test]
+    fn reason_categories_keep_their_order_and_replace_the_defaults() {
+        let c = Config::default();
+        let names: Vec<&str> = c.surveys.reason_categories.0.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(names, ["处理不及时", "服务态度", "网络质量", "费用争议"]);
+        // A reason with words of two categories: the first in config order wins.
+        assert_eq!(c.surveys.reason_categories.of(Some("上门太慢还多收费")), "处理不及时");
+        assert_eq!(c.surveys.reason_categories.of(Some("多收费")), "费用争议");
+        assert_eq!(c.surveys.reason_categories.of(Some("  ")), "未说明");
+        assert_eq!(c.surveys.reason_categories.of(None), "未说明");
+        assert_eq!(c.surveys.reason_categories.of(Some("没说清楚")), "其他");
+        let c = Config::parse(
+            "[surveys.reason_categories]\n\"费用争议\" = [\"费\"]\n\"处理不及时\" = [\"慢\"]\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        let names: Vec<&str> = c.surveys.reason_categories.0.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(names, ["费用争议", "处理不及时"], "the user's table, in its order, replaces the default");
+        assert_eq!(c.surveys.reason_categories.of(Some("上门太慢还多收费")), "费用争议");
+        let err = Config::parse("[surveys.reason_categories]\n\"x\" = [\"\"]\n", Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("line 1") && err.to_string().contains("empty name or word"), "{err}");
     }
 
     #[test]

@@ -327,6 +327,14 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
         .min_by(|a, b| a.value.unwrap_or(1.0).total_cmp(&b.value.unwrap_or(1.0)))
         .map(|r| Named::new(r.branch.clone(), pct(r.value.unwrap_or(0.0))));
     ctx.insert("lowest_attitude", &lowest_attitude);
+    // Dissatisfied customers and their main reasons (largest share first).
+    ctx.insert("dissatisfied", &format!("{:.0}", count(MetricId::SurveyDissatisfied)));
+    let mut reasons: Vec<&MetricRow> = idx.groups(MetricId::SurveyDissatisfiedReason, "", GroupKind::Reason).collect();
+    reasons
+        .sort_by(|a, b| b.value.unwrap_or(0.0).total_cmp(&a.value.unwrap_or(0.0)).then_with(|| a.group.cmp(&b.group)));
+    let reasons: Vec<Named> =
+        reasons.iter().take(3).map(|r| Named::new(r.group.name(), pct(r.value.unwrap_or(0.0)))).collect();
+    ctx.insert("dissatisfied_reasons", &reasons);
 
     let dir = if lang == Lang::Zh { "zh" } else { "en" };
     for section in &mut report.sections {

@@ -234,6 +234,14 @@ registry! {
         "人员态度满意率", "Staff attitude rate",
         "态度满意 ÷ 成功回访且有评价",
         "attitude satisfied ÷ contacted with an answer";
+    SurveyDissatisfied = "survey.dissatisfied", Count, Totals, per_product: false,
+        "不满意客户数", "Dissatisfied customers",
+        "成功回访中满意度为不满意，或处理及时、人员态度答否的回访",
+        "contacted callbacks not satisfied, or answering no on timeliness or attitude";
+    SurveyDissatisfiedReason = "survey.dissatisfied_reason", Rate, GroupOnly, per_product: false,
+        "不满意原因占比", "Dissatisfaction reasons",
+        "各原因类别的不满意客户数 ÷ 不满意客户数（按{reasons}的顺序取第一个原因中出现关键词的类别，否则为其他；无原因为未说明）",
+        "dissatisfied callbacks per reason category ÷ dissatisfied callbacks (the first of {reasons} with a word in the reason, else 其他; no reason: 未说明)";
     OtherOrders = "other.orders", Count, Totals, per_product: false,
         "其他工单", "Other orders",
         "类型不属于故障、装移机、投诉的工单（只计数）",
@@ -386,6 +394,7 @@ pub fn definitions(config: &Config) -> Definitions {
             format!("customers who reported in the month and also within {} days before (per product)", f.rolling_days),
         ),
     };
+    let reasons: String = config.surveys.reason_categories.0.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join("/");
     let num = |v: Option<f64>| v.map_or("—".to_string(), |h| format!("{h}"));
     let fill = |s: &str, en: bool| {
         s.replace("{short}", if en { &short_en } else { &short })
@@ -403,6 +412,7 @@ pub fn definitions(config: &Config) -> Definitions {
             .replace("{satisfied}", &config.surveys.satisfied.join("/"))
             .replace("{s5}", &format!("{}", config.surveys.min_score_5))
             .replace("{s10}", &format!("{}", config.surveys.min_score_10))
+            .replace("{reasons}", &reasons)
     };
     Definitions(
         DEFS.iter()

@@ -21,6 +21,8 @@ pub enum Group {
     Department(String),
     /// `day=YYYY-MM-DD`: a day of the period.
     Day(NaiveDate),
+    /// `reason=<R>`: a category of dissatisfaction reasons.
+    Reason(String),
     /// `rank=<N>;value=<V>`: the N-th most frequent value.
     Rank {
         /// 1 = the most frequent.
@@ -50,6 +52,8 @@ pub enum GroupKind {
     Department,
     /// [`Group::Day`].
     Day,
+    /// [`Group::Reason`].
+    Reason,
     /// [`Group::Rank`].
     Rank,
     /// [`Group::Sheet`].
@@ -65,6 +69,7 @@ impl Group {
             Group::Category(_) => GroupKind::Category,
             Group::Department(_) => GroupKind::Department,
             Group::Day(_) => GroupKind::Day,
+            Group::Reason(_) => GroupKind::Reason,
             Group::Rank { .. } => GroupKind::Rank,
             Group::Sheet { .. } => GroupKind::Sheet,
         }
@@ -80,7 +85,7 @@ impl Group {
     pub fn name(&self) -> String {
         match self {
             Group::None => String::new(),
-            Group::Channel(s) | Group::Category(s) | Group::Department(s) => s.clone(),
+            Group::Channel(s) | Group::Category(s) | Group::Department(s) | Group::Reason(s) => s.clone(),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
             Group::Sheet { file, sheet } => format!("{file} / {sheet}"),
@@ -94,6 +99,7 @@ impl Group {
             "channel" => Group::Channel(value),
             "category" => Group::Category(value),
             "department" => Group::Department(value),
+            "reason" => Group::Reason(value),
             "day" => Group::Day(NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok()?),
             _ => return None,
         })
@@ -108,6 +114,7 @@ impl fmt::Display for Group {
             Group::Category(s) => write!(f, "category={s}"),
             Group::Department(s) => write!(f, "department={s}"),
             Group::Day(d) => write!(f, "day={d}"),
+            Group::Reason(s) => write!(f, "reason={s}"),
             Group::Rank { rank, value } => write!(f, "rank={rank};value={value}"),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
         }
@@ -134,6 +141,7 @@ impl FromStr for Group {
             "channel" => Group::Channel(rest.to_string()),
             "category" => Group::Category(rest.to_string()),
             "department" => Group::Department(rest.to_string()),
+            "reason" => Group::Reason(rest.to_string()),
             "day" => Group::Day(NaiveDate::parse_from_str(rest, "%Y-%m-%d").map_err(|_| bad())?),
             "rank" => {
                 let (n, value) = rest.split_once(";value=").ok_or_else(bad)?;
@@ -163,6 +171,7 @@ mod tests {
             Group::Category("12315".into()),
             Group::Department(odd.into()),
             Group::Day(day),
+            Group::Reason("处理不及时".into()),
             Group::Rank { rank: 10, value: "查中自复".into() },
             Group::Rank { rank: 1, value: odd.into() },
             Group::Sheet { file: "a;b=c.xlsx".into(), sheet: "Sheet 1".into() },

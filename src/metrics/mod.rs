@@ -14,7 +14,7 @@ pub mod group;
 mod install;
 pub(crate) mod orders;
 pub(crate) mod stats;
-mod survey;
+pub(crate) mod survey;
 
 use polars::prelude::PolarsResult;
 

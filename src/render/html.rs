@@ -172,7 +172,7 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
         ),
         ("hotline", Label::PartHotline, &[("calls", false, false)]),
         ("complaints", Label::PartComplaints, &[("complaint", false, false), ("late_detail", true, true)]),
-        ("satisfaction", Label::PartSatisfaction, &[("survey", false, false)]),
+        ("satisfaction", Label::PartSatisfaction, &[("survey", false, false), ("dissatisfied_detail", true, true)]),
         ("trends", Label::PartTrends, &[("trend", false, false)]),
         ("quality", Label::PartQuality, &[("quality", false, false)]),
         ("definitions", Label::PartDefinitions, &[("definitions", false, false)]),

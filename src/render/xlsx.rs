@@ -262,6 +262,10 @@ fn write_table(
     for (c, h) in table.columns.iter().enumerate() {
         ws.write_string_with_format(header_row, c as u16, h, &header)?;
         widths[c] = widths[c].max(width(h).min(24));
+        if table.kinds.get(c) == Some(&ColKind::FillIn) {
+            // What is written into it by hand wraps, and prints with the rest of the row.
+            ws.set_column_format(c as u16, &Format::new().set_text_wrap())?;
+        }
     }
     let mut w = Writer { lang, ws };
     let mut r = header_row + 1;
@@ -346,7 +350,12 @@ fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
         V::Met(_) => 6,
         _ => 9,
     };
-    let cap = if kind == Some(ColKind::Text) { TEXT_CAP } else { 20 };
+    let (w, cap) = match kind {
+        // An empty column to fill in by hand: as wide as the widest text column.
+        Some(ColKind::FillIn) => (TEXT_CAP, TEXT_CAP),
+        Some(ColKind::Text) => (w, TEXT_CAP),
+        _ => (w, 20),
+    };
     if let Some(slot) = widths.get_mut(c) {
         *slot = (*slot).max(w.min(cap));
     }

@@ -126,3 +126,67 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     ));
     s
 }
+
+/// 明细-不满意客户: every dissatisfied callback, for the second follow-up (an empty 跟踪结果
+/// column to fill in).
+pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
+    let mut s = new_section("dissatisfied_detail", L::SheetDissatisfiedDetail, b);
+    s.detail = true;
+    let department: FxHashMap<&str, &str> =
+        data.orders.iter().filter_map(|o| Some((o.order_id.as_str(), o.department.as_deref()?))).collect();
+    let yes_no = |v: Option<bool>, yes: L, no: L| match v {
+        Some(true) => V::Text(b.text(yes)),
+        Some(false) => V::Text(b.text(no)),
+        None => V::Empty,
+    };
+    let mut list: Vec<&crate::model::Survey> =
+        data.surveys.iter().filter(|s| crate::metrics::survey::dissatisfied(s)).collect();
+    let branch = |s: &crate::model::Survey| s.branch.clone().unwrap_or_default();
+    list.sort_by(|a, c| {
+        branch(a).cmp(&branch(c)).then(a.surveyed_at.cmp(&c.surveyed_at)).then(a.survey_id.cmp(&c.survey_id))
+    });
+    let rows = list
+        .into_iter()
+        .map(|sv| {
+            let order = sv.order_id.as_deref();
+            let satisfaction = match (sv.score, sv.satisfied) {
+                (Some(score), _) => V::Text(crate::ingest::value::format_number(score)),
+                (None, v) => yes_no(v, L::SatisfiedWord, L::NotSatisfiedWord),
+            };
+            vec![
+                V::Text(branch(sv)),
+                opt_text(&sv.survey_id),
+                opt_text(&sv.order_id),
+                order.and_then(|o| department.get(o)).map_or(V::Empty, |d| V::Text(d.to_string())),
+                V::Time(sv.surveyed_at),
+                satisfaction,
+                yes_no(sv.timely, L::YesWord, L::NoWord),
+                yes_no(sv.attitude, L::SatisfiedWord, L::NotSatisfiedWord),
+                opt_text(&sv.reason),
+                V::Text(b.config.surveys.reason_categories.of(sv.reason.as_deref())),
+                V::Empty,
+            ]
+        })
+        .collect();
+    s.tables.push(Table::with_columns(
+        "dissatisfied_detail",
+        L::DissatisfiedDetailTitle,
+        b,
+        &[
+            (L::Branch, ColKind::Text),
+            (L::SurveyId, ColKind::Text),
+            (L::Order, ColKind::Text),
+            (L::Department, ColKind::Text),
+            (L::SurveyedAt, ColKind::Time),
+            (L::Satisfaction, ColKind::Text),
+            (L::Timely, ColKind::Text),
+            (L::Attitude, ColKind::Text),
+            (L::ReasonText, ColKind::Text),
+            (L::ReasonCategory, ColKind::Text),
+            (L::FollowUp, ColKind::FillIn),
+        ],
+        rows,
+        None,
+    ));
+    s
+}

@@ -174,6 +174,22 @@ labels! {
     EscalatedComplaints = "越级投诉", "Escalated complaints";
     OverdueByDepartment = "未及时处理（按责任部门）", "Overdue by department";
     JustifiedByDepartment = "有理由投诉提及率（按部门）", "Justified complaints by department";
+    ReasonCategory = "原因类别", "Reason category";
+    DissatisfactionReasons = "不满意原因（按类别）", "Dissatisfaction reasons by category";
+    ReasonsPareto = "不满意原因帕累托图", "Dissatisfaction reasons (Pareto)";
+    SheetDissatisfiedDetail = "明细-不满意客户", "Detail - dissatisfied";
+    DissatisfiedDetailTitle = "不满意客户二次跟踪", "Dissatisfied customers: second follow-up";
+    SurveyId = "回访流水号", "Survey";
+    SurveyedAt = "回访时间", "Surveyed";
+    Satisfaction = "满意度", "Satisfaction";
+    Timely = "处理及时", "Timely";
+    Attitude = "人员态度", "Attitude";
+    ReasonText = "不满意原因", "Reason";
+    FollowUp = "跟踪结果", "Follow-up result";
+    SatisfiedWord = "满意", "satisfied";
+    NotSatisfiedWord = "不满意", "not satisfied";
+    YesWord = "是", "yes";
+    NoWord = "否", "no";
     // Renderers: fixed words of the workbook and the HTML page.
     TargetLine = "目标", "target";
     TargetSeries = "目标", "Target ";

@@ -90,6 +90,8 @@ pub(crate) enum ColKind {
     Number,
     /// Date-times.
     Time,
+    /// An empty column to fill in by hand (wide, wrapped).
+    FillIn,
 }
 
 /// A table: header, rows, optional total row.
@@ -314,6 +316,7 @@ pub(crate) fn build(
         trend::section(&b),
         details::repeat_detail(&b, data),
         details::late_detail(&b, data),
+        details::dissatisfied_detail(&b, data),
         quality::section(&b, data),
         definitions::section(&b),
     ];

@@ -32,6 +32,22 @@ pub(super) fn section(b: &Builder) -> Section {
     }
     b.with_history(&mut table, MetricId::SurveySatisfactionRate);
     s.tables.push(table);
+    s.tables.push(b.group_table(
+        "survey.reasons",
+        L::DissatisfactionReasons,
+        MetricId::SurveyDissatisfiedReason,
+        GroupKind::Reason,
+        L::ReasonCategory,
+    ));
+    s.charts.push(Chart {
+        title: b.text(L::ReasonsPareto),
+        kind: ChartKind::Pareto,
+        table: "survey.reasons".into(),
+        category: 0,
+        series: vec![1],
+        target: None,
+        percent: false,
+    });
     s.charts.push(Chart {
         title: b.text(L::SatisfactionChartTitle),
         kind: ChartKind::Column,

@@ -362,6 +362,7 @@ fn metrics_csv_is_exact_byte_for_byte() {
 2026-10,complaint.pending,,,,0,,0,,,,,,,
 2026-10,complaint.overdue,,,,0,,0,,,,,,,
 2026-10,survey.attempted,,,,0,,0,,,,,,,
+2026-10,survey.dissatisfied,,,,0,,0,,,,,,,
 2026-10,other.orders,,,,0,,0,,,,,,,
 2026-10,dq.rows_read,,,,2,,2,,,,,,,
 2026-10,dq.rows_used,,,,2,,2,,,,,,,
@@ -377,4 +378,50 @@ fn metrics_csv_is_exact_byte_for_byte() {
 2026-10,dq.conflicts,,,file=calls.csv;sheet=calls,0,,0,,,,,,,
 ";
     assert_eq!(got, expected);
+}
+
+#[test]
+fn dissatisfied_customers_and_their_reasons() {
+    let w = Workdir::new();
+    // 6 contacted callbacks: 4 dissatisfied (not satisfied; timely no; attitude no; both),
+    // 1 satisfied, 1 not contacted with a reason that must not count.
+    w.write(
+        "in/surveys.csv",
+        "回访流水号,分公司,回访时间,回访结果,满意度,处理及时,服务态度,不满意原因\r\n\
+         S1,城区,2026-10-02 10:00,成功,不满意,是,满意,上门太慢还多收费\r\n\
+         S2,城区,2026-10-03 10:00,成功,满意,否,满意,\r\n\
+         S3,东区,2026-10-04 10:00,成功,满意,是,不满意,话费扣款不对\r\n\
+         S4,东区,2026-10-05 10:00,成功,一般,否,不满意,说不清\r\n\
+         S5,东区,2026-10-06 10:00,成功,满意,是,满意,\r\n\
+         S6,东区,2026-10-07 10:00,无人接听,,,,很慢\r\n",
+    );
+    // Config order puts 费用争议 first: S1 (慢 and 费) is a fee dispute. Intervals: Wilson 95 %
+    // computed independently in Python (2/4: 0.150039–0.849961; 1/4: 0.0455873–0.699358).
+    w.write("svcq.toml", "[surveys.reason_categories]\n\"费用争议\" = [\"费\", \"扣款\"]\n\"处理不及时\" = [\"慢\"]\n");
+    let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let csv = std::fs::read_to_string(w.join("out/metrics-2026-10.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().filter(|l| l.contains(",survey.dissatisfied")).collect();
+    assert_eq!(
+        lines,
+        [
+            "2026-10,survey.dissatisfied,,,,4,,4,,,,,,,",
+            "2026-10,survey.dissatisfied,东区,,,2,,2,,,,,,,",
+            "2026-10,survey.dissatisfied,城区,,,2,,2,,,,,,,",
+            "2026-10,survey.dissatisfied_reason,,,reason=费用争议,2,4,0.5,0.150039,0.849961,true,,,,",
+            "2026-10,survey.dissatisfied_reason,,,reason=其他,1,4,0.25,0.0455873,0.699358,true,,,,",
+            "2026-10,survey.dissatisfied_reason,,,reason=未说明,1,4,0.25,0.0455873,0.699358,true,,,,",
+            "2026-10,survey.dissatisfied_reason,东区,,reason=其他,1,2,0.5,0.0945312,0.905469,true,,,,",
+            "2026-10,survey.dissatisfied_reason,东区,,reason=费用争议,1,2,0.5,0.0945312,0.905469,true,,,,",
+            "2026-10,survey.dissatisfied_reason,城区,,reason=未说明,1,2,0.5,0.0945312,0.905469,true,,,,",
+            "2026-10,survey.dissatisfied_reason,城区,,reason=费用争议,1,2,0.5,0.0945312,0.905469,true,,,,",
+        ]
+    );
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    assert!(
+        html.contains("不满意客户4户，主要原因：费用争议（50.00%）、其他（25.00%）、未说明（25.00%）"),
+        "narrative"
+    );
+    assert!(html.contains("<caption>不满意客户二次跟踪</caption>"));
+    assert!(html.contains("<th scope=\"col\">跟踪结果</th>"));
 }

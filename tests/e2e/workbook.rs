@@ -82,6 +82,7 @@ fn workbook_is_reproducible_and_has_every_sheet() {
             "趋势",
             "明细-重复申告",
             "明细-超时工单",
+            "明细-不满意客户",
             "数据质量",
             "指标口径"
         ]
