@@ -102,6 +102,16 @@ pub struct WorkOrder {
     pub justified: Option<bool>,
     /// 一次关单.
     pub first_close: Option<bool>,
+    /// What the complaint or report says (投诉内容).
+    pub content: Option<String>,
+    /// How it was handled (处理结果).
+    pub result: Option<String>,
+    /// The reply was regular (回单规范); `Some(false)` = 回单不规范.
+    pub reply_ok: Option<bool>,
+    /// Caused by a human error (人为差错).
+    pub human_error: Option<bool>,
+    /// The exchange, room or access device (局站).
+    pub site: Option<String>,
 }
 
 /// One callback survey.

@@ -212,6 +212,34 @@ rejected rows (first 1 of 1):
 }
 
 #[test]
+fn optional_work_order_fields_of_spec_7_1_under_their_aliases() {
+    let w = Workdir::new();
+    let dir = util::fixtures().join("fields71");
+    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10"]);
+    assert!(
+        out.stdout.contains(
+            "complaints.xlsx / 投诉 row 4, column H「回单规范」, value \"大概\": 不是是/否值 (not a yes/no value)"
+        ),
+        "{}",
+        out.stdout
+    );
+    let config = svcq::config::Config::default();
+    let data = svcq::ingest::ingest(&[dir], &config, "2026-10".parse().unwrap(), Default::default()).unwrap();
+    let order = |id: &str| data.orders.iter().find(|o| o.order_id == id).unwrap_or_else(|| panic!("{id}"));
+    let ts1 = order("TS1");
+    assert_eq!(ts1.content.as_deref(), Some("=HYPERLINK(\"http://x\",\"点此\")"), "text, not a formula");
+    assert_eq!(ts1.result.as_deref(), Some("<b>已退费</b>"));
+    assert_eq!((ts1.reply_ok, ts1.human_error, ts1.site.as_deref()), (Some(false), Some(true), Some("孙家坝5300")));
+    let ts2 = order("TS2");
+    assert_eq!((ts2.reply_ok, ts2.human_error, ts2.site.as_deref()), (Some(true), Some(false), None));
+    let (gz1, gz2) = (order("GZ1"), order("GZ2"));
+    assert_eq!((gz1.content.as_deref(), gz1.result.as_deref()), (Some("无法上网"), Some("已修复")));
+    assert_eq!((gz1.reply_ok, gz1.human_error), (Some(true), Some(false)), "√ and 0");
+    assert_eq!((gz2.reply_ok, gz2.human_error), (Some(false), Some(true)), "× and 1");
+    assert_eq!(gz2.site.as_deref(), Some("孙家坝5300"));
+}
+
+#[test]
 fn realworld_values_are_parsed_exactly() {
     let dir = util::fixtures().join("realworld");
     let config = svcq::config::Config::default();

@@ -51,7 +51,8 @@ impl Record for WorkOrder {
     }
     fn fields(&self) -> Vec<(&'static str, String)> {
         fields!(self: order_type, branch, product, customer_id, created_at, deadline, completed_at, department,
-            channel, category, phenomenon, cause, preprocessed, justified, first_close)
+            channel, category, phenomenon, cause, preprocessed, justified, first_close, content, result, reply_ok,
+            human_error, site)
     }
 }
 

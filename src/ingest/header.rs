@@ -41,6 +41,12 @@ impl Kind {
                 ("preprocessed", &["是否预处理", "预处理"]),
                 ("justified", &["是否有理由", "有理由投诉", "责任认定"]),
                 ("first_close", &["一次关单", "是否一次关单"]),
+                // SPEC §7.1: for the assessment, escalations, cases and incidents.
+                ("content", &["投诉内容", "申告内容", "问题描述", "受理内容"]),
+                ("result", &["处理结果", "处理情况", "回复内容"]),
+                ("reply_ok", &["回单规范", "回单是否规范"]),
+                ("human_error", &["人为差错", "人为原因", "是否人为"]),
+                ("site", &["局站", "机房", "接入设备", "设备名称"]),
             ],
             Kind::Surveys => &[
                 ("survey_id", &["回访流水号", "回访编号"]),

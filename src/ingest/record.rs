@@ -140,6 +140,11 @@ impl RowCtx<'_> {
             preprocessed: self.boolean("preprocessed")?,
             justified: self.boolean("justified")?,
             first_close: self.boolean("first_close")?,
+            content: self.text("content"),
+            result: self.text("result"),
+            reply_ok: self.boolean("reply_ok")?,
+            human_error: self.boolean("human_error")?,
+            site: self.text("site"),
         })
     }
 

@@ -107,6 +107,11 @@ mod tests {
             preprocessed: None,
             justified: None,
             first_close: None,
+            content: None,
+            result: None,
+            reply_ok: None,
+            human_error: None,
+            site: None,
         }
     }
 

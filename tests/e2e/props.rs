@@ -36,6 +36,11 @@ prop_compose! {
             preprocessed: Some(cause % 2 == 0),
             justified: Some(cause % 3 == 0),
             first_close: Some(cause % 2 == 1),
+            content: None,
+            result: None,
+            reply_ok: None,
+            human_error: None,
+            site: None,
         }
     }
 }
