@@ -59,8 +59,10 @@ pub(crate) fn classify(text: &str) -> Option<Markup> {
     if head.contains("urn:schemas-microsoft-com:office:spreadsheet") && head.contains("<Workbook") {
         return Some(Markup::Xml2003);
     }
-    let lower = text.to_ascii_lowercase();
-    lower.contains("<table").then_some(Markup::Html)
+    // "<table" in any case, without copying the (possibly large) page.
+    let has_table = memchr::memchr_iter(b'<', text.as_bytes())
+        .any(|i| text.as_bytes().get(i + 1..i + 6).is_some_and(|t| t.eq_ignore_ascii_case(b"table")));
+    has_table.then_some(Markup::Html)
 }
 
 /// Read an HTML page's tables as sheets.
