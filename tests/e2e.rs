@@ -276,7 +276,7 @@ fn realworld_values_are_parsed_exactly() {
     assert_eq!(data.orders.iter().find(|o| o.order_id == "GZ7").unwrap().order_type, svcq::model::OrderType::Other);
     assert_eq!(data.orders.iter().find(|o| o.order_id == "GZ3").unwrap().completed_at, None);
     // The September fault is out of period but kept for the rolling repeat window.
-    assert_eq!(data.earlier_orders.iter().map(|o| o.order_id.as_str()).collect::<Vec<_>>(), ["GZ4"]);
+    assert_eq!(data.earlier_orders.iter().map(|o| o.order_id.into_owned()).collect::<Vec<_>>(), ["GZ4"]);
 
     // complaints-gbk.csv: GBK decoded; formula-like text kept verbatim as data.
     let ts3 = data.orders.iter().find(|o| o.order_id == "TS3").unwrap();

@@ -7,77 +7,101 @@ use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap;
 
 use super::header::Kind;
-use crate::model::{Call, Conflict, Ledger, Source, Survey, WorkOrder};
+use crate::model::{Calls, Conflict, Ledger, Orders, Source, Surveys};
 
-/// What deduplication needs to know of a record.
-pub(super) trait Record {
-    fn src(&self) -> Source;
-    fn id(&self) -> Option<&str>;
+/// What deduplication needs to know of a table's rows.
+pub(super) trait Records: Sized {
+    fn len(&self) -> usize;
+    fn src(&self, i: usize) -> Source;
+    fn id(&self, i: usize) -> Option<&str>;
     /// Latest completion time (work orders); `None` sorts first.
-    fn completion(&self) -> Option<NaiveDateTime> {
+    fn completion(&self, _i: usize) -> Option<NaiveDateTime> {
         None
     }
-    /// Field names and values, for comparing content.
-    fn fields(&self) -> Vec<(&'static str, String)>;
+    /// Field names and values of row `i`, for comparing content.
+    fn fields(&self, i: usize) -> Vec<(&'static str, String)>;
+    /// The rows whose `keep` is true.
+    fn select(&self, keep: &[bool]) -> Self;
 }
 
 macro_rules! fields {
-    ($self:ident: $($f:ident),*) => {
-        vec![$((stringify!($f), format!("{:?}", $self.$f))),*]
+    ($row:ident: $($f:ident),*) => {
+        vec![$((stringify!($f), format!("{:?}", $row.$f))),*]
     };
 }
 
-impl Record for Call {
-    fn src(&self) -> Source {
-        self.src
+impl Records for Calls {
+    fn len(&self) -> usize {
+        Calls::len(self)
     }
-    fn id(&self) -> Option<&str> {
-        self.call_id.as_deref()
+    fn src(&self, i: usize) -> Source {
+        self.src[i]
     }
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        fields!(self: start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved)
+    fn id(&self, i: usize) -> Option<&str> {
+        self.call_id.get(i)
+    }
+    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
+        let r = self.row(i);
+        fields!(r: start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved)
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Calls::select(self, keep)
     }
 }
 
-impl Record for WorkOrder {
-    fn src(&self) -> Source {
-        self.src
+impl Records for Orders {
+    fn len(&self) -> usize {
+        Orders::len(self)
     }
-    fn id(&self) -> Option<&str> {
-        Some(&self.order_id)
+    fn src(&self, i: usize) -> Source {
+        self.src[i]
     }
-    fn completion(&self) -> Option<NaiveDateTime> {
-        self.completed_at
+    fn id(&self, i: usize) -> Option<&str> {
+        Some(self.order_id.get(i))
     }
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        fields!(self: order_type, branch, product, customer_id, created_at, deadline, completed_at, department,
+    fn completion(&self, i: usize) -> Option<NaiveDateTime> {
+        self.completed_at.get(i)
+    }
+    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
+        let r = self.row(i);
+        fields!(r: order_type, branch, product, customer_id, created_at, deadline, completed_at, department,
             channel, category, phenomenon, cause, preprocessed, justified, first_close, content, result, reply_ok,
             human_error, site)
     }
+    fn select(&self, keep: &[bool]) -> Self {
+        Orders::select(self, keep)
+    }
 }
 
-impl Record for Survey {
-    fn src(&self) -> Source {
-        self.src
+impl Records for Surveys {
+    fn len(&self) -> usize {
+        Surveys::len(self)
     }
-    fn id(&self) -> Option<&str> {
-        self.survey_id.as_deref()
+    fn src(&self, i: usize) -> Source {
+        self.src[i]
     }
-    fn fields(&self) -> Vec<(&'static str, String)> {
-        fields!(self: order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason)
+    fn id(&self, i: usize) -> Option<&str> {
+        self.survey_id.get(i)
+    }
+    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
+        let r = self.row(i);
+        fields!(r: order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason)
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Surveys::select(self, keep)
     }
 }
 
 /// Keep one record per id. Identical copies: the first read is kept. Different content:
 /// the one with the latest completion time is kept (ties: the greatest content, so the
 /// choice never depends on file order) and each differing copy is listed as a conflict.
-pub(super) fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger) -> Vec<T> {
+pub(super) fn dedupe<T: Records>(records: T, kind: Kind, ledger: &mut Ledger) -> T {
     // First index of each id; only ids seen more than once get a group.
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     first.reserve(records.len());
     let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for (i, r) in records.iter().enumerate() {
-        if let Some(id) = r.id() {
+    for i in 0..records.len() {
+        if let Some(id) = records.id(i) {
             match first.entry(id) {
                 Entry::Occupied(e) => groups.entry(*e.get()).or_insert_with(|| vec![*e.get()]).push(i),
                 Entry::Vacant(v) => {
@@ -90,16 +114,17 @@ pub(super) fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger
     let mut drop_row = vec![false; records.len()];
     let mut conflicts = Vec::new();
     for idx in groups.into_values() {
-        let id = records[idx[0]].id().unwrap_or_default();
-        let contents: Vec<Vec<(&'static str, String)>> = idx.iter().map(|&i| records[i].fields()).collect();
+        let id = records.id(idx[0]).unwrap_or_default();
+        let contents: Vec<Vec<(&'static str, String)>> = idx.iter().map(|&i| records.fields(i)).collect();
         let best = (0..idx.len())
             .max_by(|&a, &b| {
-                let (ra, rb) = (&records[idx[a]], &records[idx[b]]);
-                ra.completion()
-                    .cmp(&rb.completion())
+                let (ra, rb) = (idx[a], idx[b]);
+                records
+                    .completion(ra)
+                    .cmp(&records.completion(rb))
                     .then_with(|| contents[a].cmp(&contents[b]))
                     // identical content: the earlier-read row wins
-                    .then_with(|| rb.src().cmp(&ra.src()))
+                    .then_with(|| records.src(rb).cmp(&records.src(ra)))
             })
             .unwrap_or(0);
         for (k, &i) in idx.iter().enumerate() {
@@ -107,7 +132,7 @@ pub(super) fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger
                 continue;
             }
             drop_row[i] = true;
-            let src = records[i].src();
+            let src = records.src(i);
             ledger.sheets[src.sheet as usize].duplicates += 1;
             if contents[k] != contents[best] {
                 let fields =
@@ -116,7 +141,7 @@ pub(super) fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger
                 conflicts.push(Conflict {
                     kind,
                     id: id.to_string(),
-                    kept: records[idx[best]].src(),
+                    kept: records.src(idx[best]),
                     dropped: src,
                     fields,
                 });
@@ -125,5 +150,10 @@ pub(super) fn dedupe<T: Record>(records: Vec<T>, kind: Kind, ledger: &mut Ledger
     }
     conflicts.sort_by_key(|c| c.dropped);
     ledger.conflicts.extend(conflicts);
-    records.into_iter().zip(drop_row).filter(|(_, d)| !d).map(|(r, _)| r).collect()
+    if drop_row.iter().any(|d| *d) {
+        let keep: Vec<bool> = drop_row.iter().map(|d| !d).collect();
+        records.select(&keep)
+    } else {
+        records
+    }
 }

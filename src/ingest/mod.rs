@@ -24,7 +24,7 @@ use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::model::{Call, Dataset, Ledger, Rejected, Source, Survey, WorkOrder};
+use crate::model::{Calls, Dataset, Ledger, Orders, Rejected, Source, Surveys};
 use crate::period::Period;
 use header::{Aliases, Kind};
 use read::FileOutcome;
@@ -94,7 +94,7 @@ pub fn ingest(
     let mut errors = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         match outcome {
-            FileOutcome::Read(part) => state.absorb(part),
+            FileOutcome::Read(part) => state.absorb(*part),
             FileOutcome::Empty => {
                 state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into()))
             }
@@ -112,23 +112,20 @@ pub(crate) struct State<'a> {
     pub(crate) config: &'a Config,
     pub(crate) aliases: &'a Aliases,
     pub(crate) ledger: Ledger,
-    pub(crate) calls: Vec<Call>,
-    pub(crate) orders: Vec<WorkOrder>,
-    pub(crate) surveys: Vec<Survey>,
+    pub(crate) calls: Calls,
+    pub(crate) orders: Orders,
+    pub(crate) surveys: Surveys,
 }
 
 impl<'a> State<'a> {
     pub(crate) fn new(config: &'a Config, aliases: &'a Aliases) -> Self {
-        State { config, aliases, ledger: Ledger::default(), calls: Vec::new(), orders: Vec::new(), surveys: Vec::new() }
-    }
-
-    /// Reserve room for `n` more records of a kind.
-    pub(crate) fn reserve(&mut self, kind: Option<Kind>, n: usize) {
-        match kind {
-            Some(Kind::Calls) => self.calls.reserve(n),
-            Some(Kind::WorkOrders) => self.orders.reserve(n),
-            Some(Kind::Surveys) => self.surveys.reserve(n),
-            None => {}
+        State {
+            config,
+            aliases,
+            ledger: Ledger::default(),
+            calls: Calls::default(),
+            orders: Orders::default(),
+            surveys: Surveys::default(),
         }
     }
 
@@ -139,9 +136,9 @@ impl<'a> State<'a> {
             mine.rejected += theirs.rejected;
         }
         take(&mut self.ledger.rejected, part.ledger.rejected, 0, |r| &mut r.src);
-        take(&mut self.calls, part.calls, 0, |r| &mut r.src);
-        take(&mut self.orders, part.orders, 0, |r| &mut r.src);
-        take(&mut self.surveys, part.surveys, 0, |r| &mut r.src);
+        self.calls.append(part.calls, 0);
+        self.orders.append(part.orders, 0);
+        self.surveys.append(part.surveys, 0);
     }
 
     /// Take in one file's state: its sheets follow ours, its records point at them.
@@ -149,37 +146,43 @@ impl<'a> State<'a> {
         let offset = self.ledger.sheets.len() as u32;
         self.ledger.sheets.extend(part.ledger.sheets);
         take(&mut self.ledger.rejected, part.ledger.rejected, offset, |r| &mut r.src);
-        take(&mut self.calls, part.calls, offset, |r| &mut r.src);
-        take(&mut self.orders, part.orders, offset, |r| &mut r.src);
-        take(&mut self.surveys, part.surveys, offset, |r| &mut r.src);
+        self.calls.append(part.calls, offset);
+        self.orders.append(part.orders, offset);
+        self.surveys.append(part.surveys, offset);
     }
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
     fn finish(mut self, month: Period) -> Dataset {
         // Surveys without a branch take their work order's.
         let branch_of: FxHashMap<&str, &str> =
-            self.orders.iter().map(|o| (o.order_id.as_str(), o.branch.as_str())).collect();
-        let mut surveys = Vec::with_capacity(self.surveys.len());
-        for mut s in std::mem::take(&mut self.surveys) {
-            if s.branch.is_none() {
-                s.branch = s.order_id.as_deref().and_then(|id| branch_of.get(id)).map(|b| b.to_string());
+            (0..self.orders.len()).map(|i| (self.orders.order_id.get(i), self.orders.branch.get(i))).collect();
+        let mut keep = vec![true; self.surveys.len()];
+        for (i, keep) in keep.iter_mut().enumerate() {
+            if self.surveys.branch.get(i).is_some() {
+                continue;
             }
-            if s.branch.is_none() {
-                self.ledger.sheets[s.src.sheet as usize].rejected += 1;
-                self.ledger.rejected.push(Rejected {
-                    src: s.src,
-                    column: self.ledger.column(s.src, "branch"),
-                    raw: String::new(),
-                    reason: format!(
-                        "分公司为空，关联工单号{id}在工单中找不到 (no branch, and order id {id} is not in the work orders)",
-                        id = s.order_id.as_deref().unwrap_or("-")
-                    ),
-                });
-            } else {
-                surveys.push(s);
+            let id = self.surveys.order_id.get(i);
+            match id.and_then(|id| branch_of.get(id)) {
+                Some(b) => self.surveys.branch.set(i, Some(b)),
+                None => {
+                    let src = self.surveys.src[i];
+                    *keep = false;
+                    self.ledger.sheets[src.sheet as usize].rejected += 1;
+                    self.ledger.rejected.push(Rejected {
+                        src,
+                        column: self.ledger.column(src, "branch"),
+                        raw: String::new(),
+                        reason: format!(
+                            "分公司为空，关联工单号{id}在工单中找不到 (no branch, and order id {id} is not in the work orders)",
+                            id = id.unwrap_or("-")
+                        ),
+                    });
+                }
             }
         }
         drop(branch_of);
+        let surveys =
+            if keep.iter().all(|k| *k) { std::mem::take(&mut self.surveys) } else { self.surveys.select(&keep) };
 
         let calls = dedupe::dedupe(std::mem::take(&mut self.calls), Kind::Calls, &mut self.ledger);
         let orders = dedupe::dedupe(std::mem::take(&mut self.orders), Kind::WorkOrders, &mut self.ledger);
@@ -196,11 +199,19 @@ impl<'a> State<'a> {
                 false
             }
         };
-        let calls: Vec<Call> = calls.into_iter().filter(|c| keep(c.src, c.start_time)).collect();
-        let surveys: Vec<Survey> = surveys.into_iter().filter(|s| keep(s.src, s.surveyed_at)).collect();
-        let (orders, other): (Vec<WorkOrder>, Vec<WorkOrder>) =
-            orders.into_iter().partition(|o| keep(o.src, o.created_at));
-        let earlier_orders = other.into_iter().filter(|o| month.just_before(o.created_at, EARLIER_DAYS)).collect();
+        let in_calls: Vec<bool> = (0..calls.len()).map(|i| keep(calls.src[i], calls.start_time.get(i))).collect();
+        let in_surveys: Vec<bool> =
+            (0..surveys.len()).map(|i| keep(surveys.src[i], surveys.surveyed_at.get(i))).collect();
+        let in_orders: Vec<bool> = (0..orders.len()).map(|i| keep(orders.src[i], orders.created_at.get(i))).collect();
+        let earlier: Vec<bool> = in_orders
+            .iter()
+            .enumerate()
+            .map(|(i, k)| !k && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
+            .collect();
+        let calls = calls.select(&in_calls);
+        let surveys = surveys.select(&in_surveys);
+        let earlier_orders = orders.select(&earlier);
+        let orders = orders.select(&in_orders);
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
     }

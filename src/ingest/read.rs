@@ -5,16 +5,16 @@
 use std::path::Path;
 
 use super::header::{self, column_letter, detect, Aliases, Header, Kind};
-use super::record::RowCtx;
+use super::record::{RowCtx, TypeCache};
 use super::sheet::{self, Format, ReadError, RowVisitor};
 use super::value::{Cell, ValueParser};
 use super::{wildcard, IngestOptions, InputFile, State};
 use crate::config::{Config, DateSystem};
-use crate::model::{Rejected, SheetLedger, Source, Survey};
+use crate::model::{Rejected, SheetLedger, Source, Surveys};
 
 /// What reading one file gave.
 pub(super) enum FileOutcome<'a> {
-    Read(State<'a>),
+    Read(Box<State<'a>>),
     Empty,
     Failed(ReadError),
 }
@@ -40,6 +40,7 @@ pub(super) fn read_one<'a>(
         forced: rule.map(|r| r.kind),
         forced_type: rule.and_then(|r| r.order_type.clone()),
         sheet: None,
+        types: TypeCache::default(),
     };
     if is_big_plain_csv(&file.path, options.csv_split_bytes) {
         return match read_csv_in_two(&file.path, &mut visitor) {
@@ -47,7 +48,7 @@ pub(super) fn read_one<'a>(
                 for s in &mut state.ledger.sheets {
                     s.encoding = Some(encoding.to_string());
                 }
-                FileOutcome::Read(state)
+                FileOutcome::Read(Box::new(state))
             }
             Err(e) => FileOutcome::Failed(e),
         };
@@ -57,7 +58,7 @@ pub(super) fn read_one<'a>(
             for s in &mut state.ledger.sheets {
                 s.encoding = encoding.map(str::to_string);
             }
-            FileOutcome::Read(state)
+            FileOutcome::Read(Box::new(state))
         }
         Err(e) => FileOutcome::Failed(e),
     }
@@ -97,10 +98,7 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         return Ok(csv.encoding);
     }
     // Room for every record up front: no vector growth, no copy when the halves are joined.
-    let kind = first.sheet.as_ref().and_then(|s| s.header.as_ref()).map(|h| h.kind);
-    first.state.reserve(kind, lines.len());
     let mut second_state = State::new(first.state.config, first.state.aliases);
-    second_state.reserve(kind, lines.len() - split);
     second_state.ledger.sheets.push(SheetLedger { rows_read: 0, rejected: 0, ..first.state.ledger.sheets[0].clone() });
     let mut second = FileVisitor {
         state: &mut second_state,
@@ -108,6 +106,7 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         forced: first.forced,
         forced_type: first.forced_type.clone(),
         sheet: first.sheet.as_ref().map(|s| SheetState { first_survey: 0, ..s.clone() }),
+        types: TypeCache::default(),
     };
     let (a, b) = std::thread::scope(|scope| {
         let b = scope.spawn(|| sheet::parse_records(path, &text[at(split)..], delim, &rows[split..], &mut second));
@@ -150,6 +149,7 @@ struct FileVisitor<'s, 'a> {
     forced: Option<Kind>,
     forced_type: Option<String>,
     sheet: Option<SheetState>,
+    types: TypeCache,
 }
 
 impl RowVisitor for FileVisitor<'_, '_> {
@@ -186,11 +186,11 @@ impl RowVisitor for FileVisitor<'_, '_> {
                 let src = Source { sheet: sheet.index, row };
                 let ctx = RowCtx { cells, header, p: &sheet.parser };
                 let result = match header.kind {
-                    Kind::Calls => ctx.call(src).map(|c| state.calls.push(c)),
-                    Kind::WorkOrders => {
-                        ctx.order(src, state.config, self.forced_type.as_deref()).map(|o| state.orders.push(o))
-                    }
-                    Kind::Surveys => ctx.survey(src, state.config).map(|s| state.surveys.push(s)),
+                    Kind::Calls => ctx.call(src).map(|c| state.calls.push(&c)),
+                    Kind::WorkOrders => ctx
+                        .order(src, state.config, self.forced_type.as_deref(), &mut self.types)
+                        .map(|o| state.orders.push(&o)),
+                    Kind::Surveys => ctx.survey(src, state.config).map(|s| state.surveys.push(&s)),
                 };
                 if let Err(rej) = result {
                     ledger.rejected += 1;
@@ -258,7 +258,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
                 ledger.note = Some("只有表头 (header only): no data rows".to_string());
             }
             Some(h) if h.kind == Kind::Surveys => {
-                resolve_scores(&mut state.surveys[sheet.first_survey..], &state.config.surveys);
+                resolve_scores(&mut state.surveys, sheet.first_survey, &state.config.surveys);
             }
             Some(_) => {}
         }
@@ -281,12 +281,13 @@ pub(super) fn missing_required(kind: Kind, cols: &header::Columns, type_given: b
 
 /// Decide the score scale of one sheet's surveys (1–10 when any score exceeds 5) and
 /// turn scores into satisfied / not.
-fn resolve_scores(surveys: &mut [Survey], cfg: &crate::config::SurveyConfig) {
-    let max = surveys.iter().filter_map(|s| s.score).fold(0.0, f64::max);
+fn resolve_scores(surveys: &mut Surveys, first: usize, cfg: &crate::config::SurveyConfig) {
+    let scores = &surveys.score[first..];
+    let max = scores.iter().flatten().fold(0.0, |a: f64, b| a.max(*b));
     let threshold = if max > 5.0 { cfg.min_score_10 } else { cfg.min_score_5 };
-    for s in surveys.iter_mut() {
-        if let Some(score) = s.score {
-            s.satisfied = Some(score >= threshold);
+    for (satisfied, score) in surveys.satisfied[first..].iter_mut().zip(scores) {
+        if let Some(score) = score {
+            *satisfied = Some(*score >= threshold);
         }
     }
 }

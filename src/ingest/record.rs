@@ -1,6 +1,8 @@
 //! Record: one row's cells, by the header's columns, into a typed record (a call, a work
 //! order, a survey) or the reason it is rejected.
 
+use std::borrow::Cow;
+
 use chrono::{Duration, NaiveDateTime, NaiveTime};
 
 use super::header::{normalize, Header};
@@ -27,8 +29,8 @@ pub(super) struct RowCtx<'r> {
 
 const EMPTY: Cell<'static> = Cell::Empty;
 
-impl RowCtx<'_> {
-    fn cell(&self, field: &str) -> &Cell<'_> {
+impl<'r> RowCtx<'r> {
+    fn cell(&self, field: &str) -> &'r Cell<'r> {
         self.header.columns.get(field).and_then(|&c| self.cells.get(c)).unwrap_or(&EMPTY)
     }
 
@@ -40,11 +42,11 @@ impl RowCtx<'_> {
         self.reject(field, "必填项为空 (required value missing)")
     }
 
-    fn text(&self, field: &str) -> Option<String> {
+    fn text(&self, field: &str) -> Option<Cow<'r, str>> {
         self.p.text(self.cell(field))
     }
 
-    fn req_text(&self, field: &'static str) -> Result<String, Reject> {
+    fn req_text(&self, field: &'static str) -> Result<Cow<'r, str>, Reject> {
         self.text(field).ok_or_else(|| self.missing(field))
     }
 
@@ -64,11 +66,14 @@ impl RowCtx<'_> {
         self.p.seconds(self.cell(field)).map_err(|r| self.reject(field, r))
     }
 
-    fn branch(&self, config: &Config) -> Option<String> {
-        self.text("branch").map(|b| config.branches.aliases.get(&b).cloned().unwrap_or(b))
+    fn branch(&self, config: &Config) -> Option<Cow<'r, str>> {
+        self.text("branch").map(|b| match config.branches.aliases.get(b.as_ref()) {
+            Some(a) => Cow::Owned(a.clone()),
+            None => b,
+        })
     }
 
-    pub(super) fn call(&self, src: Source) -> Result<Call, Reject> {
+    pub(super) fn call(&self, src: Source) -> Result<Call<'r>, Reject> {
         let start_time = self.req_dt("start_time")?;
         let wait_seconds = self.seconds("wait_seconds")?.ok_or_else(|| self.missing("wait_seconds"))?;
         let talk_seconds = self.seconds("talk_seconds")?;
@@ -95,14 +100,19 @@ impl RowCtx<'_> {
         })
     }
 
-    pub(super) fn order(&self, src: Source, config: &Config, forced_type: Option<&str>) -> Result<WorkOrder, Reject> {
+    pub(super) fn order(
+        &self,
+        src: Source,
+        config: &Config,
+        forced_type: Option<&str>,
+        types: &mut TypeCache,
+    ) -> Result<WorkOrder<'r>, Reject> {
         let order_id = self.req_text("order_id")?;
-        let type_text = match (self.text("order_type"), forced_type) {
-            (Some(t), _) => t,
-            (None, Some(t)) => t.to_string(),
+        let order_type = match (self.text("order_type"), forced_type) {
+            (Some(t), _) => types.map(t.as_ref(), config),
+            (None, Some(t)) => types.map(t, config),
             (None, None) => return Err(self.missing("order_type")),
         };
-        let order_type = map_order_type(&type_text, config);
         let branch = self.branch(config).ok_or_else(|| self.missing("branch"))?;
         let created_at = self.req_dt("created_at")?;
         let customer_id = self.text("customer_id");
@@ -127,7 +137,7 @@ impl RowCtx<'_> {
             order_id,
             order_type,
             branch,
-            product: self.text("product").unwrap_or_else(|| "未分类".to_string()),
+            product: self.text("product").unwrap_or(Cow::Borrowed("未分类")),
             customer_id,
             created_at,
             deadline,
@@ -148,7 +158,7 @@ impl RowCtx<'_> {
         })
     }
 
-    pub(super) fn survey(&self, src: Source, config: &Config) -> Result<Survey, Reject> {
+    pub(super) fn survey(&self, src: Source, config: &Config) -> Result<Survey<'r>, Reject> {
         let surveyed_at = self.req_dt("surveyed_at")?;
         let contacted = match self.text("contacted") {
             None => return Err(self.missing("contacted")),
@@ -182,7 +192,7 @@ impl RowCtx<'_> {
         if let Some(v) = satisfaction_word(&t, config) {
             return Ok((Some(v), None));
         }
-        if NO_ANSWER.contains(&t.as_str()) {
+        if NO_ANSWER.contains(&t.as_ref()) {
             return Ok((None, None));
         }
         let digits = t.trim_end_matches('分');
@@ -198,7 +208,7 @@ impl RowCtx<'_> {
         if let Some(v) = satisfaction_word(&t, config) {
             return Ok(Some(v));
         }
-        if NO_ANSWER.contains(&t.as_str()) {
+        if NO_ANSWER.contains(&t.as_ref()) {
             return Ok(None);
         }
         self.boolean(field)
@@ -228,6 +238,21 @@ fn parse_contact(t: &str) -> Option<bool> {
         return Some(false);
     }
     super::value::parse_bool_text(t)
+}
+
+/// Order types already mapped in this file: the values are few, the rows many.
+#[derive(Default)]
+pub(super) struct TypeCache(rustc_hash::FxHashMap<String, OrderType>);
+
+impl TypeCache {
+    fn map(&mut self, text: &str, config: &Config) -> OrderType {
+        if let Some(t) = self.0.get(text) {
+            return *t;
+        }
+        let t = map_order_type(text, config);
+        self.0.insert(text.to_string(), t);
+        t
+    }
 }
 
 /// Map an order-type value: exact match on the configured words first, then containment

@@ -90,7 +90,7 @@ impl ValueParser {
 
     /// The cell's text, trimmed, or `None` when the cell is a missing value.
     /// Numbers become exact text (ids and phone numbers).
-    pub(crate) fn text(&self, cell: &Cell) -> Option<String> {
+    pub(crate) fn text<'c>(&self, cell: &'c Cell<'_>) -> Option<Cow<'c, str>> {
         match cell {
             Cell::Empty | Cell::Error(_) => None,
             Cell::Text(s) => {
@@ -98,10 +98,10 @@ impl ValueParser {
                 if t.is_empty() || self.is_missing_token(t) {
                     None
                 } else {
-                    Some(t.to_string())
+                    Some(Cow::Borrowed(t))
                 }
             }
-            other => Some(other.raw()),
+            other => Some(Cow::Owned(other.raw())),
         }
     }
 

@@ -5,41 +5,41 @@ use polars::prelude::*;
 use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, value_counts, BY_BRANCH};
 use super::orders::{hours_to_complete, OrderFlags};
 use super::{Ctx, Group, MetricId, MetricRow};
-use crate::model::{OrderType, WorkOrder};
+use crate::model::{OrderType, Orders};
 
 /// Label for an empty channel, category or department.
 pub(crate) const NOT_GIVEN: &str = "未填写";
 
 /// An optional text, or 未填写.
-fn text(v: &Option<String>) -> &str {
-    v.as_deref().unwrap_or(NOT_GIVEN)
+fn text(v: Option<&str>) -> &str {
+    v.unwrap_or(NOT_GIVEN)
 }
 
 /// complaint.* metrics, per branch, with groups per channel, category and department.
-pub(crate) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let c: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Complaint).collect();
-    let flags: Vec<OrderFlags> = c.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
-    let rows: Vec<(&WorkOrder, &OrderFlags)> = c.iter().copied().zip(&flags).collect();
+pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let c: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Complaint).collect();
+    let rows: Vec<(usize, OrderFlags)> =
+        c.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
     let words = &ctx.config.complaints.escalation_channels;
-    let escalated = |o: &WorkOrder| o.channel.as_ref().is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));
+    let escalated = |i: usize| t.channel.get(i).is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| &r.0.branch),
-            str_col("product", &rows, |r| &r.0.product),
-            str_col("channel", &rows, |r| text(&r.0.channel)),
-            str_col("category", &rows, |r| text(&r.0.category)),
-            str_col("department", &rows, |r| text(&r.0.department)),
+            str_col("branch", &rows, |r| t.branch.get(r.0)),
+            str_col("product", &rows, |r| t.product.get(r.0)),
+            str_col("channel", &rows, |r| text(t.channel.get(r.0))),
+            str_col("category", &rows, |r| text(t.category.get(r.0))),
+            str_col("department", &rows, |r| text(t.department.get(r.0))),
             flag("count", &rows, |_| true),
             flag("escalated", &rows, |r| escalated(r.0)),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
             flag("pending", &rows, |r| r.1.pending),
             flag("late", &rows, |r| r.1.late),
-            flag("justified", &rows, |r| r.0.justified == Some(true)),
-            flag("fc_num", &rows, |r| r.0.completed_at.is_some() && r.0.first_close == Some(true)),
-            flag("fc_den", &rows, |r| r.0.completed_at.is_some() && r.0.first_close.is_some()),
-            f64_col("hours", &rows, |r| hours_to_complete(r.0)),
+            flag("justified", &rows, |r| t.justified[r.0] == Some(true)),
+            flag("fc_num", &rows, |r| t.completed_at.get(r.0).is_some() && t.first_close[r.0] == Some(true)),
+            flag("fc_den", &rows, |r| t.completed_at.get(r.0).is_some() && t.first_close[r.0].is_some()),
+            f64_col("hours", &rows, |r| hours_to_complete(&t.row(r.0))),
         ],
     )?;
     let small = ctx.small_sample();

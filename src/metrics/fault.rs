@@ -1,6 +1,5 @@
 //! 故障: fault reports, repeat faults, restoration, phenomena and causes.
 
-use chrono::Duration;
 use polars::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -8,29 +7,31 @@ use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col,
 use super::orders::{hours_to_complete, OrderFlags};
 use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, RepeatWindow};
-use crate::model::{OrderType, WorkOrder};
+use crate::model::columns::Dict;
+use crate::model::{OrderType, Orders};
 
 /// fault.* metrics, per branch and product.
-pub(crate) fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let faults: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Fault).collect();
-    let flags: Vec<OrderFlags> = faults.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
-    let rows: Vec<(&WorkOrder, &OrderFlags)> = faults.iter().copied().zip(&flags).collect();
+pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let faults: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Fault).collect();
+    let rows: Vec<(usize, OrderFlags)> =
+        faults.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
     let unknown = &ctx.config.faults.unknown_causes;
+    let opt = |d: &Dict, i: usize| d.get(i).map(str::to_string);
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| &r.0.branch),
-            str_col("product", &rows, |r| &r.0.product),
+            str_col("branch", &rows, |r| t.branch.get(r.0)),
+            str_col("product", &rows, |r| t.product.get(r.0)),
             flag("reports", &rows, |_| true),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
             flag("pending", &rows, |r| r.1.pending),
-            f64_col("hours", &rows, |r| hours_to_complete(r.0)),
-            flag("pre_num", &rows, |r| r.0.preprocessed == Some(true)),
-            flag("pre_den", &rows, |r| r.0.preprocessed.is_some()),
-            flag("unknown", &rows, |r| r.0.cause.as_ref().is_some_and(|c| unknown.contains(c))),
-            Column::new("phenomenon".into(), rows.iter().map(|r| r.0.phenomenon.clone()).collect::<Vec<_>>()),
-            Column::new("cause".into(), rows.iter().map(|r| r.0.cause.clone()).collect::<Vec<_>>()),
+            f64_col("hours", &rows, |r| hours_to_complete(&t.row(r.0))),
+            flag("pre_num", &rows, |r| t.preprocessed[r.0] == Some(true)),
+            flag("pre_den", &rows, |r| t.preprocessed[r.0].is_some()),
+            flag("unknown", &rows, |r| t.cause.get(r.0).is_some_and(|c| unknown.iter().any(|u| u.as_str() == c))),
+            Column::new("phenomenon".into(), rows.iter().map(|r| opt(&t.phenomenon, r.0)).collect::<Vec<_>>()),
+            Column::new("cause".into(), rows.iter().map(|r| opt(&t.cause, r.0)).collect::<Vec<_>>()),
         ],
     )?;
     let mut out = aggregate(
@@ -48,11 +49,11 @@ pub(crate) fn compute(orders: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -
         BY_BRANCH_PRODUCT,
         ctx.small_sample(),
     )?;
-    out.extend(repeat_customers(&faults, earlier, ctx)?);
+    out.extend(repeat_customers(t, &faults, earlier, ctx)?);
     // Reports per product, the denominators of the top-N shares.
     let mut reports: FxHashMap<String, f64> = FxHashMap::default();
-    for o in &faults {
-        *reports.entry(o.product.clone()).or_default() += 1.0;
+    for &i in &faults {
+        *reports.entry(t.product.get(i).to_string()).or_default() += 1.0;
         *reports.entry(String::new()).or_default() += 1.0;
     }
     for (metric, key) in [(MetricId::FaultTopPhenomena, "phenomenon"), (MetricId::FaultTopCauses, "cause")] {
@@ -89,59 +90,65 @@ pub(crate) struct CustomerUnit<'a> {
     pub repeat: bool,
 }
 
-/// Every customer unit of the month's fault reports (sorted by key).
+/// Every customer unit of the month's fault reports among rows `idx` of `t` (sorted by key).
 pub(crate) fn units<'a>(
-    faults: impl Iterator<Item = &'a WorkOrder>,
-    earlier: &'a [WorkOrder],
+    t: &'a Orders,
+    idx: impl Iterator<Item = usize>,
+    earlier: &'a Orders,
     config: &Config,
 ) -> Vec<CustomerUnit<'a>> {
-    let mut reports: FxHashMap<(&str, &str), Vec<&WorkOrder>> = FxHashMap::default();
-    for o in faults.filter(|o| o.order_type == OrderType::Fault) {
-        if let Some(c) = o.customer_id.as_deref() {
-            reports.entry((c, o.product.as_str())).or_default().push(o);
-        }
-    }
-    let mut before: FxHashMap<(&str, &str), Vec<chrono::NaiveDateTime>> = FxHashMap::default();
+    // One sort of (customer, product, time, order id) puts each unit's reports together, in
+    // time order.
+    let mut reports: Vec<(&str, &str, i64, &str, usize)> = idx
+        .filter(|&i| t.order_type[i] == OrderType::Fault)
+        .filter_map(|i| Some((t.customer_id.get(i)?, t.product.get(i), t.created_at.0[i], t.order_id.get(i), i)))
+        .collect();
+    reports.sort_unstable();
+    let mut before: FxHashMap<(&str, &str), Vec<i64>> = FxHashMap::default();
     if config.faults.repeat_window == RepeatWindow::Rolling {
-        for o in earlier.iter().filter(|o| o.order_type == OrderType::Fault) {
-            if let Some(c) = o.customer_id.as_deref() {
-                before.entry((c, o.product.as_str())).or_default().push(o.created_at);
+        for i in (0..earlier.len()).filter(|&i| earlier.order_type[i] == OrderType::Fault) {
+            if let Some(c) = earlier.customer_id.get(i) {
+                before.entry((c, earlier.product.get(i))).or_default().push(earlier.created_at.0[i]);
             }
         }
     }
-    let days = Duration::days(i64::from(config.faults.rolling_days));
-    let mut units: Vec<CustomerUnit> = reports
-        .into_iter()
-        .map(|(key, mut v)| {
-            v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.order_id.cmp(&b.order_id)));
-            let repeat = match config.faults.repeat_window {
-                RepeatWindow::CalendarMonth => v.len() >= 2,
-                RepeatWindow::Rolling => {
-                    let mut times: Vec<_> = v.iter().map(|o| o.created_at).collect();
-                    times.extend(before.get(&key).into_iter().flatten().copied());
-                    v.iter().any(|o| times.iter().any(|t| *t < o.created_at && *t >= o.created_at - days))
-                }
-            };
-            CustomerUnit { key, branch: v[0].branch.as_str(), repeat }
-        })
-        .collect();
-    units.sort_by(|a, b| a.key.cmp(&b.key));
+    let days = i64::from(config.faults.rolling_days) * 86_400 * 1_000_000_000;
+    let mut units = Vec::new();
+    let mut k = 0;
+    while k < reports.len() {
+        let key = (reports[k].0, reports[k].1);
+        let mut end = k + 1;
+        while end < reports.len() && (reports[end].0, reports[end].1) == key {
+            end += 1;
+        }
+        let run = &reports[k..end];
+        let repeat = match config.faults.repeat_window {
+            RepeatWindow::CalendarMonth => run.len() >= 2,
+            RepeatWindow::Rolling => {
+                let mut times: Vec<i64> = run.iter().map(|r| r.2).collect();
+                times.extend(before.get(&key).into_iter().flatten().copied());
+                run.iter().any(|r| times.iter().any(|&x| x < r.2 && x >= r.2 - days))
+            }
+        };
+        units.push(CustomerUnit { key, branch: t.branch.get(run[0].4), repeat });
+        k = end;
+    }
     units
 }
 
 /// The (customer, product) keys of the month's repeat customers.
 pub(crate) fn repeat_keys<'a>(
-    orders: &'a [WorkOrder],
-    earlier: &'a [WorkOrder],
+    orders: &'a Orders,
+    earlier: &'a Orders,
     config: &Config,
 ) -> FxHashSet<(&'a str, &'a str)> {
-    units(orders.iter(), earlier, config).into_iter().filter(|u| u.repeat).map(|u| u.key).collect()
+    units(orders, 0..orders.len(), earlier, config).into_iter().filter(|u| u.repeat).map(|u| u.key).collect()
 }
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
 /// product; it belongs to the branch of its first report of the month.
-fn repeat_customers(faults: &[&WorkOrder], earlier: &[WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let customers = units(faults.iter().copied(), earlier, ctx.config);
+fn repeat_customers(t: &Orders, faults: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let customers = units(t, faults.iter().copied(), earlier, ctx.config);
     let df = DataFrame::new(
         customers.len(),
         vec![

@@ -5,20 +5,20 @@ use polars::prelude::*;
 use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH_PRODUCT};
 use super::orders::OrderFlags;
 use super::{Ctx, MetricId, MetricRow};
-use crate::model::{OrderType, WorkOrder};
+use crate::model::{OrderType, Orders};
 
 /// install.* metrics, per branch and product.
-pub(super) fn compute(orders: &[&WorkOrder], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let o: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Install).collect();
-    let flags: Vec<OrderFlags> = o.iter().map(|o| OrderFlags::of(o, ctx.config, ctx.period.end())).collect();
-    let rows: Vec<(&WorkOrder, &OrderFlags)> = o.iter().copied().zip(&flags).collect();
+pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let o: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Install).collect();
+    let rows: Vec<(usize, OrderFlags)> =
+        o.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| &r.0.branch),
-            str_col("product", &rows, |r| &r.0.product),
+            str_col("branch", &rows, |r| t.branch.get(r.0)),
+            str_col("product", &rows, |r| t.product.get(r.0)),
             flag("orders", &rows, |_| true),
-            flag("appointed", &rows, |r| super::orders::deadline(r.0, ctx.config).is_some()),
+            flag("appointed", &rows, |r| super::orders::deadline(&t.row(r.0), ctx.config).is_some()),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
             flag("pending", &rows, |r| r.1.pending),

@@ -22,7 +22,7 @@ pub use defs::MetricId;
 pub use group::Group;
 
 use crate::config::Config;
-use crate::model::{Call, Dataset, Ledger, OrderType, SheetLedger, Survey, WorkOrder};
+use crate::model::{Dataset, Ledger, OrderType, SheetLedger};
 use crate::period::Period;
 
 /// Branch label for calls and surveys without a branch.
@@ -172,29 +172,39 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
 pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<Vec<MetricRow>> {
     let ctx = Ctx { config, period: month };
     // A canonical record order, so that sums never depend on the order of the input files.
-    let mut calls: Vec<&Call> = data.calls.iter().collect();
-    calls.sort_by(|a, b| {
-        (a.start_time, &a.call_id, &a.caller, &a.branch)
-            .cmp(&(b.start_time, &b.call_id, &b.caller, &b.branch))
-            .then(a.wait_seconds.total_cmp(&b.wait_seconds))
+    let c = &data.calls;
+    let mut calls: Vec<usize> = (0..c.len()).collect();
+    calls.sort_by(|&a, &b| {
+        (c.start_time.0[a], c.call_id.get(a), c.caller.get(a), c.branch.get(a))
+            .cmp(&(c.start_time.0[b], c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
+            .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
     });
-    let mut orders: Vec<&WorkOrder> = data.orders.iter().collect();
-    orders.sort_by(|a, b| a.order_id.cmp(&b.order_id));
-    let mut surveys: Vec<&Survey> = data.surveys.iter().collect();
-    surveys.sort_by(|a, b| (a.surveyed_at, &a.survey_id, &a.order_id).cmp(&(b.surveyed_at, &b.survey_id, &b.order_id)));
+    let o = &data.orders;
+    let mut orders: Vec<usize> = (0..o.len()).collect();
+    // Order ids are unique after deduplication: an unstable sort gives the one order.
+    orders.sort_unstable_by(|&a, &b| o.order_id.get(a).cmp(o.order_id.get(b)));
+    let s = &data.surveys;
+    let mut surveys: Vec<usize> = (0..s.len()).collect();
+    surveys.sort_by(|&a, &b| {
+        (s.surveyed_at.0[a], s.survey_id.get(a), s.order_id.get(a)).cmp(&(
+            s.surveyed_at.0[b],
+            s.survey_id.get(b),
+            s.order_id.get(b),
+        ))
+    });
 
     let mut rows = Vec::new();
-    rows.extend(calls::compute(&calls, &ctx)?);
-    rows.extend(install::compute(&orders, &ctx)?);
-    rows.extend(fault::compute(&orders, &data.earlier_orders, &ctx)?);
-    rows.extend(complaint::compute(&orders, &ctx)?);
-    rows.extend(survey::compute(&surveys, &ctx)?);
-    let other: Vec<&WorkOrder> = orders.iter().copied().filter(|o| o.order_type == OrderType::Other).collect();
+    rows.extend(calls::compute(c, &calls, &ctx)?);
+    rows.extend(install::compute(o, &orders, &ctx)?);
+    rows.extend(fault::compute(o, &orders, &data.earlier_orders, &ctx)?);
+    rows.extend(complaint::compute(o, &orders, &ctx)?);
+    rows.extend(survey::compute(s, &surveys, &ctx)?);
+    let other: Vec<usize> = orders.iter().copied().filter(|&i| o.order_type[i] == OrderType::Other).collect();
     let df = polars::prelude::DataFrame::new(
         other.len(),
         vec![
-            agg::str_col("branch", &other, |o| &o.branch),
-            agg::str_col("product", &other, |o| &o.product),
+            agg::str_col("branch", &other, |&i| o.branch.get(i)),
+            agg::str_col("product", &other, |&i| o.product.get(i)),
             agg::flag("orders", &other, |_| true),
         ],
     )?;

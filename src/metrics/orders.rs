@@ -87,7 +87,7 @@ mod tests {
     use super::*;
     use crate::model::Source;
 
-    fn order(ty: OrderType, created: &str, deadline: Option<&str>, done: Option<&str>) -> WorkOrder {
+    fn order(ty: OrderType, created: &str, deadline: Option<&str>, done: Option<&str>) -> WorkOrder<'static> {
         let p = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         WorkOrder {
             src: Source { sheet: 0, row: 2 },

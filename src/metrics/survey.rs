@@ -6,31 +6,32 @@ use std::collections::BTreeMap;
 
 use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH};
 use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
-use crate::model::Survey;
+use crate::model::Surveys;
 
 /// A contacted callback that was not satisfied, or answered no on timeliness or attitude
 /// (SPEC §7.5).
-pub(crate) fn dissatisfied(s: &Survey) -> bool {
-    s.contacted && (s.satisfied == Some(false) || s.timely == Some(false) || s.attitude == Some(false))
+pub(crate) fn dissatisfied(t: &Surveys, i: usize) -> bool {
+    t.contacted[i] && (t.satisfied[i] == Some(false) || t.timely[i] == Some(false) || t.attitude[i] == Some(false))
 }
 
 /// survey.* metrics, per branch.
-pub(super) fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let s = surveys;
+pub(super) fn compute(t: &Surveys, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let s = idx;
+    let c = &t.contacted;
     let df = DataFrame::new(
         s.len(),
         vec![
-            str_col("branch", s, |s| s.branch.as_deref().unwrap_or(UNKNOWN_BRANCH)),
+            str_col("branch", s, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
             str_col("product", s, |_| ""),
             flag("attempted", s, |_| true),
-            flag("contacted", s, |s| s.contacted),
-            flag("sat_num", s, |s| s.contacted && s.satisfied == Some(true)),
-            flag("sat_den", s, |s| s.contacted && s.satisfied.is_some()),
-            flag("timely_num", s, |s| s.contacted && s.timely == Some(true)),
-            flag("timely_den", s, |s| s.contacted && s.timely.is_some()),
-            flag("att_num", s, |s| s.contacted && s.attitude == Some(true)),
-            flag("att_den", s, |s| s.contacted && s.attitude.is_some()),
-            flag("dissatisfied", s, |s| dissatisfied(s)),
+            flag("contacted", s, |&i| c[i]),
+            flag("sat_num", s, |&i| c[i] && t.satisfied[i] == Some(true)),
+            flag("sat_den", s, |&i| c[i] && t.satisfied[i].is_some()),
+            flag("timely_num", s, |&i| c[i] && t.timely[i] == Some(true)),
+            flag("timely_den", s, |&i| c[i] && t.timely[i].is_some()),
+            flag("att_num", s, |&i| c[i] && t.attitude[i] == Some(true)),
+            flag("att_den", s, |&i| c[i] && t.attitude[i].is_some()),
+            flag("dissatisfied", s, |&i| dissatisfied(t, i)),
         ],
     )?;
     let mut rows = aggregate(
@@ -46,19 +47,19 @@ pub(super) fn compute(surveys: &[&Survey], ctx: &Ctx) -> PolarsResult<Vec<Metric
         BY_BRANCH,
         ctx.small_sample(),
     )?;
-    rows.extend(reasons(s, ctx));
+    rows.extend(reasons(t, idx, ctx));
     Ok(rows)
 }
 
 /// `survey.dissatisfied_reason`: each category's share of the dissatisfied callbacks, in
 /// total and per branch; largest first (then by name).
-fn reasons(surveys: &[&Survey], ctx: &Ctx) -> Vec<MetricRow> {
+fn reasons(t: &Surveys, idx: &[usize], ctx: &Ctx) -> Vec<MetricRow> {
     let cats = &ctx.config.surveys.reason_categories;
     // branch ("" = all) -> category -> count
     let mut counts: BTreeMap<&str, BTreeMap<String, f64>> = BTreeMap::new();
-    for s in surveys.iter().filter(|s| dissatisfied(s)) {
-        let cat = cats.of(s.reason.as_deref());
-        let branch = s.branch.as_deref().unwrap_or(UNKNOWN_BRANCH);
+    for &i in idx.iter().filter(|&&i| dissatisfied(t, i)) {
+        let cat = cats.of(t.reason.get(i));
+        let branch = t.branch.get(i).unwrap_or(UNKNOWN_BRANCH);
         *counts.entry("").or_default().entry(cat.clone()).or_default() += 1.0;
         *counts.entry(branch).or_default().entry(cat).or_default() += 1.0;
     }

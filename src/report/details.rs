@@ -13,39 +13,42 @@ fn order_type_label(lang: Lang, ty: OrderType) -> &'static str {
     }
 }
 
-fn opt_text(v: &Option<String>) -> V {
-    v.clone().map_or(V::Empty, V::Text)
+fn opt_text(v: Option<&str>) -> V {
+    v.map_or(V::Empty, |t| V::Text(t.to_string()))
 }
 
 /// 明细-重复申告.
 pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
     let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
-    let mut by_customer: FxHashMap<(&str, &str), Vec<&WorkOrder>> = FxHashMap::default();
-    for o in data.orders.iter().filter(|o| o.order_type == OrderType::Fault) {
-        if let Some(c) = o.customer_id.as_deref() {
-            by_customer.entry((c, o.product.as_str())).or_default().push(o);
+    let t = &data.orders;
+    let mut by_customer: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
+    for i in (0..t.len()).filter(|&i| t.order_type[i] == OrderType::Fault) {
+        if let Some(c) = t.customer_id.get(i) {
+            by_customer.entry((c, t.product.get(i))).or_default().push(i);
         }
     }
     let repeat = crate::metrics::fault::repeat_keys(&data.orders, &data.earlier_orders, b.config);
-    let mut groups: Vec<(&(&str, &str), &Vec<&WorkOrder>)> =
+    let mut groups: Vec<(&(&str, &str), &Vec<usize>)> =
         by_customer.iter().filter(|(k, _)| repeat.contains(*k)).collect();
     groups.sort_by(|a, b| a.0.cmp(b.0));
     let mut rows = Vec::new();
     for ((customer, product), orders) in groups {
         let mut orders = orders.clone();
-        orders.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.order_id.cmp(&b.order_id)));
-        for o in orders {
+        orders.sort_by(|&a, &b| {
+            t.created_at.0[a].cmp(&t.created_at.0[b]).then_with(|| t.order_id.get(a).cmp(t.order_id.get(b)))
+        });
+        for &i in &orders {
             rows.push(vec![
                 V::Text(customer.to_string()),
                 V::Text(product.to_string()),
-                V::Count(by_customer[&(*customer, *product)].len() as f64),
-                V::Text(o.branch.clone()),
-                V::Text(o.order_id.clone()),
-                V::Time(o.created_at),
-                o.completed_at.map_or(V::Empty, V::Time),
-                opt_text(&o.phenomenon),
-                opt_text(&o.cause),
+                V::Count(orders.len() as f64),
+                V::Text(t.branch.get(i).to_string()),
+                V::Text(t.order_id.get(i).to_string()),
+                V::Time(t.created_at.get(i)),
+                t.completed_at.get(i).map_or(V::Empty, V::Time),
+                opt_text(t.phenomenon.get(i)),
+                opt_text(t.cause.get(i)),
             ]);
         }
     }
@@ -76,16 +79,16 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     let mut s = new_section("late_detail", L::SheetLateDetail, b);
     s.detail = true;
     let end = b.period.end();
-    let mut late: Vec<(&WorkOrder, NaiveDateTime)> = data
+    let mut late: Vec<(WorkOrder, NaiveDateTime)> = data
         .orders
         .iter()
         .filter(|o| o.order_type != OrderType::Other && timeliness(o, b.config, end) == Timeliness::Late)
-        .filter_map(|o| deadline(o, b.config).map(|d| (o, d)))
+        .filter_map(|o| deadline(&o, b.config).map(|d| (o, d)))
         .collect();
-    let dept = |o: &WorkOrder| o.department.clone().unwrap_or_else(|| crate::metrics::complaint::NOT_GIVEN.to_string());
+    let dept = |o: &WorkOrder| o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN).to_string();
     late.sort_by(|a, b| {
-        dept(a.0)
-            .cmp(&dept(b.0))
+        dept(&a.0)
+            .cmp(&dept(&b.0))
             .then_with(|| a.0.order_type.cmp(&b.0.order_type))
             .then_with(|| a.0.order_id.cmp(&b.0.order_id))
     });
@@ -94,11 +97,11 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
         .map(|(o, due)| {
             let done = o.completed_at.unwrap_or(end);
             vec![
-                V::Text(dept(o)),
+                V::Text(dept(&o)),
                 V::Text(order_type_label(lang, o.order_type).into()),
-                V::Text(o.order_id.clone()),
-                V::Text(o.branch.clone()),
-                V::Text(o.product.clone()),
+                V::Text(o.order_id.into_owned()),
+                V::Text(o.branch.into_owned()),
+                V::Text(o.product.into_owned()),
                 V::Time(o.created_at),
                 V::Time(due),
                 o.completed_at.map_or(V::Text(b.text(L::Open)), V::Time),
@@ -132,16 +135,18 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
 pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
     let mut s = new_section("dissatisfied_detail", L::SheetDissatisfiedDetail, b);
     s.detail = true;
+    let o = &data.orders;
     let department: FxHashMap<&str, &str> =
-        data.orders.iter().filter_map(|o| Some((o.order_id.as_str(), o.department.as_deref()?))).collect();
+        (0..o.len()).filter_map(|i| Some((o.order_id.get(i), o.department.get(i)?))).collect();
     let yes_no = |v: Option<bool>, yes: L, no: L| match v {
         Some(true) => V::Text(b.text(yes)),
         Some(false) => V::Text(b.text(no)),
         None => V::Empty,
     };
-    let mut list: Vec<&crate::model::Survey> =
-        data.surveys.iter().filter(|s| crate::metrics::survey::dissatisfied(s)).collect();
-    let branch = |s: &crate::model::Survey| s.branch.clone().unwrap_or_default();
+    let t = &data.surveys;
+    let mut list: Vec<crate::model::Survey> =
+        (0..t.len()).filter(|&i| crate::metrics::survey::dissatisfied(t, i)).map(|i| t.row(i)).collect();
+    let branch = |s: &crate::model::Survey| s.branch.as_deref().unwrap_or_default().to_string();
     list.sort_by(|a, c| {
         branch(a).cmp(&branch(c)).then(a.surveyed_at.cmp(&c.surveyed_at)).then(a.survey_id.cmp(&c.survey_id))
     });
@@ -154,15 +159,15 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
                 (None, v) => yes_no(v, L::SatisfiedWord, L::NotSatisfiedWord),
             };
             vec![
-                V::Text(branch(sv)),
-                opt_text(&sv.survey_id),
-                opt_text(&sv.order_id),
+                V::Text(branch(&sv)),
+                opt_text(sv.survey_id.as_deref()),
+                opt_text(sv.order_id.as_deref()),
                 order.and_then(|o| department.get(o)).map_or(V::Empty, |d| V::Text(d.to_string())),
                 V::Time(sv.surveyed_at),
                 satisfaction,
                 yes_no(sv.timely, L::YesWord, L::NoWord),
                 yes_no(sv.attitude, L::SatisfiedWord, L::NotSatisfiedWord),
-                opt_text(&sv.reason),
+                opt_text(sv.reason.as_deref()),
                 V::Text(b.config.surveys.reason_categories.of(sv.reason.as_deref())),
                 V::Empty,
             ]

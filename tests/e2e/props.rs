@@ -16,22 +16,22 @@ const PRODUCTS: [&str; 3] = ["E8", "E9", "ADSL"];
 prop_compose! {
     fn order()(id in 0u32..400, ty in 0u8..4, b in 0usize..3, p in 0usize..3, cust in 0u32..30,
                created in 0i64..(31 * 24), hours in proptest::option::of(0i64..100),
-               deadline in proptest::option::of(0i64..120), cause in 0u8..5) -> WorkOrder {
+               deadline in proptest::option::of(0i64..120), cause in 0u8..5) -> WorkOrder<'static> {
         let created_at = start() + Duration::hours(created);
         WorkOrder {
             src: Source { sheet: 0, row: id + 2 },
-            order_id: format!("W{id}"),
+            order_id: format!("W{id}").into(),
             order_type: [OrderType::Fault, OrderType::Install, OrderType::Complaint, OrderType::Other][ty as usize],
             branch: BRANCHES[b].into(),
             product: PRODUCTS[p].into(),
-            customer_id: Some(format!("c{cust}")),
+            customer_id: Some(format!("c{cust}").into()),
             created_at,
             deadline: deadline.map(|h| created_at + Duration::hours(h)),
             completed_at: hours.map(|h| created_at + Duration::hours(h)),
-            department: Some(format!("部门{}", cause % 3)),
+            department: Some(format!("部门{}", cause % 3).into()),
             channel: Some(["10000号", "工信部", "营业厅"][cause as usize % 3].into()),
             category: Some(["费用争议", "网络质量"][cause as usize % 2].into()),
-            phenomenon: Some(format!("现象{cause}")),
+            phenomenon: Some(format!("现象{cause}").into()),
             cause: Some(["查中自复", "不明原因", "光猫故障", "线路故障", "用户原因"][cause as usize].into()),
             preprocessed: Some(cause % 2 == 0),
             justified: Some(cause % 3 == 0),
@@ -47,15 +47,15 @@ prop_compose! {
 
 prop_compose! {
     fn call()(id in 0u32..10_000, b in 0usize..4, caller in 0u32..50, t in 0i64..(31 * 24 * 60),
-              answered in any::<bool>(), wait in 0u32..90, talk in 1u32..600) -> Call {
+              answered in any::<bool>(), wait in 0u32..90, talk in 1u32..600) -> Call<'static> {
         Call {
             src: Source { sheet: 1, row: id + 2 },
-            call_id: Some(format!("C{id}")),
+            call_id: Some(format!("C{id}").into()),
             start_time: start() + Duration::minutes(t),
-            branch: BRANCHES.get(b).map(|s| s.to_string()),
+            branch: BRANCHES.get(b).map(|s| (*s).into()),
             queue: None,
             agent_id: None,
-            caller: Some(format!("133{caller:08}")),
+            caller: Some(format!("133{caller:08}").into()),
             answered,
             talk_seconds: Some(if answered { f64::from(talk) } else { 0.0 }),
             wait_seconds: f64::from(wait),
@@ -65,10 +65,10 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn survey()(id in 0u32..1000, b in 0usize..3, contacted in any::<bool>(), s in proptest::option::of(any::<bool>())) -> Survey {
+    fn survey()(id in 0u32..1000, b in 0usize..3, contacted in any::<bool>(), s in proptest::option::of(any::<bool>())) -> Survey<'static> {
         Survey {
             src: Source { sheet: 2, row: id + 2 },
-            survey_id: Some(format!("S{id}")),
+            survey_id: Some(format!("S{id}").into()),
             order_id: None,
             branch: Some(BRANCHES[b].into()),
             surveyed_at: start() + Duration::hours(i64::from(id % 700)),
@@ -82,7 +82,19 @@ prop_compose! {
     }
 }
 
-fn dataset() -> impl Strategy<Value = Dataset> {
+type Rows = (Vec<WorkOrder<'static>>, Vec<Call<'static>>, Vec<Survey<'static>>);
+
+fn tables((orders, calls, surveys): &Rows) -> Dataset {
+    Dataset {
+        calls: calls.iter().cloned().collect(),
+        orders: orders.iter().cloned().collect(),
+        earlier_orders: Default::default(),
+        surveys: surveys.iter().cloned().collect(),
+        ledger: Default::default(),
+    }
+}
+
+fn dataset() -> impl Strategy<Value = Rows> {
     (
         prop::collection::vec(order(), 0..120),
         prop::collection::vec(call(), 0..150),
@@ -92,7 +104,7 @@ fn dataset() -> impl Strategy<Value = Dataset> {
             // Ids are unique after ingest's deduplication.
             let mut seen = std::collections::HashSet::new();
             orders.retain(|o| seen.insert(o.order_id.clone()));
-            Dataset { calls, orders, earlier_orders: vec![], surveys, ledger: Default::default() }
+            (orders, calls, surveys)
         })
 }
 
@@ -104,7 +116,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn rates_are_fractions_and_counts_add_up(data in dataset()) {
+    fn rates_are_fractions_and_counts_add_up(rows in dataset()) {
+        let data = tables(&rows);
         let config = Config::default();
         let rows = compute(&data, &config, "2026-10".parse().unwrap()).unwrap();
         for r in &rows {
@@ -133,17 +146,17 @@ proptest! {
     }
 
     #[test]
-    fn record_order_never_changes_a_figure(data in dataset(), seed in any::<u64>()) {
+    fn record_order_never_changes_a_figure(rows in dataset(), seed in any::<u64>()) {
         let config = Config::default();
         let month = "2026-10".parse().unwrap();
-        let a = compute(&data, &config, month).unwrap();
-        let mut shuffled = data.clone();
+        let a = compute(&tables(&rows), &config, month).unwrap();
+        let (mut orders, mut calls, mut surveys) = rows.clone();
         let mut s = seed | 1;
         let mut next = |n: usize| { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s as usize) % n.max(1) };
-        for i in (1..shuffled.orders.len()).rev() { let j = next(i + 1); shuffled.orders.swap(i, j); }
-        for i in (1..shuffled.calls.len()).rev() { let j = next(i + 1); shuffled.calls.swap(i, j); }
-        for i in (1..shuffled.surveys.len()).rev() { let j = next(i + 1); shuffled.surveys.swap(i, j); }
-        let b = compute(&shuffled, &config, month).unwrap();
+        for i in (1..orders.len()).rev() { let j = next(i + 1); orders.swap(i, j); }
+        for i in (1..calls.len()).rev() { let j = next(i + 1); calls.swap(i, j); }
+        for i in (1..surveys.len()).rev() { let j = next(i + 1); surveys.swap(i, j); }
+        let b = compute(&tables(&(orders, calls, surveys)), &config, month).unwrap();
         prop_assert_eq!(a, b);
     }
 }

@@ -1,0 +1,396 @@
+//! Typed columns: the storage of the month's records (issue 10).
+//!
+//! A record is not a struct of heap strings: each field is a column. Low-cardinality text
+//! (branch, product, queue, department, channel, category, phenomenon, cause, site, agent)
+//! is dictionary-encoded ([`Dict`]); ids, phone numbers and free text live in one buffer
+//! per column ([`Text`]); timestamps are integers (nanoseconds since 1970, exact for every
+//! time svcq accepts: years 1970–2200); flags are booleans.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime};
+use rustc_hash::FxHashMap;
+
+/// One column of a table: typed storage with a row value type.
+pub trait Column: Default + Clone {
+    /// The value of one row.
+    type Item<'a>
+    where
+        Self: 'a;
+    /// Append a row's value.
+    fn push(&mut self, v: &Self::Item<'_>);
+    /// The value of row `i`.
+    fn at(&self, i: usize) -> Self::Item<'_>;
+    /// Append another column of the same kind (dictionaries are merged).
+    fn append(&mut self, other: Self);
+    /// The rows whose `keep` is true, in order.
+    fn select(&self, keep: &[bool]) -> Self;
+}
+
+impl<T: Copy + Default> Column for Vec<T> {
+    type Item<'a>
+        = T
+    where
+        T: 'a;
+    fn push(&mut self, v: &T) {
+        Vec::push(self, *v);
+    }
+    fn at(&self, i: usize) -> T {
+        self[i]
+    }
+    fn append(&mut self, mut other: Self) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            Vec::append(self, &mut other);
+        }
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        self.iter().zip(keep).filter(|(_, k)| **k).map(|(v, _)| *v).collect()
+    }
+}
+
+/// Text kept per row (ids, phone numbers, free text): one buffer and row ends.
+#[derive(Debug, Clone, Default)]
+pub struct Text {
+    buf: String,
+    /// End of each row in `buf`; `None` rows have `start == end` and `present == false`.
+    ends: Vec<usize>,
+    present: Vec<bool>,
+}
+
+impl Text {
+    /// Row `i`, `None` when the cell was missing.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        if !self.present[i] {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.buf[start..self.ends[i]])
+    }
+
+    /// Append a value.
+    pub fn push_str(&mut self, v: Option<&str>) {
+        if let Some(v) = v {
+            self.buf.push_str(v);
+        }
+        self.ends.push(self.buf.len());
+        self.present.push(v.is_some());
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl Column for Text {
+    type Item<'a> = Option<Cow<'a, str>>;
+    fn push(&mut self, v: &Option<Cow<'_, str>>) {
+        self.push_str(v.as_deref());
+    }
+    fn at(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.get(i).map(Cow::Borrowed)
+    }
+    fn append(&mut self, other: Self) {
+        if self.is_empty() {
+            *self = other;
+            return;
+        }
+        let base = self.buf.len();
+        self.buf.push_str(&other.buf);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.present.extend(other.present);
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        let mut out = Text::default();
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            out.push_str(self.get(i));
+        }
+        out
+    }
+}
+
+/// Text that is never missing (order ids): a [`Text`] whose rows are all present.
+#[derive(Debug, Clone, Default)]
+pub struct Ids(Text);
+
+impl Ids {
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> &str {
+        self.0.get(i).unwrap_or_default()
+    }
+}
+
+impl Column for Ids {
+    type Item<'a> = Cow<'a, str>;
+    fn push(&mut self, v: &Cow<'_, str>) {
+        self.0.push_str(Some(v));
+    }
+    fn at(&self, i: usize) -> Cow<'_, str> {
+        Cow::Borrowed(self.get(i))
+    }
+    fn append(&mut self, other: Self) {
+        self.0.append(other.0);
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Ids(self.0.select(keep))
+    }
+}
+
+/// Code of a missing value in a [`Dict`].
+pub const NONE: u32 = u32::MAX;
+
+/// Dictionary-encoded text: a code per row into the distinct values, in order of first
+/// appearance.
+#[derive(Debug, Clone, Default)]
+pub struct Dict {
+    codes: Vec<u32>,
+    values: Vec<Box<str>>,
+    index: FxHashMap<Box<str>, u32>,
+}
+
+impl Dict {
+    /// Row `i`, `None` when the cell was missing.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.value(self.codes[i])
+    }
+
+    /// The code of row `i` ([`NONE`] when missing).
+    pub fn code(&self, i: usize) -> u32 {
+        self.codes[i]
+    }
+
+    /// The text of a code.
+    pub fn value(&self, code: u32) -> Option<&str> {
+        if code == NONE {
+            None
+        } else {
+            Some(&self.values[code as usize])
+        }
+    }
+
+    /// The distinct values; a code indexes this list.
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    fn intern(&mut self, v: &str) -> u32 {
+        if let Some(&c) = self.index.get(v) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        self.values.push(v.into());
+        self.index.insert(v.into(), c);
+        c
+    }
+
+    /// Append a value.
+    pub fn push_str(&mut self, v: Option<&str>) {
+        let c = match v {
+            Some(v) => self.intern(v),
+            None => NONE,
+        };
+        self.codes.push(c);
+    }
+
+    /// Replace row `i`'s value.
+    pub fn set(&mut self, i: usize, v: Option<&str>) {
+        self.codes[i] = match v {
+            Some(v) => self.intern(v),
+            None => NONE,
+        };
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+}
+
+impl Column for Dict {
+    type Item<'a> = Option<Cow<'a, str>>;
+    fn push(&mut self, v: &Option<Cow<'_, str>>) {
+        self.push_str(v.as_deref());
+    }
+    fn at(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.get(i).map(Cow::Borrowed)
+    }
+    fn append(&mut self, other: Self) {
+        if self.is_empty() && self.values.is_empty() {
+            *self = other;
+            return;
+        }
+        let map: Vec<u32> = other.values.iter().map(|v| self.intern(v)).collect();
+        self.codes.extend(other.codes.iter().map(|&c| if c == NONE { NONE } else { map[c as usize] }));
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Dict { codes: self.codes.select(keep), values: self.values.clone(), index: self.index.clone() }
+    }
+}
+
+/// Dictionary-encoded text that is never missing (branch and product of a work order).
+#[derive(Debug, Clone, Default)]
+pub struct Labels(Dict);
+
+impl Labels {
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> &str {
+        self.0.get(i).unwrap_or_default()
+    }
+
+    /// The code of row `i`.
+    pub fn code(&self, i: usize) -> u32 {
+        self.0.code(i)
+    }
+
+    /// The distinct values; a code indexes this list.
+    pub fn values(&self) -> &[Box<str>] {
+        self.0.values()
+    }
+}
+
+impl Column for Labels {
+    type Item<'a> = Cow<'a, str>;
+    fn push(&mut self, v: &Cow<'_, str>) {
+        self.0.push_str(Some(v));
+    }
+    fn at(&self, i: usize) -> Cow<'_, str> {
+        Cow::Borrowed(self.get(i))
+    }
+    fn append(&mut self, other: Self) {
+        self.0.append(other.0);
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Labels(self.0.select(keep))
+    }
+}
+
+/// A timestamp as nanoseconds since 1970-01-01 (exact for years 1970–2262).
+fn to_nanos(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
+fn from_nanos(n: i64) -> NaiveDateTime {
+    DateTime::from_timestamp_nanos(n).naive_utc()
+}
+
+/// Timestamps, never missing.
+#[derive(Debug, Clone, Default)]
+pub struct Times(pub Vec<i64>);
+
+impl Times {
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> NaiveDateTime {
+        from_nanos(self.0[i])
+    }
+}
+
+impl Column for Times {
+    type Item<'a> = NaiveDateTime;
+    fn push(&mut self, v: &NaiveDateTime) {
+        self.0.push(to_nanos(*v));
+    }
+    fn at(&self, i: usize) -> NaiveDateTime {
+        self.get(i)
+    }
+    fn append(&mut self, other: Self) {
+        Column::append(&mut self.0, other.0);
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        Times(self.0.select(keep))
+    }
+}
+
+/// Code of a missing timestamp in [`OptTimes`].
+const NO_TIME: i64 = i64::MIN;
+
+/// Timestamps that may be missing.
+#[derive(Debug, Clone, Default)]
+pub struct OptTimes(pub Vec<i64>);
+
+impl OptTimes {
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> Option<NaiveDateTime> {
+        let n = self.0[i];
+        (n != NO_TIME).then(|| from_nanos(n))
+    }
+}
+
+impl Column for OptTimes {
+    type Item<'a> = Option<NaiveDateTime>;
+    fn push(&mut self, v: &Option<NaiveDateTime>) {
+        self.0.push(v.map_or(NO_TIME, to_nanos));
+    }
+    fn at(&self, i: usize) -> Option<NaiveDateTime> {
+        self.get(i)
+    }
+    fn append(&mut self, other: Self) {
+        Column::append(&mut self.0, other.0);
+    }
+    fn select(&self, keep: &[bool]) -> Self {
+        OptTimes(self.0.select(keep))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionaries_merge_and_select() {
+        let mut a = Dict::default();
+        for v in [Some("东区"), None, Some("西区"), Some("东区")] {
+            a.push_str(v);
+        }
+        let mut b = Dict::default();
+        for v in [Some("北区"), Some("西区"), None] {
+            b.push_str(v);
+        }
+        Column::append(&mut a, b);
+        let all: Vec<Option<&str>> = (0..a.len()).map(|i| a.get(i)).collect();
+        assert_eq!(all, [Some("东区"), None, Some("西区"), Some("东区"), Some("北区"), Some("西区"), None]);
+        assert_eq!(a.values().len(), 3);
+        let s = a.select(&[false, true, false, true, true, false, false]);
+        assert_eq!((0..s.len()).map(|i| s.get(i)).collect::<Vec<_>>(), [None, Some("东区"), Some("北区")]);
+    }
+
+    #[test]
+    fn text_keeps_empty_and_missing_apart() {
+        let mut t = Text::default();
+        for v in [Some("a1"), None, Some(""), Some("bcd")] {
+            t.push_str(v);
+        }
+        let mut u = Text::default();
+        u.push_str(Some("z"));
+        Column::append(&mut t, u);
+        assert_eq!(
+            (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>(),
+            [Some("a1"), None, Some(""), Some("bcd"), Some("z")]
+        );
+        let s = t.select(&[false, false, true, true, true]);
+        assert_eq!((0..s.len()).map(|i| s.get(i)).collect::<Vec<_>>(), [Some(""), Some("bcd"), Some("z")]);
+    }
+
+    #[test]
+    fn timestamps_round_trip_to_the_nanosecond() {
+        for s in ["1970-01-01 00:00:00", "2026-10-31 23:59:59.123456789", "2200-12-31 23:59:59"] {
+            let t = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+            let mut c = OptTimes::default();
+            c.push(&Some(t));
+            c.push(&None);
+            assert_eq!(c.get(0), Some(t));
+            assert_eq!(c.get(1), None);
+        }
+    }
+}

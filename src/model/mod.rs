@@ -1,0 +1,410 @@
+//! The typed records of the month and the row ledger that accounts for every row read.
+
+pub mod columns;
+
+use std::borrow::Cow;
+
+use chrono::NaiveDateTime;
+
+use columns::{Column, Dict, Ids, Labels, OptTimes, Text, Times};
+
+use std::fmt;
+
+/// Where a record came from: index into [`Ledger::sheets`] and the Excel row number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Source {
+    /// Index of the sheet in the ledger.
+    pub sheet: u32,
+    /// Row number as Excel shows it.
+    pub row: u32,
+}
+
+/// Declare a table: a row type whose fields borrow (`Cow`) and a columnar table holding the
+/// same fields as [`Column`]s, with `push`, `row`, `iter`, `append` and `select`.
+macro_rules! table {
+    ($(#[$rdoc:meta])* $row:ident, $(#[$tdoc:meta])* $table:ident {
+        $($(#[$fdoc:meta])* $field:ident : $rty:ty => $col:ty),* $(,)?
+    }) => {
+        $(#[$rdoc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $row<'a> {
+            /// Origin.
+            pub src: Source,
+            $($(#[$fdoc])* pub $field: $rty,)*
+        }
+
+        $(#[$tdoc])*
+        #[derive(Debug, Clone, Default)]
+        pub struct $table {
+            /// Origin of each row.
+            pub src: Vec<Source>,
+            $($(#[$fdoc])* pub $field: $col,)*
+        }
+
+        impl $table {
+            /// Number of rows.
+            pub fn len(&self) -> usize {
+                self.src.len()
+            }
+
+            /// No rows.
+            pub fn is_empty(&self) -> bool {
+                self.src.is_empty()
+            }
+
+            /// Append a row.
+            pub fn push(&mut self, r: &$row<'_>) {
+                self.src.push(r.src);
+                $(Column::push(&mut self.$field, &r.$field);)*
+            }
+
+            /// Row `i` (borrowing the table's text).
+            pub fn row(&self, i: usize) -> $row<'_> {
+                $row { src: self.src[i], $($field: Column::at(&self.$field, i),)* }
+            }
+
+            /// Every row, in order.
+            pub fn iter(&self) -> impl Iterator<Item = $row<'_>> + '_ {
+                (0..self.len()).map(|i| self.row(i))
+            }
+
+            /// Append another table's rows, shifting their sheet index by `sheet_offset`.
+            pub fn append(&mut self, other: $table, sheet_offset: u32) {
+                let mut src = other.src;
+                if sheet_offset > 0 {
+                    for s in &mut src {
+                        s.sheet += sheet_offset;
+                    }
+                }
+                Column::append(&mut self.src, src);
+                $(Column::append(&mut self.$field, other.$field);)*
+            }
+
+            /// The rows whose `keep` is true, in order.
+            pub fn select(&self, keep: &[bool]) -> $table {
+                $table { src: self.src.select(keep), $($field: self.$field.select(keep),)* }
+            }
+        }
+
+        impl<'a> FromIterator<$row<'a>> for $table {
+            fn from_iter<I: IntoIterator<Item = $row<'a>>>(rows: I) -> Self {
+                let mut t = $table::default();
+                for r in rows {
+                    t.push(&r);
+                }
+                t
+            }
+        }
+    };
+}
+
+table! {
+    /// One hotline call offered to the manual queue.
+    Call,
+    /// The calls, one column per field.
+    Calls {
+        /// 呼叫流水号.
+        call_id: Option<Cow<'a, str>> => Text,
+        /// 来电时间.
+        start_time: NaiveDateTime => Times,
+        /// 分公司.
+        branch: Option<Cow<'a, str>> => Dict,
+        /// 技能组.
+        queue: Option<Cow<'a, str>> => Dict,
+        /// 坐席工号.
+        agent_id: Option<Cow<'a, str>> => Dict,
+        /// 主叫号码.
+        caller: Option<Cow<'a, str>> => Text,
+        /// Answered by an agent.
+        answered: bool => Vec<bool>,
+        /// 通话时长 in seconds.
+        talk_seconds: Option<f64> => Vec<Option<f64>>,
+        /// 等待时长 in seconds.
+        wait_seconds: f64 => Vec<f64>,
+        /// 一次解决.
+        resolved: Option<bool> => Vec<Option<bool>>,
+    }
+}
+
+/// Work-order type after value mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum OrderType {
+    /// 故障.
+    Fault,
+    /// 装移机.
+    Install,
+    /// 投诉.
+    Complaint,
+    /// Anything else: counted, not measured.
+    #[default]
+    Other,
+}
+
+impl OrderType {
+    /// Stable id.
+    pub fn id(self) -> &'static str {
+        match self {
+            OrderType::Fault => "fault",
+            OrderType::Install => "install",
+            OrderType::Complaint => "complaint",
+            OrderType::Other => "other",
+        }
+    }
+}
+
+table! {
+    /// One fault, installation, complaint or other work order.
+    WorkOrder,
+    /// The work orders, one column per field.
+    Orders {
+        /// 工单号.
+        order_id: Cow<'a, str> => Ids,
+        /// Mapped type.
+        order_type: OrderType => Vec<OrderType>,
+        /// 分公司.
+        branch: Cow<'a, str> => Labels,
+        /// 产品 (未分类 when missing).
+        product: Cow<'a, str> => Labels,
+        /// 用户号码.
+        customer_id: Option<Cow<'a, str>> => Text,
+        /// 受理时间.
+        created_at: NaiveDateTime => Times,
+        /// The deadline cell (a date-only deadline means the end of that day).
+        deadline: Option<NaiveDateTime> => OptTimes,
+        /// 完成时间; `None` = still open.
+        completed_at: Option<NaiveDateTime> => OptTimes,
+        /// 责任部门.
+        department: Option<Cow<'a, str>> => Dict,
+        /// 受理渠道.
+        channel: Option<Cow<'a, str>> => Dict,
+        /// 投诉类别.
+        category: Option<Cow<'a, str>> => Dict,
+        /// 故障现象.
+        phenomenon: Option<Cow<'a, str>> => Dict,
+        /// 故障原因.
+        cause: Option<Cow<'a, str>> => Dict,
+        /// 预处理.
+        preprocessed: Option<bool> => Vec<Option<bool>>,
+        /// 有理由.
+        justified: Option<bool> => Vec<Option<bool>>,
+        /// 一次关单.
+        first_close: Option<bool> => Vec<Option<bool>>,
+        /// What the complaint or report says (投诉内容).
+        content: Option<Cow<'a, str>> => Text,
+        /// How it was handled (处理结果).
+        result: Option<Cow<'a, str>> => Text,
+        /// The reply was regular (回单规范); `Some(false)` = 回单不规范.
+        reply_ok: Option<bool> => Vec<Option<bool>>,
+        /// Caused by a human error (人为差错).
+        human_error: Option<bool> => Vec<Option<bool>>,
+        /// The exchange, room or access device (局站).
+        site: Option<Cow<'a, str>> => Dict,
+    }
+}
+
+table! {
+    /// One callback survey.
+    Survey,
+    /// The surveys, one column per field.
+    Surveys {
+        /// 回访流水号.
+        survey_id: Option<Cow<'a, str>> => Text,
+        /// 关联工单号.
+        order_id: Option<Cow<'a, str>> => Text,
+        /// 分公司 (filled from the work order when empty).
+        branch: Option<Cow<'a, str>> => Dict,
+        /// 回访时间.
+        surveyed_at: NaiveDateTime => Times,
+        /// Reached the customer.
+        contacted: bool => Vec<bool>,
+        /// Satisfied (None: no answer).
+        satisfied: Option<bool> => Vec<Option<bool>>,
+        /// The raw satisfaction score when the answer was a number (scale decided per sheet).
+        score: Option<f64> => Vec<Option<f64>>,
+        /// 处理及时.
+        timely: Option<bool> => Vec<Option<bool>>,
+        /// 人员态度.
+        attitude: Option<bool> => Vec<Option<bool>>,
+        /// 不满意原因.
+        reason: Option<Cow<'a, str>> => Text,
+    }
+}
+
+/// The accounting of one sheet (or CSV file).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SheetLedger {
+    /// File name as given (relative to the input folder).
+    pub file: String,
+    /// Sheet name (CSV: the file stem).
+    pub sheet: String,
+    /// Format read.
+    pub format: String,
+    /// Text encoding (CSV only).
+    pub encoding: Option<String>,
+    /// Kind, when classified.
+    pub kind: Option<Kind>,
+    /// Header row (Excel numbering), when found.
+    pub header_row: Option<u32>,
+    /// Non-blank rows below the header.
+    pub rows_read: u64,
+    /// Rows used for the month.
+    pub used: u64,
+    /// Rows of other months.
+    pub out_of_period: u64,
+    /// Rows that repeat a record already counted.
+    pub duplicates: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Duplicates whose content differed from the kept row.
+    pub conflicts: u64,
+    /// Why the sheet was skipped, or another remark.
+    pub note: Option<String>,
+    /// Column label (letter and header text) of each matched field.
+    pub columns: Vec<(&'static str, String)>,
+}
+
+impl SheetLedger {
+    /// rows read = used + out of period + duplicates + rejected
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.used + self.out_of_period + self.duplicates + self.rejected
+    }
+}
+
+/// A row that could not be used, with everything needed to find and fix it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// Origin.
+    pub src: Source,
+    /// Column letter and header, e.g. `D「申告时间」`.
+    pub column: String,
+    /// The cell as written.
+    pub raw: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The same id read twice with different content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// Kind of record.
+    pub kind: Kind,
+    /// The id.
+    pub id: String,
+    /// The row kept.
+    pub kept: Source,
+    /// The row dropped.
+    pub dropped: Source,
+    /// Fields that differ.
+    pub fields: Vec<&'static str>,
+}
+
+/// Every row read, accounted for.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    /// Per sheet, in reading order.
+    pub sheets: Vec<SheetLedger>,
+    /// Rejected rows.
+    pub rejected: Vec<Rejected>,
+    /// Conflicting duplicates.
+    pub conflicts: Vec<Conflict>,
+    /// Files skipped whole (empty, not a spreadsheet extension, lock files).
+    pub skipped_files: Vec<(String, String)>,
+}
+
+impl Ledger {
+    /// Sum of all sheets.
+    pub fn total(&self) -> SheetLedger {
+        let mut t = SheetLedger::default();
+        for s in &self.sheets {
+            t.rows_read += s.rows_read;
+            t.used += s.used;
+            t.out_of_period += s.out_of_period;
+            t.duplicates += s.duplicates;
+            t.rejected += s.rejected;
+            t.conflicts += s.conflicts;
+        }
+        t
+    }
+
+    /// Rejected rows / rows read (0 when nothing was read).
+    pub fn rejected_share(&self) -> f64 {
+        let t = self.total();
+        if t.rows_read == 0 {
+            0.0
+        } else {
+            t.rejected as f64 / t.rows_read as f64
+        }
+    }
+
+    /// The column label of `field` in the sheet of `src` (the field name when unmatched).
+    pub fn column(&self, src: Source, field: &str) -> String {
+        let sheet = &self.sheets[src.sheet as usize];
+        sheet.columns.iter().find(|(f, _)| *f == field).map_or_else(|| field.to_string(), |(_, l)| l.clone())
+    }
+
+    /// `file / sheet` of a source, for messages.
+    pub fn locate(&self, src: Source) -> String {
+        let s = &self.sheets[src.sheet as usize];
+        if s.format == "csv" {
+            format!("{} row {}", s.file, src.row)
+        } else {
+            format!("{} / {} row {}", s.file, s.sheet, src.row)
+        }
+    }
+}
+
+/// The month's records, ready for the metrics.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Calls of the month.
+    pub calls: Calls,
+    /// Work orders of the month.
+    pub orders: Orders,
+    /// Work orders of the 60 days before the month (rolling repeat window).
+    pub earlier_orders: Orders,
+    /// Surveys of the month.
+    pub surveys: Surveys,
+    /// The accounting.
+    pub ledger: Ledger,
+}
+
+/// The three kinds of records svcq reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Hotline call records (话务明细).
+    Calls,
+    /// Fault, installation and complaint work orders (工单明细).
+    WorkOrders,
+    /// Callback surveys (回访明细).
+    Surveys,
+}
+
+impl Kind {
+    /// All kinds, in report order.
+    pub const ALL: [Kind; 3] = [Kind::Calls, Kind::WorkOrders, Kind::Surveys];
+
+    /// The config / CSV name of the kind.
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Calls => "calls",
+            Kind::WorkOrders => "work_orders",
+            Kind::Surveys => "surveys",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Calls => "话务明细",
+            Kind::WorkOrders => "工单明细",
+            Kind::Surveys => "回访明细",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
