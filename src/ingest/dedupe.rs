@@ -20,8 +20,8 @@ pub(super) trait Records: Sized {
     }
     /// Field names and values of row `i`, for comparing content.
     fn fields(&self, i: usize) -> Vec<(&'static str, String)>;
-    /// The rows whose `keep` is true.
-    fn select(&self, keep: &[bool]) -> Self;
+    /// Keep only the rows whose `keep` is true.
+    fn retain(&mut self, keep: &[bool]);
 }
 
 macro_rules! fields {
@@ -44,8 +44,8 @@ impl Records for Calls {
         let r = self.row(i);
         fields!(r: start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved)
     }
-    fn select(&self, keep: &[bool]) -> Self {
-        Calls::select(self, keep)
+    fn retain(&mut self, keep: &[bool]) {
+        Calls::retain(self, keep);
     }
 }
 
@@ -68,8 +68,8 @@ impl Records for Orders {
             channel, category, phenomenon, cause, preprocessed, justified, first_close, content, result, reply_ok,
             human_error, site)
     }
-    fn select(&self, keep: &[bool]) -> Self {
-        Orders::select(self, keep)
+    fn retain(&mut self, keep: &[bool]) {
+        Orders::retain(self, keep);
     }
 }
 
@@ -87,15 +87,15 @@ impl Records for Surveys {
         let r = self.row(i);
         fields!(r: order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason)
     }
-    fn select(&self, keep: &[bool]) -> Self {
-        Surveys::select(self, keep)
+    fn retain(&mut self, keep: &[bool]) {
+        Surveys::retain(self, keep);
     }
 }
 
 /// Keep one record per id. Identical copies: the first read is kept. Different content:
 /// the one with the latest completion time is kept (ties: the greatest content, so the
 /// choice never depends on file order) and each differing copy is listed as a conflict.
-pub(super) fn dedupe<T: Records>(records: T, kind: Kind, ledger: &mut Ledger) -> T {
+pub(super) fn dedupe<T: Records>(mut records: T, kind: Kind, ledger: &mut Ledger) -> T {
     // First index of each id; only ids seen more than once get a group.
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     first.reserve(records.len());
@@ -152,8 +152,7 @@ pub(super) fn dedupe<T: Records>(records: T, kind: Kind, ledger: &mut Ledger) ->
     ledger.conflicts.extend(conflicts);
     if drop_row.iter().any(|d| *d) {
         let keep: Vec<bool> = drop_row.iter().map(|d| !d).collect();
-        records.select(&keep)
-    } else {
-        records
+        records.retain(&keep);
     }
+    records
 }

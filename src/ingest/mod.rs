@@ -129,6 +129,16 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Reserve room for `n` more records of a kind.
+    pub(crate) fn reserve(&mut self, kind: Option<Kind>, n: usize) {
+        match kind {
+            Some(Kind::Calls) => self.calls.reserve(n),
+            Some(Kind::WorkOrders) => self.orders.reserve(n),
+            Some(Kind::Surveys) => self.surveys.reserve(n),
+            None => {}
+        }
+    }
+
     /// Take in the second half of a sheet read in two (both states hold that sheet as index 0).
     pub(crate) fn absorb_same_sheet(&mut self, part: State<'a>) {
         if let (Some(mine), Some(theirs)) = (self.ledger.sheets.first_mut(), part.ledger.sheets.first()) {
@@ -181,8 +191,10 @@ impl<'a> State<'a> {
             }
         }
         drop(branch_of);
-        let surveys =
-            if keep.iter().all(|k| *k) { std::mem::take(&mut self.surveys) } else { self.surveys.select(&keep) };
+        let mut surveys = std::mem::take(&mut self.surveys);
+        if !keep.iter().all(|k| *k) {
+            surveys.retain(&keep);
+        }
 
         let calls = dedupe::dedupe(std::mem::take(&mut self.calls), Kind::Calls, &mut self.ledger);
         let orders = dedupe::dedupe(std::mem::take(&mut self.orders), Kind::WorkOrders, &mut self.ledger);
@@ -208,10 +220,11 @@ impl<'a> State<'a> {
             .enumerate()
             .map(|(i, k)| !k && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
             .collect();
-        let calls = calls.select(&in_calls);
-        let surveys = surveys.select(&in_surveys);
+        let (mut calls, mut surveys, mut orders) = (calls, surveys, orders);
+        calls.retain(&in_calls);
+        surveys.retain(&in_surveys);
         let earlier_orders = orders.select(&earlier);
-        let orders = orders.select(&in_orders);
+        orders.retain(&in_orders);
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
     }

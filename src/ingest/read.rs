@@ -98,7 +98,10 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         return Ok(csv.encoding);
     }
     // Room for every record up front: no vector growth, no copy when the halves are joined.
+    let kind = first.sheet.as_ref().and_then(|s| s.header.as_ref()).map(|h| h.kind);
+    first.state.reserve(kind, lines.len());
     let mut second_state = State::new(first.state.config, first.state.aliases);
+    second_state.reserve(kind, lines.len() - split);
     second_state.ledger.sheets.push(SheetLedger { rows_read: 0, rejected: 0, ..first.state.ledger.sheets[0].clone() });
     let mut second = FileVisitor {
         state: &mut second_state,

@@ -47,12 +47,12 @@ pub(super) const fn quantile(id: MetricId, col: &'static str, q: f64) -> Spec {
 
 /// A frame column of f64 values built from records.
 pub(super) fn f64_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> Option<f64>) -> Column {
-    Column::new(name.into(), rows.iter().map(f).collect::<Vec<Option<f64>>>())
+    Float64Chunked::from_iter_options(name.into(), rows.iter().map(f)).into_column()
 }
 
-/// A frame column of 0/1 from a predicate.
+/// A boolean frame column from a predicate (summed, it counts the rows where it holds).
 pub(super) fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column {
-    Column::new(name.into(), rows.iter().map(|r| if f(r) { 1.0 } else { 0.0 }).collect::<Vec<f64>>())
+    BooleanChunked::from_iter_values(name.into(), rows.iter().map(f)).into_column()
 }
 
 /// A frame column of text borrowed from the records.

@@ -1,6 +1,7 @@
 //! 话务: hotline metrics.
 
 use polars::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, BY_BRANCH};
 use super::{Ctx, MetricId, MetricRow, UNKNOWN_BRANCH};
@@ -57,24 +58,23 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
 fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
     let starts = &t.start_time.0;
-    // Callers' calls by time: one sort of (caller, time) instead of a map of vectors.
-    let mut by_caller: Vec<(&str, i64, usize)> =
-        idx.iter().filter_map(|&i| t.caller.get(i).map(|c| (c, starts[i], i))).collect();
-    // Ties in time keep the canonical order (the position in `idx`), as the stable sort of
-    // each caller's calls did.
-    by_caller.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
-    let mut callers: Vec<(&str, bool)> = Vec::new();
-    let mut k = 0;
-    while k < by_caller.len() {
-        let caller = by_caller[k].0;
-        let mut end = k + 1;
-        while end < by_caller.len() && by_caller[end].0 == caller {
-            end += 1;
+    // Number the callers in canonical order, then one integer sort of (caller, time,
+    // position) puts each caller's calls together in time order (ties in the canonical order).
+    let mut number: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut by_caller: Vec<(u32, i64, u32)> = Vec::with_capacity(idx.len());
+    for (pos, &i) in idx.iter().enumerate() {
+        if let Some(c) = t.caller.get(i) {
+            let n = number.len() as u32;
+            let id = *number.entry(c).or_insert(n);
+            by_caller.push((id, starts[i], pos as u32));
         }
-        let run = &by_caller[k..end];
+    }
+    drop(number);
+    by_caller.sort_unstable();
+    let mut callers: Vec<(&str, bool)> = Vec::new();
+    for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
         let repeat = run.windows(2).any(|w| w[1].1 - w[0].1 <= window);
-        callers.push((t.branch.get(run[0].2).unwrap_or(UNKNOWN_BRANCH), repeat));
-        k = end;
+        callers.push((t.branch.get(idx[run[0].2 as usize]).unwrap_or(UNKNOWN_BRANCH), repeat));
     }
     callers.sort();
     let df = DataFrame::new(

@@ -60,12 +60,12 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     let total_only: &[&[&str]] = &[&["channel"]];
     out.extend(sorted(aggregate(&df, &[count(MetricId::ComplaintCount, "count")], total_only, small)?));
     out.extend(sorted(aggregate(&df, &[count(MetricId::ComplaintCount, "count")], &[&["category"]], small)?));
-    let esc = df.clone().lazy().filter(col("escalated").eq(lit(1.0))).collect()?;
+    let esc = df.clone().lazy().filter(col("escalated")).collect()?;
     out.extend(sorted(aggregate(&esc, &[count(MetricId::ComplaintEscalated, "count")], total_only, small)?));
-    let late = df.clone().lazy().filter(col("late").eq(lit(1.0))).collect()?;
+    let late = df.clone().lazy().filter(col("late")).collect()?;
     out.extend(sorted(aggregate(&late, &[count(MetricId::ComplaintOverdue, "count")], &[&["department"]], small)?));
     // Justified share: a department's justified complaints / all justified complaints.
-    let justified = df.clone().lazy().filter(col("justified").eq(lit(1.0))).collect()?;
+    let justified = df.clone().lazy().filter(col("justified")).collect()?;
     let all: f64 = justified.height() as f64;
     if all > 0.0 {
         for (_, dept, n) in value_counts(&justified, "department", false)? {

@@ -25,6 +25,15 @@ pub trait Column: Default + Clone {
     fn append(&mut self, other: Self);
     /// The rows whose `keep` is true, in order.
     fn select(&self, keep: &[bool]) -> Self;
+    /// Keep only the rows whose `keep` is true, in place.
+    fn retain(&mut self, keep: &[bool]);
+    /// Make room for `n` more rows.
+    fn reserve(&mut self, n: usize);
+}
+
+fn retain_vec<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut k = keep.iter();
+    v.retain(|_| k.next().copied().unwrap_or(false));
 }
 
 impl<T: Copy + Default> Column for Vec<T> {
@@ -47,6 +56,12 @@ impl<T: Copy + Default> Column for Vec<T> {
     }
     fn select(&self, keep: &[bool]) -> Self {
         self.iter().zip(keep).filter(|(_, k)| **k).map(|(v, _)| *v).collect()
+    }
+    fn retain(&mut self, keep: &[bool]) {
+        retain_vec(self, keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n);
     }
 }
 
@@ -114,6 +129,30 @@ impl Column for Text {
         }
         out
     }
+    fn retain(&mut self, keep: &[bool]) {
+        // Move the kept rows' bytes down in place: whole rows move, so the buffer stays UTF-8.
+        let mut bytes = std::mem::take(&mut self.buf).into_bytes();
+        let (mut start, mut w, mut row) = (0, 0, 0);
+        for i in 0..self.ends.len() {
+            let end = self.ends[i];
+            if keep.get(i).copied().unwrap_or(false) {
+                bytes.copy_within(start..end, w);
+                w += end - start;
+                self.ends[row] = w;
+                self.present[row] = self.present[i];
+                row += 1;
+            }
+            start = end;
+        }
+        bytes.truncate(w);
+        self.ends.truncate(row);
+        self.present.truncate(row);
+        self.buf = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+    fn reserve(&mut self, n: usize) {
+        self.ends.reserve(n);
+        self.present.reserve(n);
+    }
 }
 
 /// Text that is never missing (order ids): a [`Text`] whose rows are all present.
@@ -140,6 +179,12 @@ impl Column for Ids {
     }
     fn select(&self, keep: &[bool]) -> Self {
         Ids(self.0.select(keep))
+    }
+    fn retain(&mut self, keep: &[bool]) {
+        self.0.retain(keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
     }
 }
 
@@ -237,6 +282,12 @@ impl Column for Dict {
     fn select(&self, keep: &[bool]) -> Self {
         Dict { codes: self.codes.select(keep), values: self.values.clone(), index: self.index.clone() }
     }
+    fn retain(&mut self, keep: &[bool]) {
+        retain_vec(&mut self.codes, keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.codes.reserve(n);
+    }
 }
 
 /// Dictionary-encoded text that is never missing (branch and product of a work order).
@@ -274,6 +325,12 @@ impl Column for Labels {
     fn select(&self, keep: &[bool]) -> Self {
         Labels(self.0.select(keep))
     }
+    fn retain(&mut self, keep: &[bool]) {
+        self.0.retain(keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
 }
 
 /// A timestamp as nanoseconds since 1970-01-01 (exact for years 1970–2262).
@@ -310,6 +367,12 @@ impl Column for Times {
     fn select(&self, keep: &[bool]) -> Self {
         Times(self.0.select(keep))
     }
+    fn retain(&mut self, keep: &[bool]) {
+        retain_vec(&mut self.0, keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
+    }
 }
 
 /// Code of a missing timestamp in [`OptTimes`].
@@ -340,6 +403,12 @@ impl Column for OptTimes {
     }
     fn select(&self, keep: &[bool]) -> Self {
         OptTimes(self.0.select(keep))
+    }
+    fn retain(&mut self, keep: &[bool]) {
+        retain_vec(&mut self.0, keep);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.0.reserve(n);
     }
 }
 
@@ -378,8 +447,17 @@ mod tests {
             (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>(),
             [Some("a1"), None, Some(""), Some("bcd"), Some("z")]
         );
-        let s = t.select(&[false, false, true, true, true]);
+        let keep = [false, false, true, true, true];
+        let s = t.select(&keep);
         assert_eq!((0..s.len()).map(|i| s.get(i)).collect::<Vec<_>>(), [Some(""), Some("bcd"), Some("z")]);
+        t.retain(&keep);
+        assert_eq!((0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>(), [Some(""), Some("bcd"), Some("z")]);
+        let mut t2 = Text::default();
+        for v in ["甲", "乙乙", "丙"] {
+            t2.push_str(Some(v));
+        }
+        t2.retain(&[false, true, true]);
+        assert_eq!((0..t2.len()).map(|i| t2.get(i)).collect::<Vec<_>>(), [Some("乙乙"), Some("丙")]);
     }
 
     #[test]

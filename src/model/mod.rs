@@ -84,6 +84,18 @@ macro_rules! table {
             pub fn select(&self, keep: &[bool]) -> $table {
                 $table { src: self.src.select(keep), $($field: self.$field.select(keep),)* }
             }
+
+            /// Keep only the rows whose `keep` is true, in place.
+            pub fn retain(&mut self, keep: &[bool]) {
+                Column::retain(&mut self.src, keep);
+                $(Column::retain(&mut self.$field, keep);)*
+            }
+
+            /// Make room for `n` more rows.
+            pub fn reserve(&mut self, n: usize) {
+                Column::reserve(&mut self.src, n);
+                $(Column::reserve(&mut self.$field, n);)*
+            }
         }
 
         impl<'a> FromIterator<$row<'a>> for $table {
