@@ -2,6 +2,8 @@
 
 mod util;
 
+#[path = "e2e/columnar.rs"]
+mod columnar;
 #[path = "e2e/damaged.rs"]
 mod damaged;
 #[path = "e2e/html.rs"]
