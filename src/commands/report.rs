@@ -72,12 +72,15 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         options.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
     let templates = narrative::Templates::load(template_dir.as_deref())?;
     narrative::fill(&mut view, &rows, &templates)?;
-    let html = render::html::render(&view, &templates).context("writing the HTML report")?;
     // Fixed document date (the day after the period): the same inputs give the same bytes.
     let next = month.end().date();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(next.year() as u16, next.month() as u8, next.day() as u8)
         .context("document date")?;
-    let xlsx = render::xlsx::render(&view, &created).context("writing the workbook")?;
+    // The two renderers read the one view model: one core each.
+    let (html, xlsx) =
+        rayon::join(|| render::html::render(&view, &templates), || render::xlsx::render(&view, &created));
+    let html = html.context("writing the HTML report")?;
+    let xlsx = xlsx.context("writing the workbook")?;
     let stem = &config.report.file_stem;
     let paths = [
         out.join(format!("{stem}-{month}.xlsx")),

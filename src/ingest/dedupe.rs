@@ -92,10 +92,38 @@ impl Records for Surveys {
     }
 }
 
-/// Keep one record per id. Identical copies: the first read is kept. Different content:
+/// The duplicates of one table, found without touching it (so the three kinds can be
+/// searched at once) and applied after.
+pub(super) struct Duplicates {
+    /// Rows dropped.
+    drop_row: Vec<bool>,
+    /// Sources of the rows dropped.
+    dropped: Vec<Source>,
+    /// The dropped rows whose content differed, by dropped source.
+    conflicts: Vec<Conflict>,
+}
+
+impl Duplicates {
+    /// Drop the rows and count them in the ledger.
+    pub(super) fn apply<T: Records>(self, records: &mut T, ledger: &mut Ledger) {
+        for src in &self.dropped {
+            ledger.sheets[src.sheet as usize].duplicates += 1;
+        }
+        for c in &self.conflicts {
+            ledger.sheets[c.dropped.sheet as usize].conflicts += 1;
+        }
+        ledger.conflicts.extend(self.conflicts);
+        if !self.dropped.is_empty() {
+            let keep: Vec<bool> = self.drop_row.iter().map(|d| !d).collect();
+            records.retain(&keep);
+        }
+    }
+}
+
+/// Find the duplicates: one record per id is kept. Identical copies: the first read is kept. Different content:
 /// the one with the latest completion time is kept (ties: the greatest content, so the
 /// choice never depends on file order) and each differing copy is listed as a conflict.
-pub(super) fn dedupe<T: Records>(mut records: T, kind: Kind, ledger: &mut Ledger) -> T {
+pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
     // First index of each id; only ids seen more than once get a group.
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
     first.reserve(records.len());
@@ -112,6 +140,7 @@ pub(super) fn dedupe<T: Records>(mut records: T, kind: Kind, ledger: &mut Ledger
     }
     drop(first);
     let mut drop_row = vec![false; records.len()];
+    let mut dropped = Vec::new();
     let mut conflicts = Vec::new();
     for idx in groups.into_values() {
         let id = records.id(idx[0]).unwrap_or_default();
@@ -133,11 +162,10 @@ pub(super) fn dedupe<T: Records>(mut records: T, kind: Kind, ledger: &mut Ledger
             }
             drop_row[i] = true;
             let src = records.src(i);
-            ledger.sheets[src.sheet as usize].duplicates += 1;
+            dropped.push(src);
             if contents[k] != contents[best] {
                 let fields =
                     contents[k].iter().zip(&contents[best]).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect();
-                ledger.sheets[src.sheet as usize].conflicts += 1;
                 conflicts.push(Conflict {
                     kind,
                     id: id.to_string(),
@@ -149,10 +177,5 @@ pub(super) fn dedupe<T: Records>(mut records: T, kind: Kind, ledger: &mut Ledger
         }
     }
     conflicts.sort_by_key(|c| c.dropped);
-    ledger.conflicts.extend(conflicts);
-    if drop_row.iter().any(|d| *d) {
-        let keep: Vec<bool> = drop_row.iter().map(|d| !d).collect();
-        records.retain(&keep);
-    }
-    records
+    Duplicates { drop_row, dropped, conflicts }
 }

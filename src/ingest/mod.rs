@@ -91,6 +91,11 @@ pub fn ingest(
         files.par_iter().with_max_len(1).map(|f| read::read_one(f, config, &aliases, options)).collect();
     let mut state = State::new(config, &aliases);
     state.ledger.skipped_files = skipped;
+    // Room for every file's rows at once: the tables are copied together once, not regrown.
+    let parts = || outcomes.iter().filter_map(|o| if let FileOutcome::Read(p) = o { Some(p) } else { None });
+    state.calls.reserve(parts().map(|p| p.calls.len()).sum());
+    state.orders.reserve(parts().map(|p| p.orders.len()).sum());
+    state.surveys.reserve(parts().map(|p| p.surveys.len()).sum());
     let mut errors = Vec::new();
     for (file, outcome) in files.iter().zip(outcomes) {
         match outcome {
@@ -196,9 +201,16 @@ impl<'a> State<'a> {
             surveys.retain(&keep);
         }
 
-        let calls = dedupe::dedupe(std::mem::take(&mut self.calls), Kind::Calls, &mut self.ledger);
-        let orders = dedupe::dedupe(std::mem::take(&mut self.orders), Kind::WorkOrders, &mut self.ledger);
-        let surveys = dedupe::dedupe(surveys, Kind::Surveys, &mut self.ledger);
+        let mut calls = std::mem::take(&mut self.calls);
+        let mut orders = std::mem::take(&mut self.orders);
+        // The calls' duplicates are searched on one core, the orders' and surveys' on the other.
+        let (dup_calls, (dup_orders, dup_surveys)) = rayon::join(
+            || dedupe::find(&calls, Kind::Calls),
+            || (dedupe::find(&orders, Kind::WorkOrders), dedupe::find(&surveys, Kind::Surveys)),
+        );
+        dup_calls.apply(&mut calls, &mut self.ledger);
+        dup_orders.apply(&mut orders, &mut self.ledger);
+        dup_surveys.apply(&mut surveys, &mut self.ledger);
 
         let ledger = &mut self.ledger;
         let mut keep = |src: Source, t: NaiveDateTime| {
@@ -220,7 +232,6 @@ impl<'a> State<'a> {
             .enumerate()
             .map(|(i, k)| !k && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
             .collect();
-        let (mut calls, mut surveys, mut orders) = (calls, surveys, orders);
         calls.retain(&in_calls);
         surveys.retain(&in_surveys);
         let earlier_orders = orders.select(&earlier);

@@ -41,6 +41,7 @@ pub(super) fn read_one<'a>(
         forced_type: rule.and_then(|r| r.order_type.clone()),
         sheet: None,
         types: TypeCache::default(),
+        hint: 0,
     };
     if is_big_plain_csv(&file.path, options.csv_split_bytes) {
         return match read_csv_in_two(&file.path, &mut visitor) {
@@ -110,6 +111,7 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         forced_type: first.forced_type.clone(),
         sheet: first.sheet.as_ref().map(|s| SheetState { first_survey: 0, ..s.clone() }),
         types: TypeCache::default(),
+        hint: 0,
     };
     let (a, b) = std::thread::scope(|scope| {
         let b = scope.spawn(|| sheet::parse_records(path, &text[at(split)..], delim, &rows[split..], &mut second));
@@ -153,9 +155,15 @@ struct FileVisitor<'s, 'a> {
     forced_type: Option<String>,
     sheet: Option<SheetState>,
     types: TypeCache,
+    /// Rows announced by the reader, reserved once the sheet's kind is known.
+    hint: usize,
 }
 
 impl RowVisitor for FileVisitor<'_, '_> {
+    fn rows_hint(&mut self, n: usize) {
+        self.hint = n;
+    }
+
     fn begin_sheet(&mut self, name: &str, format: Format, date1904: bool) {
         let index = self.state.ledger.sheets.len() as u32;
         self.state.ledger.sheets.push(SheetLedger {
@@ -220,6 +228,7 @@ impl RowVisitor for FileVisitor<'_, '_> {
                         h.columns.keys().map(|f| (*f, column_name(&h, f))).collect();
                     columns.sort_by_key(|(f, _)| h.columns[f]);
                     ledger.columns = columns;
+                    state.reserve(Some(h.kind), self.hint);
                     sheet.header = Some(h);
                 } else {
                     for kind in Kind::ALL {

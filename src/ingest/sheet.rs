@@ -98,6 +98,8 @@ pub(crate) trait RowVisitor {
     fn row(&mut self, row: u32, cells: &[Cell<'_>]);
     /// The sheet ended.
     fn end_sheet(&mut self);
+    /// About `n` rows follow (room can be made for them at once).
+    fn rows_hint(&mut self, _n: usize) {}
 }
 
 /// Read every sheet of `path` into `visitor`. Returns the text encoding detected for CSV files.
@@ -524,6 +526,7 @@ pub(crate) fn parse_records(
     let mut record = csv::StringRecord::new();
     let mut n: usize = 0;
     let mut last = rows.first().map_or(0, |r| r.saturating_sub(1));
+    visitor.rows_hint(rows.len());
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => return Ok(()),

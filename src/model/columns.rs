@@ -48,7 +48,7 @@ impl<T: Copy + Default> Column for Vec<T> {
         self[i]
     }
     fn append(&mut self, mut other: Self) {
-        if self.is_empty() {
+        if self.is_empty() && self.capacity() < other.len() {
             *self = other;
         } else {
             Vec::append(self, &mut other);
