@@ -162,7 +162,7 @@ impl Log {
         if let Some(b) = &self.bar {
             b.set_message(what.to_string());
         } else if self.verbose {
-            eprintln!("svcq: {:>6.2} s  {what}", self.start.elapsed().as_secs_f64());
+            eprintln!("svcq: {:>6.2} s  {what}{}", self.start.elapsed().as_secs_f64(), peak_so_far());
         }
     }
 
@@ -170,7 +170,17 @@ impl Log {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         } else if self.verbose {
-            eprintln!("svcq: {:>6.2} s  done", self.start.elapsed().as_secs_f64());
+            eprintln!("svcq: {:>6.2} s  done{}", self.start.elapsed().as_secs_f64(), peak_so_far());
         }
     }
+}
+
+/// The process's peak resident memory so far, as `  (peak N MB)` (Linux; empty elsewhere).
+fn peak_so_far() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    kb.map_or_else(String::new, |kb| format!("  (peak so far {} MB)", kb / 1024))
 }

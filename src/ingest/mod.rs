@@ -91,21 +91,33 @@ pub fn ingest(
         files.par_iter().with_max_len(1).map(|f| read::read_one(f, config, &aliases, options)).collect();
     let mut state = State::new(config, &aliases);
     state.ledger.skipped_files = skipped;
-    // Room for every file's rows at once: the tables are copied together once, not regrown.
-    let parts = || outcomes.iter().filter_map(|o| if let FileOutcome::Read(p) = o { Some(p) } else { None });
-    state.calls.reserve(parts().map(|p| p.calls.len()).sum());
-    state.orders.reserve(parts().map(|p| p.orders.len()).sum());
-    state.surveys.reserve(parts().map(|p| p.surveys.len()).sum());
     let mut errors = Vec::new();
+    let (mut calls, mut orders, mut surveys) = (Vec::new(), Vec::new(), Vec::new());
     for (file, outcome) in files.iter().zip(outcomes) {
         match outcome {
-            FileOutcome::Read(part) => state.absorb(*part),
+            FileOutcome::Read(part) => {
+                let mut part = *part;
+                let offset = state.ledger.sheets.len() as u32;
+                state.ledger.sheets.append(&mut part.ledger.sheets);
+                take(&mut state.ledger.rejected, part.ledger.rejected, offset, |r| &mut r.src);
+                part.calls.shift_sheets(offset);
+                part.orders.shift_sheets(offset);
+                part.surveys.shift_sheets(offset);
+                calls.push(part.calls);
+                orders.push(part.orders);
+                surveys.push(part.surveys);
+            }
             FileOutcome::Empty => {
                 state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into()))
             }
             FileOutcome::Failed(e) => errors.push(e),
         }
     }
+    // Each column is copied once into its final size (no regrowing, no second copy of the
+    // month at once).
+    state.calls = Calls::concat(calls);
+    state.orders = Orders::concat(orders);
+    state.surveys = Surveys::concat(surveys);
     if !errors.is_empty() {
         return Err(IngestError::Unreadable(errors));
     }
@@ -154,16 +166,6 @@ impl<'a> State<'a> {
         self.calls.append(part.calls, 0);
         self.orders.append(part.orders, 0);
         self.surveys.append(part.surveys, 0);
-    }
-
-    /// Take in one file's state: its sheets follow ours, its records point at them.
-    fn absorb(&mut self, part: State<'a>) {
-        let offset = self.ledger.sheets.len() as u32;
-        self.ledger.sheets.extend(part.ledger.sheets);
-        take(&mut self.ledger.rejected, part.ledger.rejected, offset, |r| &mut r.src);
-        self.calls.append(part.calls, offset);
-        self.orders.append(part.orders, offset);
-        self.surveys.append(part.surveys, offset);
     }
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.

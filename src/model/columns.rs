@@ -29,6 +29,17 @@ pub trait Column: Default + Clone {
     fn retain(&mut self, keep: &[bool]);
     /// Make room for `n` more rows.
     fn reserve(&mut self, n: usize);
+    /// Number of rows.
+    fn rows(&self) -> usize;
+    /// One column of `parts` in order, allocated once at its final size.
+    fn concat(parts: Vec<Self>) -> Self {
+        let mut out = Self::default();
+        out.reserve(parts.iter().map(Column::rows).sum());
+        for p in parts {
+            out.append(p);
+        }
+        out
+    }
 }
 
 fn retain_vec<T>(v: &mut Vec<T>, keep: &[bool]) {
@@ -62,6 +73,9 @@ impl<T: Copy + Default> Column for Vec<T> {
     }
     fn reserve(&mut self, n: usize) {
         Vec::reserve(self, n);
+    }
+    fn rows(&self) -> usize {
+        self.len()
     }
 }
 
@@ -153,6 +167,21 @@ impl Column for Text {
         self.ends.reserve(n);
         self.present.reserve(n);
     }
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn concat(parts: Vec<Self>) -> Self {
+        let mut out = Text::default();
+        out.reserve(parts.iter().map(Text::len).sum());
+        out.buf.reserve(parts.iter().map(|p| p.buf.len()).sum());
+        for p in parts {
+            let base = out.buf.len();
+            out.buf.push_str(&p.buf);
+            out.ends.extend(p.ends.iter().map(|e| e + base));
+            out.present.extend(p.present);
+        }
+        out
+    }
 }
 
 /// Text that is never missing (order ids): a [`Text`] whose rows are all present.
@@ -185,6 +214,12 @@ impl Column for Ids {
     }
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
+    }
+    fn rows(&self) -> usize {
+        self.0.len()
+    }
+    fn concat(parts: Vec<Self>) -> Self {
+        Ids(Text::concat(parts.into_iter().map(|p| p.0).collect()))
     }
 }
 
@@ -288,6 +323,9 @@ impl Column for Dict {
     fn reserve(&mut self, n: usize) {
         self.codes.reserve(n);
     }
+    fn rows(&self) -> usize {
+        self.len()
+    }
 }
 
 /// Dictionary-encoded text that is never missing (branch and product of a work order).
@@ -331,6 +369,9 @@ impl Column for Labels {
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
     }
+    fn rows(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// A timestamp as nanoseconds since 1970-01-01 (exact for years 1970–2262).
@@ -372,6 +413,8 @@ impl Column for Times {
     }
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
+    }    fn rows(&self) -> usize {
+        self.0.len()
     }
 }
 
@@ -409,6 +452,8 @@ impl Column for OptTimes {
     }
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
+    }    fn rows(&self) -> usize {
+        self.0.len()
     }
 }
 

@@ -91,6 +91,21 @@ macro_rules! table {
                 $(Column::retain(&mut self.$field, keep);)*
             }
 
+            /// The rows of `parts` in order, each column allocated once at its final size and
+            /// the parts' columns freed one by one (peak: the parts plus one column).
+            pub fn concat(mut parts: Vec<$table>) -> $table {
+                let src = Column::concat(parts.iter_mut().map(|p| std::mem::take(&mut p.src)).collect());
+                $(let $field = Column::concat(parts.iter_mut().map(|p| std::mem::take(&mut p.$field)).collect());)*
+                $table { src, $($field,)* }
+            }
+
+            /// Add `offset` to every row's sheet index.
+            pub fn shift_sheets(&mut self, offset: u32) {
+                for s in &mut self.src {
+                    s.sheet += offset;
+                }
+            }
+
             /// Make room for `n` more rows.
             pub fn reserve(&mut self, n: usize) {
                 Column::reserve(&mut self.src, n);
