@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Scale benchmark (issue 5): end-to-end `svcq report` at 1/4, 1/2 and full province scale from
-# CSV, and at full scale from xlsx against a bare calamine decode of the same files.
+# Scale benchmark (issues 5, 10): end-to-end `svcq report` at 1/4, 1/2, 1, 2 and 4x province scale
+# from CSV (4x = 8 M calls), and at full scale from xlsx against a bare calamine decode of the
+# same files measured in the same run.
 # Usage: benches/scale.sh [RUNS]   (release build; writes to /tmp/svcq-scale)
 set -euo pipefail
 runs=${1:-3}
@@ -27,7 +28,7 @@ run_report() { # DIR LABEL
   echo "  stage starts (last run): $stages"
 }
 
-for scale in 167 333 667; do
+for scale in 167 333 667 1334 2668; do
   d="$root/csv-$scale"
   [ -d "$d" ] || $svcq sample --month 2026-10 --out "$d" --scale $scale --format csv >/dev/null
   run_report "$d" "csv scale $scale ($(du -sh "$d" | cut -f1))"

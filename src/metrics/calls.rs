@@ -12,30 +12,50 @@ use crate::model::Calls;
 /// canonical row order of `t`.
 pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
-    let (answered, wait) = (&t.answered, &t.wait_seconds);
-    // Calls abandoned within short_abandon_seconds leave offered.
-    let offered = |i: usize| !(cfg.short_abandon_seconds > 0.0 && !answered[i] && wait[i] <= cfg.short_abandon_seconds);
-    let within = |&i: &usize| offered(i) && answered[i] && wait[i] <= cfg.service_level_seconds;
-    let sl_den = |&i: &usize| match cfg.service_level_denominator {
-        SlDenominator::Offered => offered(i),
-        SlDenominator::Answered => offered(i) && answered[i],
-    };
-    let df = DataFrame::new(
+    // The typed columns in canonical order; every indicator is a polars expression on them.
+    let raw = DataFrame::new(
         idx.len(),
         vec![
             str_col("branch", idx, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
             str_col("product", idx, |_| ""),
             day_col(t, idx)?,
-            flag("offered", idx, |&i| offered(i)),
-            flag("answered", idx, |&i| offered(i) && answered[i]),
-            flag("sl_num", idx, within),
-            flag("sl_den", idx, sl_den),
-            f64_col("wait", idx, |&i| answered[i].then_some(wait[i])),
-            f64_col("talk", idx, |&i| if answered[i] { t.talk_seconds[i] } else { None }),
-            flag("fcr_num", idx, |&i| answered[i] && t.resolved[i] == Some(true)),
-            flag("fcr_den", idx, |&i| answered[i] && t.resolved[i].is_some()),
+            BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
+            Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
+            f64_col("talk_s", idx, |&i| t.talk_seconds[i]),
+            BooleanChunked::from_iter_options("is_resolved".into(), idx.iter().map(|&i| t.resolved[i])).into_column(),
         ],
     )?;
+    let answered = || col("is_answered");
+    let wait = || col("wait_s");
+    // Calls abandoned within short_abandon_seconds leave offered.
+    let short = cfg.short_abandon_seconds;
+    let offered = || {
+        if short > 0.0 {
+            answered().not().and(wait().lt_eq(lit(short))).not()
+        } else {
+            answered().or(answered().not())
+        }
+    };
+    let sl_den = match cfg.service_level_denominator {
+        SlDenominator::Offered => offered(),
+        SlDenominator::Answered => offered().and(answered()),
+    };
+    let df = raw
+        .lazy()
+        .select([
+            col("branch"),
+            col("product"),
+            col("day"),
+            offered().alias("offered"),
+            offered().and(answered()).alias("answered"),
+            offered().and(answered()).and(wait().lt_eq(lit(cfg.service_level_seconds))).alias("sl_num"),
+            sl_den.alias("sl_den"),
+            when(answered()).then(wait()).otherwise(lit(NULL)).alias("wait"),
+            when(answered()).then(col("talk_s")).otherwise(lit(NULL)).alias("talk"),
+            answered().and(col("is_resolved").fill_null(lit(false))).alias("fcr_num"),
+            answered().and(col("is_resolved").is_not_null()).alias("fcr_den"),
+        ])
+        .collect()?;
     let specs = [
         count(MetricId::CallsOffered, "offered"),
         rate(MetricId::CallsAnswerRate, "answered", "offered"),

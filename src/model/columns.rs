@@ -413,7 +413,8 @@ impl Column for Times {
     }
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
-    }    fn rows(&self) -> usize {
+    }
+    fn rows(&self) -> usize {
         self.0.len()
     }
 }
@@ -452,7 +453,8 @@ impl Column for OptTimes {
     }
     fn reserve(&mut self, n: usize) {
         self.0.reserve(n);
-    }    fn rows(&self) -> usize {
+    }
+    fn rows(&self) -> usize {
         self.0.len()
     }
 }
