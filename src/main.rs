@@ -2,6 +2,12 @@
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: freed tables go back to the system (glibc kept
+/// ~250 MB of the per-file tables resident after they were merged) and allocation is cheaper.
+/// Measured in BENCHMARKS.md ("Columnar core").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     svcq::install_panic_hook();
     let cli = svcq::cli::Cli::parse();
