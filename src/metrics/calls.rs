@@ -17,7 +17,6 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         idx.len(),
         vec![
             str_col("branch", idx, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
-            str_col("product", idx, |_| ""),
             day_col(t, idx)?,
             BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
             Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
@@ -44,7 +43,6 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         .lazy()
         .select([
             col("branch"),
-            col("product"),
             col("day"),
             offered().alias("offered"),
             offered().and(answered()).alias("answered"),
@@ -101,7 +99,6 @@ fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<Metri
         callers.len(),
         vec![
             str_col("branch", &callers, |c| c.0),
-            str_col("product", &callers, |_| ""),
             flag("callers", &callers, |_| true),
             flag("repeat", &callers, |c| c.1),
         ],

@@ -22,7 +22,6 @@ pub(super) fn compute(t: &Surveys, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec
         s.len(),
         vec![
             str_col("branch", s, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
-            str_col("product", s, |_| ""),
             flag("attempted", s, |_| true),
             flag("contacted", s, |&i| c[i]),
             flag("sat_num", s, |&i| c[i] && t.satisfied[i] == Some(true)),
