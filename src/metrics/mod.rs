@@ -176,12 +176,16 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     let (call_rows, other_rows) = rayon::join(
         || {
             let c = &data.calls;
-            let mut calls: Vec<usize> = (0..c.len()).collect();
-            calls.sort_by(|&a, &b| {
-                (c.start_time.0[a], c.call_id.get(a), c.caller.get(a), c.branch.get(a))
-                    .cmp(&(c.start_time.0[b], c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
-                    .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
+            // The time sits beside each index, so the sort reads the text only on a tie.
+            let mut keyed: Vec<(i64, usize)> = (0..c.len()).map(|i| (c.start_time.0[i], i)).collect();
+            keyed.sort_by(|&(ta, a), &(tb, b)| {
+                ta.cmp(&tb).then_with(|| {
+                    (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
+                        .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
+                        .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
+                })
             });
+            let calls: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
             calls::compute(c, &calls, &ctx)
         },
         || orders_and_surveys(data, &ctx),
@@ -195,9 +199,18 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
 /// Installs, faults, complaints, surveys and other orders, in that order.
 fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o = &data.orders;
-    let mut orders: Vec<usize> = (0..o.len()).collect();
-    // Order ids are unique after deduplication: an unstable sort gives the one order.
-    orders.sort_unstable_by(|&a, &b| o.order_id.get(a).cmp(o.order_id.get(b)));
+    // Order ids are unique after deduplication: an unstable sort gives the one order. The
+    // first eight bytes of the id sit beside each index (big-endian, so their order is the
+    // text's), so the sort reads the whole id only when those are equal.
+    let prefix = |id: &str| {
+        let mut b = [0u8; 8];
+        let n = id.len().min(8);
+        b[..n].copy_from_slice(&id.as_bytes()[..n]);
+        u64::from_be_bytes(b)
+    };
+    let mut keyed: Vec<(u64, usize)> = (0..o.len()).map(|i| (prefix(o.order_id.get(i)), i)).collect();
+    keyed.sort_unstable_by(|&(pa, a), &(pb, b)| pa.cmp(&pb).then_with(|| o.order_id.get(a).cmp(o.order_id.get(b))));
+    let orders: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let s = &data.surveys;
     let mut surveys: Vec<usize> = (0..s.len()).collect();
     surveys.sort_by(|&a, &b| {
