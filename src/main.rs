@@ -4,7 +4,8 @@ use clap::Parser;
 
 /// mimalloc instead of the system allocator: freed tables go back to the system (glibc kept
 /// ~250 MB of the per-file tables resident after they were merged) and allocation is cheaper.
-/// Measured in BENCHMARKS.md ("Columnar core").
+/// Built with `no_thp` (no transparent huge pages: the kernel zeroed whole 2 MB pages for
+/// each file's decoded text). Measured in BENCHMARKS.md ("Session 3").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
