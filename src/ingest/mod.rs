@@ -170,9 +170,13 @@ impl<'a> State<'a> {
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
     fn finish(mut self, month: Period) -> Dataset {
-        // Surveys without a branch take their work order's.
-        let branch_of: FxHashMap<&str, &str> =
-            (0..self.orders.len()).map(|i| (self.orders.order_id.get(i), self.orders.branch.get(i))).collect();
+        // Surveys without a branch take their work order's (the map only when one needs it).
+        let needed = (0..self.surveys.len()).any(|i| self.surveys.branch.get(i).is_none());
+        let branch_of: FxHashMap<&str, &str> = if needed {
+            (0..self.orders.len()).map(|i| (self.orders.order_id.get(i), self.orders.branch.get(i))).collect()
+        } else {
+            FxHashMap::default()
+        };
         let mut keep = vec![true; self.surveys.len()];
         for (i, keep) in keep.iter_mut().enumerate() {
             if self.surveys.branch.get(i).is_some() {

@@ -47,6 +47,31 @@ fn retain_vec<T>(v: &mut Vec<T>, keep: &[bool]) {
     v.retain(|_| k.next().copied().unwrap_or(false));
 }
 
+/// The [`Column`] methods of a newtype that only changes the row value type: storage,
+/// selection and concatenation are the inner column's.
+macro_rules! inner_column {
+    () => {
+        fn append(&mut self, other: Self) {
+            Column::append(&mut self.0, other.0);
+        }
+        fn select(&self, keep: &[bool]) -> Self {
+            Self(Column::select(&self.0, keep))
+        }
+        fn retain(&mut self, keep: &[bool]) {
+            Column::retain(&mut self.0, keep);
+        }
+        fn reserve(&mut self, n: usize) {
+            Column::reserve(&mut self.0, n);
+        }
+        fn rows(&self) -> usize {
+            Column::rows(&self.0)
+        }
+        fn concat(parts: Vec<Self>) -> Self {
+            Self(Column::concat(parts.into_iter().map(|p| p.0).collect()))
+        }
+    };
+}
+
 impl<T: Copy + Default> Column for Vec<T> {
     type Item<'a>
         = T
@@ -203,24 +228,7 @@ impl Column for Ids {
     fn at(&self, i: usize) -> Cow<'_, str> {
         Cow::Borrowed(self.get(i))
     }
-    fn append(&mut self, other: Self) {
-        self.0.append(other.0);
-    }
-    fn select(&self, keep: &[bool]) -> Self {
-        Ids(self.0.select(keep))
-    }
-    fn retain(&mut self, keep: &[bool]) {
-        self.0.retain(keep);
-    }
-    fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
-    }
-    fn rows(&self) -> usize {
-        self.0.len()
-    }
-    fn concat(parts: Vec<Self>) -> Self {
-        Ids(Text::concat(parts.into_iter().map(|p| p.0).collect()))
-    }
+    inner_column!();
 }
 
 /// Code of a missing value in a [`Dict`].
@@ -357,21 +365,7 @@ impl Column for Labels {
     fn at(&self, i: usize) -> Cow<'_, str> {
         Cow::Borrowed(self.get(i))
     }
-    fn append(&mut self, other: Self) {
-        self.0.append(other.0);
-    }
-    fn select(&self, keep: &[bool]) -> Self {
-        Labels(self.0.select(keep))
-    }
-    fn retain(&mut self, keep: &[bool]) {
-        self.0.retain(keep);
-    }
-    fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
-    }
-    fn rows(&self) -> usize {
-        self.0.len()
-    }
+    inner_column!();
 }
 
 /// A timestamp as nanoseconds since 1970-01-01 (exact for years 1970–2262).
@@ -402,21 +396,7 @@ impl Column for Times {
     fn at(&self, i: usize) -> NaiveDateTime {
         self.get(i)
     }
-    fn append(&mut self, other: Self) {
-        Column::append(&mut self.0, other.0);
-    }
-    fn select(&self, keep: &[bool]) -> Self {
-        Times(self.0.select(keep))
-    }
-    fn retain(&mut self, keep: &[bool]) {
-        retain_vec(&mut self.0, keep);
-    }
-    fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
-    }
-    fn rows(&self) -> usize {
-        self.0.len()
-    }
+    inner_column!();
 }
 
 /// Code of a missing timestamp in [`OptTimes`].
@@ -442,21 +422,7 @@ impl Column for OptTimes {
     fn at(&self, i: usize) -> Option<NaiveDateTime> {
         self.get(i)
     }
-    fn append(&mut self, other: Self) {
-        Column::append(&mut self.0, other.0);
-    }
-    fn select(&self, keep: &[bool]) -> Self {
-        OptTimes(self.0.select(keep))
-    }
-    fn retain(&mut self, keep: &[bool]) {
-        retain_vec(&mut self.0, keep);
-    }
-    fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
-    }
-    fn rows(&self) -> usize {
-        self.0.len()
-    }
+    inner_column!();
 }
 
 #[cfg(test)]
