@@ -48,6 +48,8 @@ pub struct Config {
     pub sla_hours: SlaHours,
     /// Fault options.
     pub faults: FaultConfig,
+    /// Mass-fault incident detection (SPEC §7.4).
+    pub incidents: IncidentConfig,
     /// Call options.
     pub calls: CallConfig,
     /// Survey options.
@@ -153,6 +155,19 @@ pub struct FaultConfig {
     pub unknown_causes: Vec<String>,
     /// Top N.
     pub top_n: usize,
+}
+
+/// `[incidents]`: what makes a burst of fault reports at one place an incident.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentConfig {
+    /// Digits of the local number that name the place when a report has no site.
+    pub prefix_digits: usize,
+    /// A report more than this many minutes after the previous one at the place starts a
+    /// new burst.
+    pub gap_minutes: f64,
+    /// Distinct customers a burst needs to be an incident.
+    pub min_customers: usize,
 }
 
 /// Service-level denominator.
@@ -392,6 +407,16 @@ impl Config {
                     ));
                 }
             }
+        }
+        let inc = &self.incidents;
+        if !(1..=18).contains(&inc.prefix_digits) {
+            return bad("key `incidents.prefix_digits`: must be between 1 and 18".into());
+        }
+        if !(inc.gap_minutes.is_finite() && inc.gap_minutes >= 0.0) {
+            return bad("key `incidents.gap_minutes`: must be a number of minutes, 0 or more".into());
+        }
+        if inc.min_customers < 2 {
+            return bad("key `incidents.min_customers`: must be 2 or more".into());
         }
         if !(0.0..=1.0).contains(&self.quality.max_rejected_share) {
             return bad("key `quality.max_rejected_share`: must be between 0 and 1".into());

@@ -27,6 +27,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("zh/complaint.txt", include_str!("../report-templates/zh/complaint.txt")),
     ("zh/survey.txt", include_str!("../report-templates/zh/survey.txt")),
     ("zh/trend.txt", include_str!("../report-templates/zh/trend.txt")),
+    ("zh/incident.txt", include_str!("../report-templates/zh/incident.txt")),
     ("en/overview.txt", include_str!("../report-templates/en/overview.txt")),
     ("en/install.txt", include_str!("../report-templates/en/install.txt")),
     ("en/fault.txt", include_str!("../report-templates/en/fault.txt")),
@@ -34,6 +35,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("en/complaint.txt", include_str!("../report-templates/en/complaint.txt")),
     ("en/survey.txt", include_str!("../report-templates/en/survey.txt")),
     ("en/trend.txt", include_str!("../report-templates/en/trend.txt")),
+    ("en/incident.txt", include_str!("../report-templates/en/incident.txt")),
     ("report.html", include_str!("../report-templates/report.html")),
     ("style.css", include_str!("../report-templates/style.css")),
 ];
@@ -100,6 +102,9 @@ impl Templates {
         self.tera.render(name, ctx).map_err(|e| tera_err(name, e))
     }
 }
+
+/// Incidents told one sentence each; the others are counted and left to the sheet.
+const INCIDENT_SENTENCES: usize = 8;
 
 /// One target level as the narrative states it.
 #[derive(Serialize)]
@@ -335,6 +340,18 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
     let reasons: Vec<Named> =
         reasons.iter().take(3).map(|r| Named::new(r.group.name(), pct(r.value.unwrap_or(0.0)))).collect();
     ctx.insert("dissatisfied_reasons", &reasons);
+    // Mass-fault incidents: the largest INCIDENT_SENTENCES by customers, told in order of start.
+    let mut told: Vec<(usize, &crate::report::incident::IncidentFact)> = report.incidents.iter().enumerate().collect();
+    told.sort_by(|a, b| b.1.customers.cmp(&a.1.customers).then(a.0.cmp(&b.0)));
+    told.truncate(INCIDENT_SENTENCES);
+    told.sort_by_key(|t| t.0);
+    let told: Vec<_> = told.into_iter().map(|t| t.1).collect();
+    ctx.insert("incidents", &told);
+    ctx.insert("incident_count", &report.incidents.len());
+    ctx.insert("incident_customers", &report.incidents.iter().map(|i| i.customers).sum::<usize>());
+    ctx.insert("incident_more", &(report.incidents.len() - told.len()));
+    ctx.insert("incident_min_customers", &report.incident_rule.0);
+    ctx.insert("incident_gap", &report.incident_rule.1);
 
     let dir = if lang == Lang::Zh { "zh" } else { "en" };
     for section in &mut report.sections {

@@ -594,6 +594,11 @@ enum Fate {
     Rejected,
 }
 
+/// The place-name part of a branch's site names: 雁江分公司 → 雁江.
+fn site_stem(branch: &str) -> &str {
+    branch.trim_end_matches("分公司")
+}
+
 const BRANCHES: &[&str] = &[
     "城区分公司",
     "东区分公司",
@@ -859,6 +864,7 @@ impl Gen<'_> {
             "故障现象",
             "故障原因",
             "是否预处理",
+            "局站",
         ]
         .map(t)
         .to_vec()
@@ -950,6 +956,9 @@ impl Gen<'_> {
                     self.survey_targets.push((order.id.clone(), order.branch));
                 }
             }
+            if si == 0 {
+                self.incidents(&mut main, &mut customers[0], &mut seq)?;
+            }
         }
         if !main.csv {
             // A sheet of notes that is not data: reported as matching no kind.
@@ -965,6 +974,53 @@ impl Gen<'_> {
             sup.data(&order.vals, fate)?;
         }
         sup.finish(&self.o.out, &mut self.truth)?;
+        Ok(())
+    }
+
+    /// Mass faults (SPEC §7.4): bursts of E8 reports at one site, a few minutes apart, all
+    /// restored together; one customer in five had reported before (a repeat caused by the
+    /// outage). Then a near miss: a burst one customer short of `incidents.min_customers`.
+    fn incidents(&mut self, main: &mut FileOut, known: &mut Vec<String>, seq: &mut usize) -> anyhow::Result<()> {
+        let n = (2.0 * self.o.scale.sqrt()).round().max(1.0) as usize;
+        let days = self.o.month.days() as usize;
+        for k in 0..=n {
+            let near_miss = k == n;
+            let b = self.branch();
+            let site = format!("{}{}", site_stem(self.branches[b]), 5300 + k);
+            let customers = if near_miss { 19 } else { 20 + self.rng.below(30) };
+            let day = self.rng.below(days.saturating_sub(2).max(1)) as i64;
+            let mut created = self.o.month.start()
+                + Duration::days(day)
+                + Duration::hours(8 + self.rng.below(10) as i64)
+                + Duration::minutes(self.rng.below(60) as i64);
+            let restored_after = Duration::minutes(90 + self.rng.below(240) as i64);
+            let restored = created + restored_after;
+            let phenomenon = *self.rng.pick(&["无法上网", "频繁掉线"]);
+            let mut seen = std::collections::HashSet::new();
+            for _ in 0..customers {
+                let earlier =
+                    (!known.is_empty() && self.rng.chance(0.2)).then(|| known[self.rng.below(known.len())].clone());
+                let customer = if let Some(c) = earlier.filter(|c| !seen.contains(c)) {
+                    c
+                } else {
+                    let id = format!("zye8{:07}", self.rng.below(9_999_999));
+                    known.push(id.clone());
+                    id
+                };
+                seen.insert(customer.clone());
+                *seq += 1;
+                let mut order = self.fault_order(*seq, b, "E8", &customer, created);
+                // Restored together when the site comes back (the last report may be later).
+                let done = restored.max(created + Duration::minutes(10));
+                order.vals[7] = Val::Date(done);
+                order.vals[9] = t(phenomenon);
+                order.vals[10] = t("设备故障");
+                order.vals[12] = t(site.clone());
+                main.data(&order.vals, Fate::Used)?;
+                self.survey_targets.push((order.id.clone(), order.branch));
+                created += Duration::minutes(1 + self.rng.below(12) as i64);
+            }
+        }
         Ok(())
     }
 
@@ -1010,6 +1066,12 @@ impl Gen<'_> {
             t(*self.rng.pick(phenomena)),
             if completed.is_some() { t(*self.rng.weighted(causes)) } else { Val::Empty },
             t(if self.rng.chance(0.3 + 0.4 * skill) { "是" } else { "否" }),
+            // Broadband reports mostly name their access site; phones are placed by number.
+            if !matches!(product, "固话" | "C网") && self.rng.chance(0.6) {
+                t(format!("{}{}", site_stem(self.branches[b]), 5000 + self.rng.below(200)))
+            } else {
+                Val::Empty
+            },
         ];
         GenOrder { id, branch: b, vals, completed_col: Some(7), completed, in_period: true }
     }

@@ -182,6 +182,22 @@ registry! {
         "故障原因TOP{top}", "Top {top} causes",
         "各故障原因的工单数 ÷ 故障总数，取前{top}",
         "reports per cause ÷ reports, top {top}";
+    IncidentCount = "incident.count", Count, Totals, per_product: false,
+        "服务支撑事件数", "Mass-fault incidents",
+        "同一分公司同一局站（无局站时为本地号码前{prefix}位）连续申告、相邻两张故障单受理间隔不超过{gap}分钟、涉及至少{min_cust}个不同用户的故障群",
+        "bursts of fault reports at one place (branch and site; without a site the first {prefix} digits of the local number), each within {gap} min of the previous, from at least {min_cust} distinct customers";
+    IncidentCustomers = "incident.customers", Count, Totals, per_product: false,
+        "服务支撑影响用户数", "Customers in incidents",
+        "各事件中申告的不同用户数之和；按事件分组时为该事件的用户数",
+        "distinct customers reporting in each incident, summed; per incident when grouped by incident";
+    IncidentReports = "incident.reports", Count, GroupOnly, per_product: false,
+        "事件申告工单数", "Reports in the incident",
+        "该事件包含的故障申告工单数",
+        "fault reports in the incident";
+    IncidentHours = "incident.hours", Hours, GroupOnly, per_product: false,
+        "事件历时(小时)", "Incident duration (h)",
+        "最晚修复时间 − 首张工单受理时间；仍有未修复工单时为空（未恢复）",
+        "latest completion − first report's creation; empty while any report is open";
     ComplaintCount = "complaint.count", Count, Totals, per_product: false,
         "投诉量", "Complaints",
         "投诉工单数；并按受理渠道、投诉类别分组",
@@ -413,6 +429,9 @@ pub fn definitions(config: &Config) -> Definitions {
             .replace("{s5}", &format!("{}", config.surveys.min_score_5))
             .replace("{s10}", &format!("{}", config.surveys.min_score_10))
             .replace("{reasons}", &reasons)
+            .replace("{prefix}", &config.incidents.prefix_digits.to_string())
+            .replace("{gap}", &format!("{}", config.incidents.gap_minutes))
+            .replace("{min_cust}", &config.incidents.min_customers.to_string())
     };
     Definitions(
         DEFS.iter()

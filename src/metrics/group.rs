@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 /// A row's group. The derived order sorts ranks numerically (rank 2 before rank 10).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -29,6 +29,14 @@ pub enum Group {
         rank: u32,
         /// The value (a phenomenon, a cause).
         value: String,
+    },
+    /// `incident=<YYYY-MM-DD HH:MM>@<place>`: a mass-fault incident, by its start (to the
+    /// minute) and its place (a site, or a number prefix).
+    Incident {
+        /// The first report's creation, seconds dropped.
+        start: NaiveDateTime,
+        /// The site or the number prefix.
+        place: String,
     },
     /// `file=<F>;sheet=<S>`: an input sheet (data-quality rows).
     Sheet {
@@ -56,6 +64,8 @@ pub enum GroupKind {
     Reason,
     /// [`Group::Rank`].
     Rank,
+    /// [`Group::Incident`].
+    Incident,
     /// [`Group::Sheet`].
     Sheet,
 }
@@ -71,6 +81,7 @@ impl Group {
             Group::Day(_) => GroupKind::Day,
             Group::Reason(_) => GroupKind::Reason,
             Group::Rank { .. } => GroupKind::Rank,
+            Group::Incident { .. } => GroupKind::Incident,
             Group::Sheet { .. } => GroupKind::Sheet,
         }
     }
@@ -88,6 +99,7 @@ impl Group {
             Group::Channel(s) | Group::Category(s) | Group::Department(s) | Group::Reason(s) => s.clone(),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
+            Group::Incident { start, place } => format!("{}@{place}", start.format(INCIDENT_TIME)),
             Group::Sheet { file, sheet } => format!("{file} / {sheet}"),
         }
     }
@@ -116,10 +128,14 @@ impl fmt::Display for Group {
             Group::Day(d) => write!(f, "day={d}"),
             Group::Reason(s) => write!(f, "reason={s}"),
             Group::Rank { rank, value } => write!(f, "rank={rank};value={value}"),
+            Group::Incident { start, place } => write!(f, "incident={}@{place}", start.format(INCIDENT_TIME)),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
         }
     }
 }
+
+/// How an incident's start is written in its group.
+const INCIDENT_TIME: &str = "%Y-%m-%d %H:%M";
 
 /// A group text that is not one of the forms above.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +162,12 @@ impl FromStr for Group {
             "rank" => {
                 let (n, value) = rest.split_once(";value=").ok_or_else(bad)?;
                 Group::Rank { rank: n.parse().map_err(|_| bad())?, value: value.to_string() }
+            }
+            "incident" => {
+                // The time has no `@`: the place is everything after the first one.
+                let (start, place) = rest.split_once('@').ok_or_else(bad)?;
+                let start = NaiveDateTime::parse_from_str(start, INCIDENT_TIME).map_err(|_| bad())?;
+                Group::Incident { start, place: place.to_string() }
             }
             "file" => {
                 let (file, sheet) = rest.rsplit_once(";sheet=").ok_or_else(bad)?;
@@ -175,6 +197,9 @@ mod tests {
             Group::Rank { rank: 10, value: "查中自复".into() },
             Group::Rank { rank: 1, value: odd.into() },
             Group::Sheet { file: "a;b=c.xlsx".into(), sheet: "Sheet 1".into() },
+            Group::Incident { start: day.and_hms_opt(8, 5, 0).unwrap(), place: "孙家坝5300".into() },
+            Group::Incident { start: day.and_hms_opt(23, 59, 0).unwrap(), place: odd.into() },
+            Group::Incident { start: day.and_hms_opt(0, 0, 0).unwrap(), place: "a@b".into() },
             Group::Sheet { file: "x.csv".into(), sheet: String::new() },
         ];
         for g in groups {
@@ -183,6 +208,8 @@ mod tests {
         }
         assert_eq!(Group::Rank { rank: 2, value: "x".into() }.to_string(), "rank=2;value=x");
         assert_eq!(Group::Day(day).to_string(), "day=2026-10-31");
+        let incident = Group::Incident { start: day.and_hms_opt(8, 5, 0).unwrap(), place: "5300".into() };
+        assert_eq!(incident.to_string(), "incident=2026-10-31 08:05@5300");
     }
 
     #[test]
@@ -195,7 +222,16 @@ mod tests {
 
     #[test]
     fn malformed_groups_are_errors() {
-        for s in ["channel", "rank=x;value=y", "rank=1", "day=2026-13-01", "file=a.xlsx", "colour=red"] {
+        for s in [
+            "channel",
+            "incident=2026-10-31@x",
+            "incident=2026-10-31 08:05",
+            "rank=x;value=y",
+            "rank=1",
+            "day=2026-13-01",
+            "file=a.xlsx",
+            "colour=red",
+        ] {
             assert!(s.parse::<Group>().is_err(), "{s}");
         }
     }

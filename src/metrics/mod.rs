@@ -11,6 +11,7 @@ pub(crate) mod complaint;
 pub mod defs;
 pub(crate) mod fault;
 pub mod group;
+pub(crate) mod incident;
 mod install;
 pub(crate) mod orders;
 pub(crate) mod stats;
@@ -196,7 +197,7 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     Ok(rows)
 }
 
-/// Installs, faults, complaints, surveys and other orders, in that order.
+/// Installs, faults, incidents, complaints, surveys and other orders, in that order.
 fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o = &data.orders;
     // Order ids are unique after deduplication: an unstable sort gives the one order. The
@@ -223,6 +224,7 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     let mut rows = Vec::new();
     rows.extend(install::compute(o, &orders, ctx)?);
     rows.extend(fault::compute(o, &orders, &data.earlier_orders, ctx)?);
+    rows.extend(incident::compute(o, ctx));
     rows.extend(complaint::compute(o, &orders, ctx)?);
     rows.extend(survey::compute(s, &surveys, ctx)?);
     let other: Vec<usize> = orders.iter().copied().filter(|&i| o.order_type[i] == OrderType::Other).collect();

@@ -422,7 +422,9 @@ fn line(
     let all: Vec<f64> = series.iter().flatten().flatten().map(|p| p.v).collect();
     let lo = all.iter().copied().fold(1.0, f64::min);
     let hi = all.iter().copied().fold(0.0, f64::max);
-    let (lo, hi) = ((lo - 0.05).max(0.0), (hi + 0.03).min(1.02));
+    // Rates zoom in on their band; counts start at zero.
+    let (lo, hi) =
+        if chart.percent { ((lo - 0.05).max(0.0), (hi + 0.03).min(1.02)) } else { (0.0, y_max(series, None, false)) };
     let mut c = ChartBuilder::on(root)
         .caption(&chart.title, font(20))
         .margin(12)
@@ -449,6 +451,6 @@ fn line(
             .label(names.get(si).cloned().unwrap_or_default())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
     }
-    legend(&mut c, SeriesLabelPosition::LowerLeft)?;
+    legend(&mut c, if chart.percent { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperLeft })?;
     Ok(())
 }

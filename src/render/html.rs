@@ -26,6 +26,8 @@ struct HTable {
     rows: Vec<Vec<Cell>>,
     total: Option<Vec<Cell>>,
     note: Option<String>,
+    /// A long table that a chart above already draws: folded under 展开明细.
+    folded: bool,
 }
 
 #[derive(Serialize)]
@@ -124,10 +126,16 @@ fn table(tb: &Table, lang: Lang, limit: Option<usize>) -> HTable {
         rows: tb.rows.iter().take(shown).map(|r| r.iter().map(|v| cell(v, lang)).collect()).collect(),
         total: tb.total.as_ref().map(|r| r.iter().map(|v| cell(v, lang)).collect()),
         note: (!notes.is_empty()).then(|| notes.join(" ")),
+        folded: false,
     }
 }
 
 fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<Sub, String> {
+    // A sheet named for the workbook (明细-服务支撑) is headed by its subject on the page.
+    let name = match section.id {
+        "incident" => Label::IncidentHeading.text(lang).to_string(),
+        _ => section.name.clone(),
+    };
     let mut charts = Vec::new();
     for c in &section.charts {
         if let Some(tb) = section.tables.iter().find(|tb| tb.id == c.table && !tb.rows.is_empty()) {
@@ -137,13 +145,24 @@ fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<
     let limit = section.detail.then_some(DETAIL_ROWS);
     Ok(Sub {
         id: section.id.to_string(),
-        heading: heading.then(|| section.name.clone()),
+        heading: heading.then_some(name),
         narrative: section.narrative.clone(),
         charts,
-        tables: section.tables.iter().map(|tb| table(tb, lang, limit)).collect(),
+        tables: section
+            .tables
+            .iter()
+            .map(|tb| {
+                let mut t = table(tb, lang, limit);
+                t.folded = tb.rows.len() > FOLD_ROWS && section.charts.iter().any(|c| c.table == tb.id);
+                t
+            })
+            .collect(),
         collapsed,
     })
 }
+
+/// A charted table longer than this is folded on the page (the chart shows it).
+const FOLD_ROWS: usize = 12;
 
 /// A view-model section placed in a part: (section id, own heading, collapsed).
 type SubSpec = (&'static str, bool, bool);
@@ -168,7 +187,12 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
         (
             "service",
             Label::PartService,
-            &[("install", true, false), ("fault", true, false), ("repeat_detail", true, true)],
+            &[
+                ("install", true, false),
+                ("fault", true, false),
+                ("incident", true, false),
+                ("repeat_detail", true, true),
+            ],
         ),
         ("hotline", Label::PartHotline, &[("calls", false, false)]),
         ("complaints", Label::PartComplaints, &[("complaint", false, false), ("late_detail", true, true)]),

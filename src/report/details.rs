@@ -18,7 +18,7 @@ fn opt_text(v: Option<&str>) -> V {
 }
 
 /// 明细-重复申告.
-pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
+pub(super) fn repeat_detail(b: &Builder, data: &Dataset, incidents: &[crate::metrics::incident::Incident]) -> Section {
     let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
     let t = &data.orders;
@@ -28,6 +28,16 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
             by_customer.entry((c, t.product.get(i))).or_default().push(i);
         }
     }
+    // A report that belongs to an incident is marked: a repeat caused by an outage is not a
+    // repair that failed.
+    let incident_of: FxHashMap<usize, String> = incidents
+        .iter()
+        .flat_map(|inc| {
+            let name =
+                format!("{} {}", inc.start.format("%m-%d %H:%M"), super::incident::place_text(&inc.place, b.lang));
+            inc.reports.iter().map(move |&i| (i, name.clone()))
+        })
+        .collect();
     let repeat = crate::metrics::fault::repeat_keys(&data.orders, &data.earlier_orders, b.config);
     let mut groups: Vec<(&(&str, &str), &Vec<usize>)> =
         by_customer.iter().filter(|(k, _)| repeat.contains(*k)).collect();
@@ -49,6 +59,7 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
                 t.completed_at.get(i).map_or(V::Empty, V::Time),
                 opt_text(t.phenomenon.get(i)),
                 opt_text(t.cause.get(i)),
+                opt_text(incident_of.get(&i).map(String::as_str)),
             ]);
         }
     }
@@ -66,6 +77,7 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset) -> Section {
             (L::Restored, ColKind::Time),
             (L::Phenomenon, ColKind::Text),
             (L::Cause, ColKind::Text),
+            (L::IncidentColumn, ColKind::Text),
         ],
         rows,
         None,

@@ -127,6 +127,17 @@ labels! {
     SheetRepeatDetail = "明细-重复申告", "Detail - repeat faults";
     RepeatDetailTitle = "重复申告用户及其工单", "Repeat customers and their orders";
     SheetLateDetail = "明细-超时工单", "Detail - late orders";
+    SheetIncidents = "明细-服务支撑", "Detail - incidents";
+    IncidentHeading = "服务支撑", "Mass-fault incidents";
+    IncidentListTitle = "服务支撑事件（集中障碍申告）", "Mass-fault incidents (bursts of fault reports at one place)";
+    IncidentTimelineTitle = "事件当日每小时故障申告量", "Fault reports per hour on the incident days";
+    IncidentColumn = "服务支撑事件", "Incident";
+    NotRestored = "未恢复", "not restored";
+    Place = "地点（局站/号段）", "Place (site / numbers)";
+    IncidentStart = "开始时间", "Start";
+    DurationHours = "历时(小时)", "Hours";
+    AffectedCustomers = "影响用户数", "Customers";
+    HourOfDay = "时段", "Hour";
     Open = "未完成", "open";
     LateDetailTitle = "超时及超时未完成工单（按责任部门）", "Late and overdue open orders, by department";
     SheetQuality = "数据质量", "Data quality";

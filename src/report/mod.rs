@@ -12,6 +12,7 @@ mod complaint;
 mod definitions;
 mod details;
 mod fault;
+pub(crate) mod incident;
 mod install;
 pub(crate) mod labels;
 mod overview;
@@ -212,6 +213,10 @@ pub(crate) struct Report {
     pub product_headlines: Vec<Headline>,
     /// Early warnings (text).
     pub warnings: Vec<String>,
+    /// The month's mass-fault incidents, in order of start (for the narrative).
+    pub incidents: Vec<incident::IncidentFact>,
+    /// The incident rule in force: (min customers, gap minutes as written).
+    pub incident_rule: (usize, String),
     /// Sections in order.
     pub sections: Vec<Section>,
 }
@@ -306,6 +311,7 @@ pub(crate) fn build(
     let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(*m, "")).collect();
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
+    let incidents = crate::metrics::incident::detect(&data.orders, &config.incidents);
     let sections = vec![
         overview::section(&b, &headlines, &levels),
         calls::section(&b),
@@ -314,7 +320,8 @@ pub(crate) fn build(
         complaint::section(&b),
         survey::section(&b),
         trend::section(&b),
-        details::repeat_detail(&b, data),
+        incident::section(&b, data, &incidents),
+        details::repeat_detail(&b, data, &incidents),
         details::late_detail(&b, data),
         details::dissatisfied_detail(&b, data),
         quality::section(&b, data),
@@ -331,6 +338,8 @@ pub(crate) fn build(
         headlines,
         product_headlines,
         warnings,
+        incidents: incident::facts(&b, data, &incidents),
+        incident_rule: (config.incidents.min_customers, format!("{}", config.incidents.gap_minutes)),
         sections,
     }
 }

@@ -357,6 +357,8 @@ fn metrics_csv_is_exact_byte_for_byte() {
 2026-10,fault.pending,,,,0,,0,,,,,,,
 2026-10,fault.customers,,,,0,,0,,,,,,,
 2026-10,fault.repeat_customers,,,,0,,0,,,,,,,
+2026-10,incident.count,,,,0,,0,,,,,,,
+2026-10,incident.customers,,,,0,,0,,,,,,,
 2026-10,complaint.count,,,,0,,0,,,,,,,
 2026-10,complaint.escalated,,,,0,,0,,,,,,,
 2026-10,complaint.pending,,,,0,,0,,,,,,,

@@ -80,6 +80,7 @@ fn workbook_is_reproducible_and_has_every_sheet() {
             "投诉",
             "回访满意度",
             "趋势",
+            "明细-服务支撑",
             "明细-重复申告",
             "明细-超时工单",
             "明细-不满意客户",
