@@ -13,7 +13,7 @@ use crate::model::{OrderType, Orders};
 
 /// Where an incident happened.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Place {
+pub enum Place {
     /// The site (局站) the reports name.
     Site(String),
     /// The first digits of the customers' local numbers (no site given).
@@ -22,7 +22,7 @@ pub(crate) enum Place {
 
 impl Place {
     /// The site, or the digits.
-    pub(crate) fn name(&self) -> &str {
+    pub fn name(&self) -> &str {
         match self {
             Place::Site(s) | Place::Prefix(s) => s,
         }
@@ -31,7 +31,7 @@ impl Place {
 
 /// One mass-fault incident.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Incident {
+pub struct Incident {
     /// The branch of its reports.
     pub branch: String,
     /// The site or the number prefix.
@@ -49,12 +49,12 @@ pub(crate) struct Incident {
 
 impl Incident {
     /// Hours from the first report to the last restoration; `None` while open.
-    pub(crate) fn hours(&self) -> Option<f64> {
+    pub fn hours(&self) -> Option<f64> {
         self.end.map(|e| (e - self.start).num_seconds() as f64 / 3600.0)
     }
 
     /// The incident's group in the metrics CSV: its start to the minute and its place.
-    pub(crate) fn group(&self) -> Group {
+    pub fn group(&self) -> Group {
         let start = self.start.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(self.start);
         Group::Incident { start, place: self.place.name().to_string() }
     }
@@ -63,8 +63,9 @@ impl Incident {
 /// The first `digits` digits of a customer number's local part: separators (space, `-`,
 /// brackets) are dropped; a number of 10 or more digits that starts with 0 loses its area code
 /// (010 and 02X are three digits, other 0XXX four). `None` when the text is not a number (an
-/// account name) or the local part is shorter than `digits`.
-pub(crate) fn local_prefix(customer: &str, digits: usize) -> Option<u64> {
+/// account name), is a mobile number (11 digits starting with 1: it has no place), or the
+/// local part is shorter than `digits`.
+pub fn local_prefix(customer: &str, digits: usize) -> Option<u64> {
     let mut number = Vec::with_capacity(customer.len());
     for c in customer.trim().bytes() {
         match c {
@@ -72,6 +73,9 @@ pub(crate) fn local_prefix(customer: &str, digits: usize) -> Option<u64> {
             b' ' | b'-' | b'(' | b')' => {}
             _ => return None,
         }
+    }
+    if number.len() == 11 && number[0] == b'1' {
+        return None;
     }
     let local = if number.len() >= 10 && number[0] == b'0' {
         let area = if number[1] == b'1' && number[2] == b'0' || number[1] == b'2' { 3 } else { 4 };
@@ -93,7 +97,7 @@ enum PlaceKey {
 }
 
 /// Every incident among the fault reports of `orders`, by start, branch and place.
-pub(crate) fn detect(t: &Orders, config: &IncidentConfig) -> Vec<Incident> {
+pub fn detect(t: &Orders, config: &IncidentConfig) -> Vec<Incident> {
     let digits = config.prefix_digits;
     let mut keyed: Vec<(u32, PlaceKey, i64, usize)> = (0..t.len())
         .filter(|&i| t.order_type[i] == OrderType::Fault)
@@ -154,7 +158,7 @@ pub(crate) fn detect(t: &Orders, config: &IncidentConfig) -> Vec<Incident> {
 }
 
 /// The most frequent value of `f` over the reports (ties: the smaller value).
-pub(crate) fn most_common<'a>(reports: &[usize], f: impl Fn(usize) -> Option<&'a str>) -> Option<&'a str> {
+pub fn most_common<'a>(reports: &[usize], f: impl Fn(usize) -> Option<&'a str>) -> Option<&'a str> {
     let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
     for &i in reports {
         if let Some(v) = f(i) {
@@ -213,7 +217,8 @@ mod tests {
         assert_eq!(p("0832-5300123"), Some(5300));
         assert_eq!(p("(0832) 5300 123"), Some(5300));
         assert_eq!(p("5300123"), Some(5300)); // no area code
-        assert_eq!(p("13308012345"), Some(1330)); // a mobile number: its first digits
+        assert_eq!(p("13308012345"), None); // a mobile number is not at a place
+        assert_eq!(p("1330801234"), Some(1330)); // 10 digits: not a mobile number
         assert_eq!(p("0832123"), Some(832)); // 7 digits: no area code to remove; leading 0 kept
         assert_eq!(p("zye81234567"), None); // an account, not a number
         assert_eq!(p("083253"), Some(832));

@@ -11,7 +11,7 @@ pub(crate) mod complaint;
 pub mod defs;
 pub(crate) mod fault;
 pub mod group;
-pub(crate) mod incident;
+pub mod incident;
 mod install;
 pub(crate) mod orders;
 pub(crate) mod stats;

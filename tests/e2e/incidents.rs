@@ -61,6 +61,11 @@ fn reports() -> Vec<Report> {
     for k in 0..22 {
         r.push(("西区", format!("08325300{k:03}"), f + Duration::minutes(5 * k), Some(at("2026-10-20 18:00")), ""));
     }
+    // G: no site, mobile numbers 133-0800-00xx: a mobile number is at no place.
+    let g = at("2026-10-21 09:00");
+    for k in 0..22 {
+        r.push(("西区", format!("133080000{k:02}"), g + Duration::minutes(2 * k), Some(at("2026-10-21 12:00")), ""));
+    }
     r
 }
 
