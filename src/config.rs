@@ -56,6 +56,8 @@ pub struct Config {
     pub surveys: SurveyConfig,
     /// Complaint options.
     pub complaints: ComplaintConfig,
+    /// Department assessment amounts (SPEC §7.2).
+    pub assessment: AssessmentConfig,
     /// Statistics options.
     pub statistics: StatisticsConfig,
     /// Early-warning options.
@@ -77,6 +79,8 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ReportConfig {
+    /// How many typical cases (本月典型案例) the report tells.
+    pub cases: usize,
     /// Report title.
     pub title: String,
     /// Organisation name.
@@ -259,6 +263,66 @@ impl ReasonCategories {
 pub struct ComplaintConfig {
     /// Escalation channel words.
     pub escalation_channels: Vec<String>,
+}
+
+/// An amount in 元: a number, 0 or more. A negative or non-finite amount is an error that
+/// points at its line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount(pub f64);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = f64::deserialize(d)?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(D::Error::custom(format!("an assessment amount is 元 per case, 0 or more (found {v})")));
+        }
+        Ok(Amount(v))
+    }
+}
+
+/// A word of `[assessment.by_department]`: not empty.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Word(pub String);
+
+impl<'de> Deserialize<'de> for Word {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = String::deserialize(d)?;
+        if w.trim().is_empty() {
+            return Err(D::Error::custom("key `assessment.by_department`: an empty word would match every department"));
+        }
+        Ok(Word(w))
+    }
+}
+
+/// `[assessment]`: 元 per charged case (SPEC §7.2).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentConfig {
+    /// A late complaint.
+    pub overdue: Amount,
+    /// A closed complaint whose reply was irregular (reply_ok = false).
+    pub irregular_reply: Amount,
+    /// A complaint caused by a human error.
+    pub human_error: Amount,
+    /// A justified complaint, charged to its branch.
+    pub justified: Amount,
+    /// Per-department amounts: a department whose name contains the word (the longest such
+    /// word wins) uses the amounts it sets.
+    pub by_department: BTreeMap<Word, AssessmentOverride>,
+}
+
+/// `[assessment.by_department]` entry: the items it sets.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentOverride {
+    /// A late complaint.
+    pub overdue: Option<Amount>,
+    /// An irregular reply.
+    pub irregular_reply: Option<Amount>,
+    /// A human error.
+    pub human_error: Option<Amount>,
 }
 
 /// `[statistics]`

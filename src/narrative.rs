@@ -28,6 +28,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("zh/survey.txt", include_str!("../report-templates/zh/survey.txt")),
     ("zh/trend.txt", include_str!("../report-templates/zh/trend.txt")),
     ("zh/incident.txt", include_str!("../report-templates/zh/incident.txt")),
+    ("zh/assess.txt", include_str!("../report-templates/zh/assess.txt")),
     ("en/overview.txt", include_str!("../report-templates/en/overview.txt")),
     ("en/install.txt", include_str!("../report-templates/en/install.txt")),
     ("en/fault.txt", include_str!("../report-templates/en/fault.txt")),
@@ -36,6 +37,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("en/survey.txt", include_str!("../report-templates/en/survey.txt")),
     ("en/trend.txt", include_str!("../report-templates/en/trend.txt")),
     ("en/incident.txt", include_str!("../report-templates/en/incident.txt")),
+    ("en/assess.txt", include_str!("../report-templates/en/assess.txt")),
     ("report.html", include_str!("../report-templates/report.html")),
     ("style.css", include_str!("../report-templates/style.css")),
 ];
@@ -145,6 +147,7 @@ fn format_value(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Rate => pct(v),
         Unit::Count => format!("{v:.0}"),
+        Unit::Yuan => yuan(v),
         _ => format!("{v:.1}"),
     }
 }
@@ -203,6 +206,12 @@ fn fact(h: &Headline, lang: Lang) -> Fact {
             _ => format!("{:.1}", m.1.abs()),
         }),
     }
+}
+
+/// An amount as analysts write it: 2250.76, 1520 (no .00).
+pub(crate) fn yuan(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A target as analysts write it: 95%, 8%, 99.5%.
@@ -352,6 +361,10 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
     ctx.insert("incident_more", &(report.incidents.len() - told.len()));
     ctx.insert("incident_min_customers", &report.incident_rule.0);
     ctx.insert("incident_gap", &report.incident_rule.1);
+
+    // Accountability: the assessment and the escalated complaints per channel.
+    ctx.insert("assessment", &report.assessment);
+    ctx.insert("escalation_lists", &report.escalations);
 
     let dir = if lang == Lang::Zh { "zh" } else { "en" };
     for section in &mut report.sections {

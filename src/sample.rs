@@ -594,6 +594,52 @@ enum Fate {
     Rejected,
 }
 
+/// What a complaint says and how it was settled, in the words of the exports.
+fn complaint_text(r: &mut Rng, category: &str) -> (String, String) {
+    let n = 10 + r.below(90);
+    let (content, result) = match category {
+        "费用争议" => (
+            format!("客户反映近期话费比平时多扣{n}元，称未订购任何增值业务，要求核实并退还。"),
+            format!("经核查为客户误点订购的增值业务，已退订并退费{n}元，客户表示认可。"),
+        ),
+        "网络质量" => (
+            *r.pick(&[
+                "宽带晚上频繁掉线，已报修多次仍未解决，客户情绪激动。",
+                "家中手机信号差，室内基本无法通话，要求尽快处理。",
+                "宽带网速远低于签约速率，测速只有十几兆。",
+            ]),
+            "已安排网络优化人员上门测试，调整设备后恢复正常，客户满意。",
+        )
+            .to_owned_pair(),
+        "装维服务" => (
+            *r.pick(&["装维人员预约后未按时上门，客户等待半天。", "装维人员上门态度生硬，未清理施工垃圾。"]),
+            "已向客户致歉，对装维人员进行考核并加强培训。",
+        )
+            .to_owned_pair(),
+        "营业服务" => {
+            ("营业厅排队时间过长，工作人员解释不清套餐内容。", "已向客户解释套餐内容并致歉，营业厅增加高峰时段窗口。")
+                .to_owned_pair()
+        }
+        "业务办理" => (
+            format!("客户{n}天前申请办理宽带移机，至今未办理完成。"),
+            "已协调装维部门加急处理，移机已完成。".to_string(),
+        ),
+        _ => ("光猫使用不到半年即损坏，要求免费更换。", "已为客户免费更换光猫。").to_owned_pair(),
+    };
+    (content, result)
+}
+
+/// A pair of texts, owned.
+trait OwnedPair {
+    fn to_owned_pair(self) -> (String, String);
+}
+
+impl OwnedPair for (&str, &str) {
+    fn to_owned_pair(self) -> (String, String) {
+        (self.0.to_string(), self.1.to_string())
+    }
+}
+
 /// The place-name part of a branch's site names: 雁江分公司 → 雁江.
 fn site_stem(branch: &str) -> &str {
     branch.trim_end_matches("分公司")
@@ -1156,6 +1202,10 @@ impl Gen<'_> {
                 "投诉分类",
                 "是否有理由",
                 "一次关单",
+                "投诉内容",
+                "处理结果",
+                "回单规范",
+                "人为差错",
             ]
             .map(t),
         )?;
@@ -1191,20 +1241,33 @@ impl Gen<'_> {
             let done_val =
                 if done >= self.o.month.end() || self.rng.chance(0.02) { Val::Empty } else { Val::Date(done) };
             let style = if i % 5 == 0 { DateStyle::Compact } else { DateStyle::Cell };
+            // Drawn in the order the row's cells were drawn before the texts existed.
+            let product = *self.rng.pick(&["E8", "E9", "C网", "固话", "iTV"]);
+            let customer = Val::Num(13_300_000_000.0 + self.rng.below(99_999_999) as f64);
+            let category = *self.rng.weighted(categories);
+            // The texts and the §7.1 flags come from their own stream, so every other column
+            // (and every later file) is what it was before they existed.
+            let mut words = Rng(self.o.seed ^ 0x7E57_CA5E ^ (i as u64).wrapping_mul(0x9E37_79B9));
+            let (content, result) = complaint_text(&mut words, category);
+            let closed = !matches!(done_val, Val::Empty);
             let vals = vec![
                 t(format!("TS{}{:05}", created.format("%Y%m"), i + 1)),
                 t("投诉"),
                 t(self.branches[b]),
-                t(*self.rng.pick(&["E8", "E9", "C网", "固话", "iTV"])),
-                Val::Num(13_300_000_000.0 + self.rng.below(99_999_999) as f64),
+                t(product),
+                customer,
                 date_val(created, style),
                 Val::Empty,
                 done_val,
                 t(dept),
                 t(channel),
-                t(*self.rng.weighted(categories)),
+                t(category),
                 t(if self.rng.chance(0.35) { "是" } else { "否" }),
                 t(if self.rng.chance(0.85) { "是" } else { "否" }),
+                t(content),
+                if closed { t(result) } else { Val::Empty },
+                if closed { t(if words.chance(0.9) { "是" } else { "否" }) } else { Val::Empty },
+                t(if words.chance(0.06) { "是" } else { "否" }),
             ];
             out.data(&vals, Fate::Used)?;
             self.survey_targets.push((vals[0].text(), b));

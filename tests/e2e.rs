@@ -485,7 +485,7 @@ fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
     assert_eq!(defs.code, 0);
     let defined: std::collections::BTreeSet<String> =
         defs.stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    assert_eq!(defined.len(), 51, "{defined:?}");
+    assert_eq!(defined.len(), 53, "{defined:?}");
     assert_eq!(emitted, defined, "every definition is emitted on the sample data, and only those");
 }
 

@@ -62,6 +62,9 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     out.extend(sorted(aggregate(&df, &[count(MetricId::ComplaintCount, "count")], &[&["category"]], small)?));
     let esc = df.clone().lazy().filter(col("escalated")).collect()?;
     out.extend(sorted(aggregate(&esc, &[count(MetricId::ComplaintEscalated, "count")], total_only, small)?));
+    // SPEC §7.3: escalations per branch and channel too.
+    let per_branch: &[&[&str]] = &[&["branch", "channel"]];
+    out.extend(sorted(aggregate(&esc, &[count(MetricId::ComplaintEscalated, "count")], per_branch, small)?));
     let late = df.clone().lazy().filter(col("late")).collect()?;
     out.extend(sorted(aggregate(&late, &[count(MetricId::ComplaintOverdue, "count")], &[&["department"]], small)?));
     // Justified share: a department's justified complaints / all justified complaints.

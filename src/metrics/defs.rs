@@ -18,6 +18,8 @@ pub enum Unit {
     Seconds,
     /// Hours.
     Hours,
+    /// An amount in 元 (two decimals).
+    Yuan,
 }
 
 /// Whether a metric has ungrouped rows (a total and per-branch values) or only grouped ones.
@@ -230,6 +232,14 @@ registry! {
         "平均处理时长(小时)", "Mean handling time (h)",
         "已办结投诉的(办结时间 − 受理时间)平均值",
         "mean of completed − created over closed complaints";
+    AssessCases = "assess.cases", Count, GroupOnly, per_product: false,
+        "考核件数", "Assessed cases",
+        "按责任部门与考核项（超时、回单不规范、人为差错）计的投诉件数；有理由投诉按分公司计",
+        "complaints charged, per department and item (late, irregular reply, human error); justified complaints per branch";
+    AssessAmount = "assess.amount", Yuan, Totals, per_product: false,
+        "考核金额(元)", "Assessed amount (元)",
+        "件数 × 每件金额（超时{a_overdue}元、回单不规范{a_reply}元、人为差错{a_human}元、有理由投诉{a_justified}元{a_overrides}）；合计含有理由投诉",
+        "cases × 元 per case (late {a_overdue}, irregular reply {a_reply}, human error {a_human}, justified {a_justified}{a_overrides_en}); the total includes justified complaints";
     SurveyAttempted = "survey.attempted", Count, Totals, per_product: false,
         "回访总数", "Callbacks attempted",
         "回访记录数",
@@ -412,6 +422,16 @@ pub fn definitions(config: &Config) -> Definitions {
     };
     let reasons: String = config.surveys.reason_categories.0.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join("/");
     let num = |v: Option<f64>| v.map_or("—".to_string(), |h| format!("{h}"));
+    let a = &config.assessment;
+    let words: Vec<&str> = a.by_department.keys().map(|w| w.0.as_str()).collect();
+    let (overrides, overrides_en) = if words.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("；部门名含{}者按其设定", words.join("/")),
+            format!("; departments named with {} use their own", words.join("/")),
+        )
+    };
     let fill = |s: &str, en: bool| {
         s.replace("{short}", if en { &short_en } else { &short })
             .replace("{sl}", &format!("{}", c.service_level_seconds))
@@ -429,6 +449,12 @@ pub fn definitions(config: &Config) -> Definitions {
             .replace("{s5}", &format!("{}", config.surveys.min_score_5))
             .replace("{s10}", &format!("{}", config.surveys.min_score_10))
             .replace("{reasons}", &reasons)
+            .replace("{a_overdue}", &format!("{}", a.overdue.0))
+            .replace("{a_reply}", &format!("{}", a.irregular_reply.0))
+            .replace("{a_human}", &format!("{}", a.human_error.0))
+            .replace("{a_justified}", &format!("{}", a.justified.0))
+            .replace("{a_overrides}", &overrides)
+            .replace("{a_overrides_en}", &overrides_en)
             .replace("{prefix}", &config.incidents.prefix_digits.to_string())
             .replace("{gap}", &format!("{}", config.incidents.gap_minutes))
             .replace("{min_cust}", &config.incidents.min_customers.to_string())

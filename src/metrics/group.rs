@@ -30,6 +30,15 @@ pub enum Group {
         /// The value (a phenomenon, a cause).
         value: String,
     },
+    /// `item=<I>`: an assessment item (`justified`, charged to a branch).
+    Item(String),
+    /// `department=<D>;item=<I>`: an assessment item of a department.
+    DepartmentItem {
+        /// The department.
+        department: String,
+        /// The item: `overdue`, `irregular_reply` or `human_error`.
+        item: String,
+    },
     /// `incident=<YYYY-MM-DD HH:MM>@<place>`: a mass-fault incident, by its start (to the
     /// minute) and its place (a site, or a number prefix).
     Incident {
@@ -64,6 +73,10 @@ pub enum GroupKind {
     Reason,
     /// [`Group::Rank`].
     Rank,
+    /// [`Group::Item`].
+    Item,
+    /// [`Group::DepartmentItem`].
+    DepartmentItem,
     /// [`Group::Incident`].
     Incident,
     /// [`Group::Sheet`].
@@ -81,6 +94,8 @@ impl Group {
             Group::Day(_) => GroupKind::Day,
             Group::Reason(_) => GroupKind::Reason,
             Group::Rank { .. } => GroupKind::Rank,
+            Group::Item(_) => GroupKind::Item,
+            Group::DepartmentItem { .. } => GroupKind::DepartmentItem,
             Group::Incident { .. } => GroupKind::Incident,
             Group::Sheet { .. } => GroupKind::Sheet,
         }
@@ -96,7 +111,10 @@ impl Group {
     pub fn name(&self) -> String {
         match self {
             Group::None => String::new(),
-            Group::Channel(s) | Group::Category(s) | Group::Department(s) | Group::Reason(s) => s.clone(),
+            Group::Channel(s) | Group::Category(s) | Group::Department(s) | Group::Reason(s) | Group::Item(s) => {
+                s.clone()
+            }
+            Group::DepartmentItem { department, item } => format!("{department} / {item}"),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
             Group::Incident { start, place } => format!("{}@{place}", start.format(INCIDENT_TIME)),
@@ -128,11 +146,16 @@ impl fmt::Display for Group {
             Group::Day(d) => write!(f, "day={d}"),
             Group::Reason(s) => write!(f, "reason={s}"),
             Group::Rank { rank, value } => write!(f, "rank={rank};value={value}"),
+            Group::Item(s) => write!(f, "item={s}"),
+            Group::DepartmentItem { department, item } => write!(f, "department={department};item={item}"),
             Group::Incident { start, place } => write!(f, "incident={}@{place}", start.format(INCIDENT_TIME)),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
         }
     }
 }
+
+/// The items of a department's assessment (SPEC §7.2).
+pub const ASSESSMENT_ITEMS: &[&str] = &["overdue", "irregular_reply", "human_error"];
 
 /// How an incident's start is written in its group.
 const INCIDENT_TIME: &str = "%Y-%m-%d %H:%M";
@@ -156,7 +179,14 @@ impl FromStr for Group {
         Ok(match key {
             "channel" => Group::Channel(rest.to_string()),
             "category" => Group::Category(rest.to_string()),
-            "department" => Group::Department(rest.to_string()),
+            "department" => match rest.rsplit_once(";item=") {
+                // An item is one of the assessment's words; any other text is the name's.
+                Some((department, item)) if ASSESSMENT_ITEMS.contains(&item) => {
+                    Group::DepartmentItem { department: department.to_string(), item: item.to_string() }
+                }
+                _ => Group::Department(rest.to_string()),
+            },
+            "item" => Group::Item(rest.to_string()),
             "reason" => Group::Reason(rest.to_string()),
             "day" => Group::Day(NaiveDate::parse_from_str(rest, "%Y-%m-%d").map_err(|_| bad())?),
             "rank" => {
@@ -198,6 +228,10 @@ mod tests {
             Group::Rank { rank: 1, value: odd.into() },
             Group::Sheet { file: "a;b=c.xlsx".into(), sheet: "Sheet 1".into() },
             Group::Incident { start: day.and_hms_opt(8, 5, 0).unwrap(), place: "孙家坝5300".into() },
+            Group::Item("justified".into()),
+            Group::DepartmentItem { department: "城区;item=x".into(), item: "overdue".into() },
+            Group::DepartmentItem { department: odd.into(), item: "human_error".into() },
+            Group::Department("a;item=b".into()),
             Group::Incident { start: day.and_hms_opt(23, 59, 0).unwrap(), place: odd.into() },
             Group::Incident { start: day.and_hms_opt(0, 0, 0).unwrap(), place: "a@b".into() },
             Group::Sheet { file: "x.csv".into(), sheet: String::new() },

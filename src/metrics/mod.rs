@@ -6,6 +6,7 @@
 //! [`crate::targets`] and [`crate::history`].
 
 mod agg;
+pub mod assess;
 mod calls;
 pub(crate) mod complaint;
 pub mod defs;
@@ -197,7 +198,7 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     Ok(rows)
 }
 
-/// Installs, faults, incidents, complaints, surveys and other orders, in that order.
+/// Installs, faults, incidents, complaints (and their assessment), surveys and other orders, in that order.
 fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o = &data.orders;
     // Order ids are unique after deduplication: an unstable sort gives the one order. The
@@ -226,6 +227,7 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     rows.extend(fault::compute(o, &orders, &data.earlier_orders, ctx)?);
     rows.extend(incident::compute(o, ctx));
     rows.extend(complaint::compute(o, &orders, ctx)?);
+    rows.extend(assess::compute(o, &orders, ctx));
     rows.extend(survey::compute(s, &surveys, ctx)?);
     let other: Vec<usize> = orders.iter().copied().filter(|&i| o.order_type[i] == OrderType::Other).collect();
     let df = polars::prelude::DataFrame::new(

@@ -151,7 +151,16 @@ fn y_max(series: &[Vec<Option<Point>>], target: Option<f64>, percent: bool) -> f
 }
 
 fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
-    move |y: &f64| if percent { format!("{:.0}%", y * 100.0) } else { format!("{y:.0}") }
+    // Counts label whole numbers only: ticks at 0.5 would read "0 0 1 1 2 2".
+    move |y: &f64| {
+        if percent {
+            format!("{:.0}%", y * 100.0)
+        } else if (y - y.round()).abs() > 1e-9 {
+            String::new()
+        } else {
+            format!("{y:.0}")
+        }
+    }
 }
 
 /// Vertical bars; several series are grouped per category; optional target line and, for

@@ -36,6 +36,16 @@ fn opt(v: Option<f64>) -> String {
     v.map(number).unwrap_or_default()
 }
 
+/// An amount in 元: to the fen, however large (2250.76, 1234567.5).
+fn yuan(v: Option<f64>) -> String {
+    v.filter(|v| v.is_finite())
+        .map(|v| {
+            let s = format!("{v:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        })
+        .unwrap_or_default()
+}
+
 fn opt_bool(v: Option<bool>) -> String {
     v.map(|b| b.to_string()).unwrap_or_default()
 }
@@ -46,21 +56,22 @@ pub(crate) fn render(month: Period, rows: &[MetricRow]) -> Vec<u8> {
     out.push_str(HEADER);
     out.push('\n');
     for r in rows {
+        let value = if r.metric.unit() == crate::metrics::defs::Unit::Yuan { yuan } else { opt };
         let fields = [
             month.to_string(),
             text(r.metric.as_str()),
             text(&r.branch),
             text(&r.product),
             text(&r.group.to_string()),
-            opt(r.numerator),
+            value(r.numerator),
             opt(r.denominator),
-            opt(r.value),
+            value(r.value),
             opt(r.ci_low),
             opt(r.ci_high),
             opt_bool(r.small_sample),
-            opt(r.target),
+            value(r.target),
             opt_bool(r.met),
-            opt(r.prev_value),
+            value(r.prev_value),
             text(&r.warning),
         ];
         out.push_str(&fields.join(","));

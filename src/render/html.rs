@@ -76,8 +76,11 @@ fn thousands(n: f64) -> String {
 fn cell(v: &V, lang: Lang) -> Cell {
     match v {
         V::Empty => Cell { text: String::new(), class: "" },
+        // Long texts (a complaint's content, a reason) wrap in a wide cell.
+        V::Text(s) if s.chars().count() > LONG_TEXT => Cell { text: s.clone(), class: "long" },
         V::Text(s) => Cell { text: s.clone(), class: "" },
         V::Count(n) => Cell { text: thousands(*n), class: "num" },
+        V::Num(n, Unit::Yuan) => Cell { text: format!("{n:.2}"), class: "num" },
         V::Num(n, _) => Cell { text: format!("{n:.1}"), class: "num" },
         V::Rate { v, small, met } => {
             let text = format!("{}{}", pct(*v), if *small { "*" } else { "" });
@@ -134,6 +137,7 @@ fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<
     // A sheet named for the workbook (明细-服务支撑) is headed by its subject on the page.
     let name = match section.id {
         "incident" => Label::IncidentHeading.text(lang).to_string(),
+        "assess" => Label::PartAssessment.text(lang).to_string(),
         _ => section.name.clone(),
     };
     let mut charts = Vec::new();
@@ -160,6 +164,9 @@ fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<
         collapsed,
     })
 }
+
+/// A text cell longer than this many characters wraps.
+const LONG_TEXT: usize = 30;
 
 /// A charted table longer than this is folded on the page (the chart shows it).
 const FOLD_ROWS: usize = 12;
@@ -195,7 +202,17 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
             ],
         ),
         ("hotline", Label::PartHotline, &[("calls", false, false)]),
-        ("complaints", Label::PartComplaints, &[("complaint", false, false), ("late_detail", true, true)]),
+        (
+            "complaints",
+            Label::PartComplaints,
+            &[
+                ("complaint", false, false),
+                ("assess", true, false),
+                ("late_detail", true, true),
+                ("assess_detail", true, true),
+                ("escalation_detail", true, true),
+            ],
+        ),
         ("satisfaction", Label::PartSatisfaction, &[("survey", false, false), ("dissatisfied_detail", true, true)]),
         ("trends", Label::PartTrends, &[("trend", false, false)]),
         ("quality", Label::PartQuality, &[("quality", false, false)]),

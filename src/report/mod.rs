@@ -6,6 +6,7 @@
 //! One file per section, mirroring [`crate::metrics`]; captions and column headers come from
 //! one table ([`labels`]), metric labels from the registry ([`crate::metrics::defs`]).
 
+pub(crate) mod accountability;
 mod builder;
 mod calls;
 mod complaint;
@@ -215,6 +216,10 @@ pub(crate) struct Report {
     pub warnings: Vec<String>,
     /// The month's mass-fault incidents, in order of start (for the narrative).
     pub incidents: Vec<incident::IncidentFact>,
+    /// The complaint assessment (for the narrative).
+    pub assessment: accountability::AssessFact,
+    /// The escalated complaints per channel (for the narrative).
+    pub escalations: Vec<accountability::EscalationFact>,
     /// The incident rule in force: (min customers, gap minutes as written).
     pub incident_rule: (usize, String),
     /// Sections in order.
@@ -312,17 +317,28 @@ pub(crate) fn build(
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
     let incidents = crate::metrics::incident::detect(&data.orders, &config.incidents);
+    let assessment = {
+        let t = &data.orders;
+        let mut by_id: Vec<usize> = (0..t.len()).collect();
+        by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
+        crate::metrics::assess::assess(t, &by_id, config, period)
+    };
+    let mut complaint = complaint::section(&b);
+    complaint.tables.push(accountability::cases_table(&b, data));
     let sections = vec![
         overview::section(&b, &headlines, &levels),
         calls::section(&b),
         install::section(&b, &products(MetricId::InstallOrders)),
         fault::section(&b, &products(MetricId::FaultReports)),
-        complaint::section(&b),
+        complaint,
+        accountability::assess_section(&b, &assessment),
         survey::section(&b),
         trend::section(&b),
         incident::section(&b, data, &incidents),
         details::repeat_detail(&b, data, &incidents),
         details::late_detail(&b, data),
+        accountability::assess_detail(&b, data, &assessment),
+        accountability::escalation_detail(&b, data),
         details::dissatisfied_detail(&b, data),
         quality::section(&b, data),
         definitions::section(&b),
@@ -339,6 +355,8 @@ pub(crate) fn build(
         product_headlines,
         warnings,
         incidents: incident::facts(&b, data, &incidents),
+        assessment: accountability::assess_fact(&b, &assessment),
+        escalations: accountability::escalation_facts(&b, data),
         incident_rule: (config.incidents.min_customers, format!("{}", config.incidents.gap_minutes)),
         sections,
     }

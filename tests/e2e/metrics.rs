@@ -363,6 +363,7 @@ fn metrics_csv_is_exact_byte_for_byte() {
 2026-10,complaint.escalated,,,,0,,0,,,,,,,
 2026-10,complaint.pending,,,,0,,0,,,,,,,
 2026-10,complaint.overdue,,,,0,,0,,,,,,,
+2026-10,assess.amount,,,,0,,0,,,,,,,
 2026-10,survey.attempted,,,,0,,0,,,,,,,
 2026-10,survey.dissatisfied,,,,0,,0,,,,,,,
 2026-10,other.orders,,,,0,,0,,,,,,,

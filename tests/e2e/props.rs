@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use proptest::prelude::*;
 use svcq::config::Config;
-use svcq::metrics::{compute, MetricRow};
+use svcq::metrics::{compute, Group, MetricRow};
 use svcq::model::{Call, Dataset, OrderType, Source, Survey, WorkOrder};
 
 fn start() -> NaiveDateTime {
@@ -38,8 +38,8 @@ prop_compose! {
             first_close: Some(cause % 2 == 1),
             content: None,
             result: None,
-            reply_ok: None,
-            human_error: None,
+            reply_ok: Some(id % 4 != 1),
+            human_error: Some(id % 7 == 3),
             site: None,
         }
     }
@@ -135,7 +135,8 @@ proptest! {
         }
         // Counts: the total equals the sum over branches (and over products).
         for total in rows.iter().filter(|r| is_count(r) && r.branch.is_empty() && r.product.is_empty() && r.group.is_none()) {
-            if total.metric.as_str().starts_with("fault.top") { continue; }
+            // The assessment's total adds departments and branches: checked below.
+            if total.metric.as_str().starts_with("fault.top") || total.metric.as_str() == "assess.amount" { continue; }
             let by_branch: f64 = rows.iter().filter(|r| r.metric == total.metric && !r.branch.is_empty() && r.product.is_empty() && r.group.is_none()).map(|r| r.value.unwrap()).sum();
             prop_assert_eq!(by_branch, total.value.unwrap(), "{} by branch", total.metric);
             let per_product: Vec<f64> = rows.iter().filter(|r| r.metric == total.metric && r.branch.is_empty() && !r.product.is_empty() && r.group.is_none()).map(|r| r.value.unwrap()).collect();
@@ -143,6 +144,39 @@ proptest! {
                 prop_assert_eq!(per_product.iter().sum::<f64>(), total.value.unwrap(), "{} by product", total.metric);
             }
         }
+    }
+
+    #[test]
+    fn assessment_amounts_add_up(rows in dataset()) {
+        let config = Config::default();
+        let out = compute(&tables(&rows), &config, "2026-10".parse().unwrap()).unwrap();
+        let amount = |pred: &dyn Fn(&MetricRow) -> bool| -> f64 {
+            out.iter().filter(|r| r.metric.as_str() == "assess.amount" && pred(r)).map(|r| r.value.unwrap()).sum()
+        };
+        let a = &config.assessment;
+        let per_case = |item: &str| match item {
+            "overdue" => a.overdue.0,
+            "irregular_reply" => a.irregular_reply.0,
+            "human_error" => a.human_error.0,
+            _ => a.justified.0,
+        };
+        // Each item: amount = cases x 元 per case (no overrides in the default config).
+        for r in out.iter().filter(|r| r.metric.as_str() == "assess.cases") {
+            let (item, key) = match &r.group {
+                Group::DepartmentItem { item, .. } => (item.clone(), r.group.clone()),
+                Group::Item(item) => (item.clone(), r.group.clone()),
+                g => panic!("unexpected group {g}"),
+            };
+            let amt = out.iter().find(|x| x.metric.as_str() == "assess.amount" && x.group == key && x.branch == r.branch).unwrap();
+            prop_assert_eq!(amt.value.unwrap(), r.value.unwrap() * per_case(&item), "{}", key);
+        }
+        // Department total = its items; grand total = departments + justified charges.
+        let departments = amount(&|r| matches!(r.group, Group::Department(_)));
+        let items = amount(&|r| matches!(r.group, Group::DepartmentItem { .. }));
+        let justified = amount(&|r| matches!(r.group, Group::Item(_)));
+        prop_assert!((departments - items).abs() < 1e-9);
+        let total = amount(&|r| r.group == Group::None);
+        prop_assert!((total - departments - justified).abs() < 1e-9, "{} vs {} + {}", total, departments, justified);
     }
 
     #[test]
