@@ -2,6 +2,8 @@
 
 mod util;
 
+#[path = "e2e/accountability.rs"]
+mod accountability;
 #[path = "e2e/columnar.rs"]
 mod columnar;
 #[path = "e2e/damaged.rs"]

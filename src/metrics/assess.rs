@@ -233,3 +233,27 @@ pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> Vec<MetricRow> {
     rows.push(amount_row(Group::None, "", grand));
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, std::path::Path::new("svcq.toml")).unwrap()
+    }
+
+    #[test]
+    fn the_longest_contained_word_wins_and_unset_items_take_the_default() {
+        let c = config(
+            "[assessment]\noverdue = 20\n[assessment.by_department]\n\"合作商\" = { overdue = 40 }\n\"东区合作商\" = { human_error = 10 }\n\"网络\" = { overdue = 30 }\n\"维护\" = { overdue = 35 }\n",
+        );
+        assert_eq!(amount(Item::Overdue, "西区合作商", &c), (40.0, Some("合作商".into())));
+        // 东区合作商 is longer than 合作商 and sets no overdue: the default, not 40.
+        assert_eq!(amount(Item::Overdue, "东区合作商维护部", &c), (20.0, None));
+        assert_eq!(amount(Item::HumanError, "东区合作商维护部", &c), (10.0, Some("东区合作商".into())));
+        // Equal lengths: the first word in name order (维护 < 网络 by code point).
+        assert_eq!(override_for("网络维护中心", &c).map(|o| o.0), Some("维护"));
+        assert_eq!(amount(Item::Overdue, "客户服务部", &c), (20.0, None));
+        assert_eq!(amount(Item::Justified, "合作商", &c), (300.0, None));
+    }
+}
