@@ -217,3 +217,16 @@ fn assessment_config_errors_name_the_key_and_line() {
         }
     }
 }
+
+#[test]
+fn english_lists_keep_numeric_names_apart_from_counts() {
+    let w = Workdir::new();
+    w.fixture("assess/complaints.xlsx", "in/complaints.xlsx");
+    w.fixture("assess/complaints-lo.ods", "in/complaints-lo.ods");
+    let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "--lang", "en", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    assert!(html.contains("2 of them escalated (12315: 1, 工信部申诉: 1)."), "channel 12315 and its count apart");
+    assert!(html.contains("12315: 1 — 城区: 1."), "the per-channel list");
+    assert!(html.contains("Complaint assessment this month: "), "the assessment sentence");
+}
