@@ -52,6 +52,8 @@ pub struct Config {
     pub incidents: IncidentConfig,
     /// Call options.
     pub calls: CallConfig,
+    /// Staffing intervals (SPEC §7.6).
+    pub staffing: StaffingConfig,
     /// Survey options.
     pub surveys: SurveyConfig,
     /// Complaint options.
@@ -159,6 +161,14 @@ pub struct FaultConfig {
     pub unknown_causes: Vec<String>,
     /// Top N.
     pub top_n: usize,
+}
+
+/// `[staffing]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingConfig {
+    /// Interval length in minutes (divides a day).
+    pub interval_minutes: u32,
 }
 
 /// `[incidents]`: what makes a burst of fault reports at one place an incident.
@@ -471,6 +481,12 @@ impl Config {
                     ));
                 }
             }
+        }
+        let m = self.staffing.interval_minutes;
+        if !(5..=120).contains(&m) || 1440 % m != 0 {
+            return bad(format!(
+                "key `staffing.interval_minutes`: {m} must divide a day (15, 30, 60, …) and be 5 to 120"
+            ));
         }
         let inc = &self.incidents;
         if !(1..=18).contains(&inc.prefix_digits) {

@@ -76,6 +76,27 @@ impl History {
         self.months.contains_key(&month)
     }
 
+    /// How many periods the history holds.
+    pub(crate) fn len(&self) -> usize {
+        self.months.len()
+    }
+
+    /// The whole-centre values of a per-day metric (`group = day=…`) over every stored period.
+    pub(crate) fn daily(&self, metric: crate::metrics::MetricId) -> Vec<(chrono::NaiveDate, f64)> {
+        let mut out: Vec<(chrono::NaiveDate, f64)> = self
+            .months
+            .values()
+            .flat_map(|m| m.iter())
+            .filter(|(k, _)| k.metric == metric && k.branch.is_empty() && k.product.is_empty())
+            .filter_map(|(k, v)| match (&k.group, v.value) {
+                (crate::metrics::Group::Day(d), Some(x)) => Some((*d, x)),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|a| a.0);
+        out
+    }
+
     /// A stored value.
     pub(crate) fn get(&self, month: Period, key: &MetricKey) -> Option<Stored> {
         self.months.get(&month).and_then(|m| m.get(key)).copied()

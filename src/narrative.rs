@@ -365,6 +365,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
     // Accountability: the assessment and the escalated complaints per channel.
     ctx.insert("assessment", &report.assessment);
     ctx.insert("escalation_lists", &report.escalations);
+    ctx.insert("staffing", &report.staffing);
 
     let dir = if lang == Lang::Zh { "zh" } else { "en" };
     for section in &mut report.sections {

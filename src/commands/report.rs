@@ -63,6 +63,11 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     log.stage("computing the metrics");
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
+    // Next month's forecast needs this month's daily rows and the history's.
+    let staffing = metrics::staffing::staffing(&data.calls, &config, month);
+    if let Some(f) = metrics::forecast::forecast(&rows, &history, &staffing, month) {
+        rows.extend(metrics::forecast::rows(&f, staffing.minutes));
+    }
     rows.extend(metrics::dq_rows(&data.ledger));
     let csv = render::csv::render(month, &rows);
     log.stage("writing the workbook and the HTML report");

@@ -20,6 +20,8 @@ pub enum Unit {
     Hours,
     /// An amount in 元 (two decimals).
     Yuan,
+    /// A plain number with one decimal (agents).
+    Number,
 }
 
 /// Whether a metric has ungrouped rows (a total and per-branch values) or only grouped ones.
@@ -112,6 +114,30 @@ registry! {
         "重复来电率", "Repeat-caller rate",
         "{rc}小时内再次来电的号码数 ÷ 来电号码数（号码归属首次来电的分公司）",
         "callers who called again within {rc} h ÷ distinct callers (a caller belongs to the branch of the first call)";
+    StaffingAgentsNeeded = "staffing.agents_needed", Number, GroupOnly, per_product: false,
+        "需要坐席数", "Agents needed",
+        "每{interval}分钟时段：话务量 A = 人工呼入量 × 平均通话时长 ÷ 时段秒数，Erlang C 下{sl}秒应答率达到目标所需的最少坐席数 N（N > A）；按时段取本月有来电日的平均",
+        "per {interval}-minute interval: traffic A = offered × mean talk ÷ interval seconds; the fewest agents N > A whose Erlang C service level ({sl} s) reaches the target; mean over the days with calls";
+    StaffingAgentsPresent = "staffing.agents_present", Number, GroupOnly, per_product: false,
+        "在岗坐席数", "Agents present",
+        "时段内接通过来电的不同坐席工号数；按时段取本月有来电日的平均",
+        "distinct agent ids answering in the interval; mean over the days with calls";
+    StaffingUnderstaffed = "staffing.understaffed", Rate, Totals, per_product: false,
+        "缺员时段占比", "Understaffed intervals",
+        "在岗坐席数 < 需要坐席数的时段 ÷ 有来电的时段（按日×时段）",
+        "intervals (day × interval) with present < needed ÷ intervals with calls";
+    ForecastOffered = "forecast.offered", Count, Totals, per_product: false,
+        "下月预测呼入量", "Forecast calls offered, next month",
+        "下月每日呼入量 = 近8周同星期日呼入量的均值（历史与本月的按日呼入量）；合计为各日之和",
+        "each day of next month = the mean of the same weekday over the last 8 weeks (daily volumes in history and this month); the total sums the days";
+    ForecastMape = "forecast.mape", Rate, Totals, per_product: false,
+        "预测回测误差(MAPE)", "Forecast backtest error (MAPE)",
+        "以同一方法预测最近月份（本月及历史中可回测的月份，最多3个）的每日呼入量，平均绝对百分比误差",
+        "the same method forecasting the last months (this month and those in history that can be backtested, at most 3): mean absolute percentage error of the daily volumes";
+    ForecastAgentsNeeded = "forecast.agents_needed", Number, GroupOnly, per_product: false,
+        "下月需要坐席数", "Agents needed next month",
+        "下月日均预测呼入量 × 本月该时段呼入占比，按本月该时段平均通话时长的 Erlang C 需要坐席数",
+        "next month's mean forecast day × this month's share of the interval, with this month's talk time in it, by Erlang C";
     InstallOrders = "install.orders", Count, Totals, per_product: true,
         "装移机工单总数", "Install orders",
         "装移机工单数",
@@ -455,6 +481,7 @@ pub fn definitions(config: &Config) -> Definitions {
             .replace("{a_justified}", &format!("{}", a.justified.0))
             .replace("{a_overrides}", &overrides)
             .replace("{a_overrides_en}", &overrides_en)
+            .replace("{interval}", &config.staffing.interval_minutes.to_string())
             .replace("{prefix}", &config.incidents.prefix_digits.to_string())
             .replace("{gap}", &format!("{}", config.incidents.gap_minutes))
             .replace("{min_cust}", &config.incidents.min_customers.to_string())

@@ -30,6 +30,8 @@ pub enum Group {
         /// The value (a phenomenon, a cause).
         value: String,
     },
+    /// `interval=HH:MM`: an interval of the day (staffing).
+    Interval(String),
     /// `item=<I>`: an assessment item (`justified`, charged to a branch).
     Item(String),
     /// `department=<D>;item=<I>`: an assessment item of a department.
@@ -73,6 +75,8 @@ pub enum GroupKind {
     Reason,
     /// [`Group::Rank`].
     Rank,
+    /// [`Group::Interval`].
+    Interval,
     /// [`Group::Item`].
     Item,
     /// [`Group::DepartmentItem`].
@@ -94,6 +98,7 @@ impl Group {
             Group::Day(_) => GroupKind::Day,
             Group::Reason(_) => GroupKind::Reason,
             Group::Rank { .. } => GroupKind::Rank,
+            Group::Interval(_) => GroupKind::Interval,
             Group::Item(_) => GroupKind::Item,
             Group::DepartmentItem { .. } => GroupKind::DepartmentItem,
             Group::Incident { .. } => GroupKind::Incident,
@@ -111,9 +116,12 @@ impl Group {
     pub fn name(&self) -> String {
         match self {
             Group::None => String::new(),
-            Group::Channel(s) | Group::Category(s) | Group::Department(s) | Group::Reason(s) | Group::Item(s) => {
-                s.clone()
-            }
+            Group::Channel(s)
+            | Group::Category(s)
+            | Group::Department(s)
+            | Group::Reason(s)
+            | Group::Item(s)
+            | Group::Interval(s) => s.clone(),
             Group::DepartmentItem { department, item } => format!("{department} / {item}"),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
@@ -147,6 +155,7 @@ impl fmt::Display for Group {
             Group::Reason(s) => write!(f, "reason={s}"),
             Group::Rank { rank, value } => write!(f, "rank={rank};value={value}"),
             Group::Item(s) => write!(f, "item={s}"),
+            Group::Interval(s) => write!(f, "interval={s}"),
             Group::DepartmentItem { department, item } => write!(f, "department={department};item={item}"),
             Group::Incident { start, place } => write!(f, "incident={}@{place}", start.format(INCIDENT_TIME)),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
@@ -187,6 +196,7 @@ impl FromStr for Group {
                 _ => Group::Department(rest.to_string()),
             },
             "item" => Group::Item(rest.to_string()),
+            "interval" => Group::Interval(rest.to_string()),
             "reason" => Group::Reason(rest.to_string()),
             "day" => Group::Day(NaiveDate::parse_from_str(rest, "%Y-%m-%d").map_err(|_| bad())?),
             "rank" => {
@@ -229,6 +239,7 @@ mod tests {
             Group::Sheet { file: "a;b=c.xlsx".into(), sheet: "Sheet 1".into() },
             Group::Incident { start: day.and_hms_opt(8, 5, 0).unwrap(), place: "孙家坝5300".into() },
             Group::Item("justified".into()),
+            Group::Interval("09:30".into()),
             Group::DepartmentItem { department: "城区;item=x".into(), item: "overdue".into() },
             Group::DepartmentItem { department: odd.into(), item: "human_error".into() },
             Group::Department("a;item=b".into()),

@@ -11,10 +11,12 @@ mod calls;
 pub(crate) mod complaint;
 pub mod defs;
 pub(crate) mod fault;
+pub mod forecast;
 pub mod group;
 pub mod incident;
 mod install;
 pub(crate) mod orders;
+pub mod staffing;
 pub(crate) mod stats;
 pub(crate) mod survey;
 
@@ -188,7 +190,10 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
                 })
             });
             let calls: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-            calls::compute(c, &calls, &ctx)
+            calls::compute(c, &calls, &ctx).map(|mut rows| {
+                rows.extend(staffing::compute(c, &ctx));
+                rows
+            })
         },
         || orders_and_surveys(data, &ctx),
     );

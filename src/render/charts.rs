@@ -76,6 +76,9 @@ fn legend<'a, CT: plotters::coord::CoordTranslate>(
 
 /// Render one chart as an SVG element with a title and a text description.
 pub(crate) fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
+    if chart.kind == ChartKind::HeatMap {
+        return Ok(heat_map(chart, table));
+    }
     let cats: Vec<String> = table
         .rows
         .iter()
@@ -445,8 +448,9 @@ fn line(
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .x_labels(n)
+        // At most 16 labels: 34 half-hours would overlap.
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => cats.get(*i).cloned().unwrap_or_default(),
+            SegmentValue::CenterOf(i) if i % n.div_ceil(16) == 0 => cats.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         })
         .y_label_formatter(&axis_label(chart.percent))
@@ -462,4 +466,76 @@ fn line(
     }
     legend(&mut c, if chart.percent { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperLeft })?;
     Ok(())
+}
+
+/// A day × interval grid: one square per cell, cells above 0 red (deeper for larger values),
+/// others pale grey. Written by hand: a grid of rects needs no axes.
+fn heat_map(chart: &Chart, table: &Table) -> String {
+    let cols: Vec<usize> = chart.series.clone();
+    let (left, top, cell_w, cell_h) = (78.0, 40.0, ((W as f64 - 90.0) / cols.len().max(1) as f64).min(28.0), 14.0);
+    let height = top + cell_h * table.rows.len() as f64 + 40.0;
+    let max = table
+        .rows
+        .iter()
+        .flat_map(|r| cols.iter().filter_map(|&c| r.get(c).and_then(value)))
+        .map(|p| p.v)
+        .fold(0.0, f64::max)
+        .max(1.0);
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height:.0}" viewBox="0 0 {W} {height:.0}" role="img" font-family="{FONT}"><title>{}</title>"#,
+        escape(&chart.title)
+    );
+    out.push_str(&format!(
+        r#"<text x="{}" y="22" font-size="18" text-anchor="middle">{}</text>"#,
+        W / 2,
+        escape(&chart.title)
+    ));
+    let mut desc = String::new();
+    for (k, &c) in cols.iter().enumerate() {
+        let name = table.columns.get(c).cloned().unwrap_or_default();
+        // Label every other interval: 48 labels would overlap.
+        if k % 2 == 0 {
+            out.push_str(&format!(
+                r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+                left + cell_w * (k as f64 + 0.5),
+                top - 4.0,
+                escape(&name)
+            ));
+        }
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let y = top + cell_h * r as f64;
+        let label = match row.get(chart.category) {
+            Some(V::Text(s)) => s.clone(),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text>"#,
+            left - 4.0,
+            y + cell_h - 3.0,
+            escape(&label)
+        ));
+        let mut hot = Vec::new();
+        for (k, &c) in cols.iter().enumerate() {
+            let Some(p) = row.get(c).and_then(value) else { continue };
+            let t = (p.v / max).clamp(0.0, 1.0);
+            let fill =
+                if p.v <= 0.0 { "#f4f6f8".to_string() } else { format!("rgb(255,{0:.0},{0:.0})", 220.0 - 180.0 * t) };
+            out.push_str(&format!(
+                r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="white" stroke-width="1"/>"#,
+                left + cell_w * k as f64,
+                y,
+                cell_w,
+                cell_h
+            ));
+            if p.v > 0.0 {
+                hot.push(format!("{} {}", table.columns.get(c).cloned().unwrap_or_default(), p.v));
+            }
+        }
+        if !hot.is_empty() {
+            desc.push_str(&format!("{label}: {}; ", hot.join(", ")));
+        }
+    }
+    out.push_str(&format!("<desc>{}</desc></svg>", escape(&desc)));
+    out
 }

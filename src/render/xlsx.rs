@@ -2,8 +2,9 @@
 //! analysts format them by hand, native Excel charts, every input string written as a string.
 
 use rust_xlsxwriter::{
-    Chart as XChart, ChartFormat, ChartLine, ChartLineDashType, ChartSolidFill, ChartType, Color, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart as XChart, ChartFormat, ChartLine, ChartLineDashType, ChartSolidFill, ChartType, Color,
+    ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet, XlsxError,
 };
 
 use crate::config::Lang;
@@ -95,7 +96,7 @@ impl Writer<'_> {
             }
             V::Num(n, unit) => {
                 let fmt = match unit {
-                    Unit::Hours | Unit::Seconds => "#,##0.0",
+                    Unit::Hours | Unit::Seconds | Unit::Number => "#,##0.0",
                     _ => "#,##0.00",
                 };
                 self.ws.write_number_with_format(row, col, *n, &f.set_num_format(fmt))?;
@@ -185,7 +186,9 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     let drawable: Vec<&Chart> = section
         .charts
         .iter()
-        .filter(|c| section.tables.iter().any(|t| t.id == c.table && !t.rows.is_empty()))
+        .filter(|c| {
+            c.kind != ChartKind::HeatMap && section.tables.iter().any(|t| t.id == c.table && !t.rows.is_empty())
+        })
         .collect();
     let chart_top = row;
     row += (drawable.len().div_ceil(2) as u32) * CHART_ROWS;
@@ -218,6 +221,22 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         let c = native_chart(&section.name, chart, table, p, lang);
         let at = chart_top + (i / 2) as u32 * CHART_ROWS;
         ws.insert_chart_with_offset(at, 0, &c, if i % 2 == 0 { 4 } else { CHART_W + 16 }, 4)?;
+    }
+    // Heat maps are the table itself, shaded by a conditional format: cells above 0 red.
+    for chart in section.charts.iter().filter(|c| c.kind == ChartKind::HeatMap) {
+        let (Some((_, p)), Some(table)) =
+            (placed.iter().find(|(id, _)| *id == chart.table), section.tables.iter().find(|t| t.id == chart.table))
+        else {
+            continue;
+        };
+        if table.rows.is_empty() {
+            continue;
+        }
+        let (colour, font) = (0xFFC7CE, 0x9C0006);
+        let cf = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::GreaterThan(0))
+            .set_format(Format::new().set_background_color(Color::RGB(colour)).set_font_color(Color::RGB(font)));
+        ws.add_conditional_format(p.first, 1, p.last, (table.columns.len() - 1) as u16, &cf)?;
     }
     for (c, w) in widths.iter().enumerate().take(64) {
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;

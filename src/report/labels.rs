@@ -128,6 +128,12 @@ labels! {
     RepeatDetailTitle = "重复申告用户及其工单", "Repeat customers and their orders";
     SheetLateDetail = "明细-超时工单", "Detail - late orders";
     SheetIncidents = "明细-服务支撑", "Detail - incidents";
+    Interval = "时段", "Interval";
+    StaffingByInterval = "各时段需要与在岗坐席（本月日均）", "Agents needed and present by interval (mean day)";
+    StaffingNoAgents = "各时段需要坐席（话务明细无坐席工号，在岗坐席无法统计）", "Agents needed by interval (no agent ids in the call records: agents present cannot be counted)";
+    NeededVsPresent = "各时段需要与在岗坐席", "Agents needed vs present by interval";
+    ShortfallHeatMap = "每日各时段缺员人数（红色为缺员）", "Agents short per day and interval (red: understaffed)";
+    NeededHeatMap = "每日各时段需要坐席数", "Agents needed per day and interval";
     SheetAssessment = "考核", "Assessment";
     SheetAssessDetail = "明细-考核", "Detail - assessment";
     SheetEscalationDetail = "明细-越级投诉", "Detail - escalations";

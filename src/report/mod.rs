@@ -18,6 +18,7 @@ mod install;
 pub(crate) mod labels;
 mod overview;
 mod quality;
+mod staffing;
 mod survey;
 mod trend;
 
@@ -145,6 +146,9 @@ pub(crate) enum ChartKind {
     Pareto,
     /// Bars (volume) with a line (rate) on a second axis.
     ColumnLine,
+    /// A grid of the value columns (rows × columns), cells above 0 in red (a shortfall): an
+    /// SVG grid on the page, a conditional format in the workbook.
+    HeatMap,
 }
 
 /// A section of the report (one workbook sheet, one HTML section).
@@ -220,6 +224,8 @@ pub(crate) struct Report {
     pub assessment: accountability::AssessFact,
     /// The escalated complaints per channel (for the narrative).
     pub escalations: Vec<accountability::EscalationFact>,
+    /// Staffing and forecast (for the narrative).
+    pub staffing: staffing::StaffingFact,
     /// The incident rule in force: (min customers, gap minutes as written).
     pub incident_rule: (usize, String),
     /// Sections in order.
@@ -323,11 +329,14 @@ pub(crate) fn build(
         by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
         crate::metrics::assess::assess(t, &by_id, config, period)
     };
+    let staffing = crate::metrics::staffing::staffing(&data.calls, config, period);
+    let mut calls = calls::section(&b);
+    staffing::extend(&mut calls, &b, &staffing);
     let mut complaint = complaint::section(&b);
     complaint.tables.push(accountability::cases_table(&b, data));
     let sections = vec![
         overview::section(&b, &headlines, &levels),
-        calls::section(&b),
+        calls,
         install::section(&b, &products(MetricId::InstallOrders)),
         fault::section(&b, &products(MetricId::FaultReports)),
         complaint,
@@ -356,6 +365,7 @@ pub(crate) fn build(
         warnings,
         incidents: incident::facts(&b, data, &incidents),
         assessment: accountability::assess_fact(&b, &assessment),
+        staffing: staffing::facts(&b, &staffing),
         escalations: accountability::escalation_facts(&b, data),
         incident_rule: (config.incidents.min_customers, format!("{}", config.incidents.gap_minutes)),
         sections,

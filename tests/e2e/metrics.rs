@@ -350,6 +350,8 @@ fn metrics_csv_is_exact_byte_for_byte() {
 2026-10,calls.asa_seconds,'=cmd|' /C calc'!A0,,,10,1,10,,,,,,,
 2026-10,calls.aht_seconds,,,,100,1,100,,,,,,,
 2026-10,calls.aht_seconds,'=cmd|' /C calc'!A0,,,100,1,100,,,,,,,
+2026-10,staffing.agents_needed,,,interval=09:00,1,1,1,,,,,,,
+2026-10,staffing.agents_needed,,,interval=10:00,1,1,1,,,,,,,
 2026-10,install.orders,,,,0,,0,,,,,,,
 2026-10,install.pending,,,,0,,0,,,,,,,
 2026-10,install.late,,,,0,,0,,,,,,,
