@@ -29,6 +29,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("zh/trend.txt", include_str!("../report-templates/zh/trend.txt")),
     ("zh/incident.txt", include_str!("../report-templates/zh/incident.txt")),
     ("zh/assess.txt", include_str!("../report-templates/zh/assess.txt")),
+    ("zh/staffing.txt", include_str!("../report-templates/zh/staffing.txt")),
     ("en/overview.txt", include_str!("../report-templates/en/overview.txt")),
     ("en/install.txt", include_str!("../report-templates/en/install.txt")),
     ("en/fault.txt", include_str!("../report-templates/en/fault.txt")),
@@ -38,6 +39,7 @@ pub(crate) const BUILT_IN: &[(&str, &str)] = &[
     ("en/trend.txt", include_str!("../report-templates/en/trend.txt")),
     ("en/incident.txt", include_str!("../report-templates/en/incident.txt")),
     ("en/assess.txt", include_str!("../report-templates/en/assess.txt")),
+    ("en/staffing.txt", include_str!("../report-templates/en/staffing.txt")),
     ("report.html", include_str!("../report-templates/report.html")),
     ("style.css", include_str!("../report-templates/style.css")),
 ];

@@ -138,6 +138,7 @@ fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<
     let name = match section.id {
         "incident" => Label::IncidentHeading.text(lang).to_string(),
         "assess" => Label::PartAssessment.text(lang).to_string(),
+        "staffing" => Label::StaffingHeading.text(lang).to_string(),
         _ => section.name.clone(),
     };
     let mut charts = Vec::new();
@@ -201,7 +202,7 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
                 ("repeat_detail", true, true),
             ],
         ),
-        ("hotline", Label::PartHotline, &[("calls", false, false)]),
+        ("hotline", Label::PartHotline, &[("calls", false, false), ("staffing", true, false)]),
         (
             "complaints",
             Label::PartComplaints,

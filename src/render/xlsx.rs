@@ -192,7 +192,9 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         .collect();
     let chart_top = row;
     row += (drawable.len().div_ceil(2) as u32) * CHART_ROWS;
-    let mut widths: Vec<usize> = vec![8; 64];
+    // A heat map's many narrow columns keep the sheet printable at fit-to-width.
+    let narrow = section.charts.iter().any(|c| c.kind == ChartKind::HeatMap);
+    let mut widths: Vec<usize> = vec![if narrow { 4 } else { 8 }; 64];
     let mut placed: Vec<(String, Placed)> = Vec::new();
     let mut has_small = false;
     for table in &section.tables {

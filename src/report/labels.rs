@@ -129,6 +129,8 @@ labels! {
     SheetLateDetail = "明细-超时工单", "Detail - late orders";
     SheetIncidents = "明细-服务支撑", "Detail - incidents";
     Interval = "时段", "Interval";
+    SheetStaffing = "话务人力", "Staffing";
+    StaffingHeading = "话务与人力", "Staffing and forecast";
     StaffingByInterval = "各时段需要与在岗坐席（本月日均）", "Agents needed and present by interval (mean day)";
     StaffingNoAgents = "各时段需要坐席（话务明细无坐席工号，在岗坐席无法统计）", "Agents needed by interval (no agent ids in the call records: agents present cannot be counted)";
     NeededVsPresent = "各时段需要与在岗坐席", "Agents needed vs present by interval";

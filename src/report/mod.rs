@@ -330,13 +330,12 @@ pub(crate) fn build(
         crate::metrics::assess::assess(t, &by_id, config, period)
     };
     let staffing = crate::metrics::staffing::staffing(&data.calls, config, period);
-    let mut calls = calls::section(&b);
-    staffing::extend(&mut calls, &b, &staffing);
     let mut complaint = complaint::section(&b);
     complaint.tables.push(accountability::cases_table(&b, data));
     let sections = vec![
         overview::section(&b, &headlines, &levels),
-        calls,
+        calls::section(&b),
+        staffing::section(&b, &staffing),
         install::section(&b, &products(MetricId::InstallOrders)),
         fault::section(&b, &products(MetricId::FaultReports)),
         complaint,

@@ -1,4 +1,4 @@
-//! 话务与人力 (SPEC §7.6), in the 话务 section: agents needed and present per interval, the
+//! 话务与人力 (SPEC §7.6), sheet 话务人力: agents needed and present per interval, the
 //! day × interval heat map of the shortfall, the worst period and next month's forecast.
 
 use super::prelude::*;
@@ -72,8 +72,16 @@ fn short(c: &Cell) -> u32 {
     c.present.map_or(0, |p| c.needed.saturating_sub(p))
 }
 
-/// The tables and charts of the staffing part, appended to the 话务 section.
-pub(super) fn extend(s: &mut Section, b: &Builder, st: &Staffing) {
+/// 话务人力: its own sheet (the heat map's columns would shrink the 话务 sheet's print), under
+/// 三、话务 on the page.
+pub(super) fn section(b: &Builder, st: &Staffing) -> Section {
+    let mut s = new_section("staffing", L::SheetStaffing, b);
+    extend(&mut s, b, st);
+    s
+}
+
+/// The tables and charts of the staffing part.
+fn extend(s: &mut Section, b: &Builder, st: &Staffing) {
     if st.cells.is_empty() {
         return;
     }

@@ -113,7 +113,8 @@ fn the_sample_shows_an_understaffed_morning_and_a_forecast_from_two_months_of_hi
     let wb = std::fs::read(w.join("out/service-quality-2026-10.xlsx")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(wb)).unwrap();
     let mut calls_sheet = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(), &mut calls_sheet).unwrap();
+    // Sheet 3: 概览, 话务, 话务人力.
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(), &mut calls_sheet).unwrap();
     assert!(calls_sheet.contains("<conditionalFormatting") && calls_sheet.contains("greaterThan"), "heat map");
     assert!(html.contains("每日各时段缺员人数（红色为缺员）</title>"), "the SVG grid");
 }

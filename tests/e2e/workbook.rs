@@ -75,6 +75,7 @@ fn workbook_is_reproducible_and_has_every_sheet() {
         [
             "概览",
             "话务",
+            "话务人力",
             "装机履约",
             "故障",
             "投诉",
