@@ -55,6 +55,15 @@ fn main() {
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);
+    let mut st = Vec::new();
+    let mut cells = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        cells = svcq::metrics::staffing::staffing(&data.calls, &config, month).cells.len();
+        st.push(t.elapsed().as_secs_f64());
+    }
+    st.sort_by(f64::total_cmp);
+    println!("staffing: {cells} day x interval cells, median {:.3} s of {runs} runs (all: {st:.3?})", st[runs / 2]);
     println!("incidents: {found} found, median {:.3} s of {runs} runs (all: {times:.3?})", times[runs / 2]);
     println!(
         "peak RSS during the metrics stage: {} MB (RSS after ingest {} MB, ingest peak {} MB)",

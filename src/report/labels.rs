@@ -130,6 +130,7 @@ labels! {
     SheetIncidents = "明细-服务支撑", "Detail - incidents";
     Interval = "时段", "Interval";
     SheetStaffing = "话务人力", "Staffing";
+    ForecastDays = "下月每日预测呼入量（近8周同星期均值）", "Next month's calls offered per day (same weekday, last 8 weeks)";
     StaffingHeading = "话务与人力", "Staffing and forecast";
     StaffingByInterval = "各时段需要与在岗坐席（本月日均）", "Agents needed and present by interval (mean day)";
     StaffingNoAgents = "各时段需要坐席（话务明细无坐席工号，在岗坐席无法统计）", "Agents needed by interval (no agent ids in the call records: agents present cannot be counted)";

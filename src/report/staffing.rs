@@ -124,6 +124,48 @@ fn extend(s: &mut Section, b: &Builder, st: &Staffing) {
         target: None,
         percent: false,
     });
+    // Next month's days, when forecast (the MAPE beside the total).
+    let mut days: Vec<&MetricRow> = b.idx.groups(MetricId::ForecastOffered, "", GroupKind::Day).collect();
+    days.sort_by(|a, c| a.group.cmp(&c.group));
+    if !days.is_empty() {
+        let rows: Vec<Vec<V>> = days
+            .iter()
+            .map(|r| {
+                let d = match &r.group {
+                    Group::Day(d) => *d,
+                    _ => unreachable!("grouped by day"),
+                };
+                vec![V::Text(format!("{} {}", d.format("%m-%d"), weekday_name(d, b.lang))), b.cell(Some(r))]
+            })
+            .collect();
+        let mape = b.idx.plain(MetricId::ForecastMape, "", "").and_then(|r| r.value);
+        let mut total = vec![V::Text(b.text(L::Total)), b.cell(b.idx.plain(MetricId::ForecastOffered, "", ""))];
+        let mut columns = vec![b.text(L::Date), b.label(MetricId::ForecastOffered)];
+        if let Some(m) = mape {
+            columns.push(b.label(MetricId::ForecastMape));
+            total.push(V::Rate { v: m, small: false, met: None });
+        }
+        let rows: Vec<Vec<V>> = if mape.is_some() {
+            rows.into_iter()
+                .map(|mut r: Vec<V>| {
+                    r.push(V::Empty);
+                    r
+                })
+                .collect()
+        } else {
+            rows
+        };
+        let kinds =
+            std::iter::once(ColKind::Text).chain(std::iter::repeat_n(ColKind::Number, columns.len() - 1)).collect();
+        s.tables.push(Table {
+            id: "forecast.days".into(),
+            title: b.text(L::ForecastDays),
+            columns,
+            kinds,
+            rows,
+            total: Some(total),
+        });
+    }
     // Day × interval: agents short (or needed, without agent ids).
     let mut days: Vec<NaiveDate> = st.cells.iter().map(|c| c.day).collect();
     days.dedup();

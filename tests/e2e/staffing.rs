@@ -117,4 +117,14 @@ fn the_sample_shows_an_understaffed_morning_and_a_forecast_from_two_months_of_hi
     std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(), &mut calls_sheet).unwrap();
     assert!(calls_sheet.contains("<conditionalFormatting") && calls_sheet.contains("greaterThan"), "heat map");
     assert!(html.contains("每日各时段缺员人数（红色为缺员）</title>"), "the SVG grid");
+    // The forecast's days in the workbook, with the total and the MAPE beside it.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(w.join("out/service-quality-2026-10.xlsx")).unwrap();
+    let sheet = book.worksheet_range("话务人力").unwrap();
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let top = cells.iter().position(|r| r.first().is_some_and(|c| c.starts_with("下月每日预测呼入量"))).expect("table");
+    assert_eq!(cells[top + 2][0], "11-01 周日");
+    let total = &cells[top + 2 + 30];
+    assert_eq!((total[0].as_str(), total[1].parse::<f64>().unwrap()), ("合计", want_total));
+    assert!((total[2].parse::<f64>().unwrap() - mape).abs() < 1e-6, "MAPE beside the total: {} vs {mape}", total[2]);
 }
