@@ -72,7 +72,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let csv = render::csv::render(month, &rows);
     log.stage("writing the workbook and the HTML report");
     let generated = crate::today().format("%Y-%m-%d").to_string();
-    let mut view = report::build(&rows, &data, &config, &history, month, generated);
+    let mut view = report::build(&rows, &data, &staffing, &config, &history, month, generated);
     let template_dir =
         options.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
     let templates = narrative::Templates::load(template_dir.as_deref())?;

@@ -286,6 +286,7 @@ pub(crate) const HEADLINES: &[MetricId] = &[
 pub(crate) fn build(
     rows: &[MetricRow],
     data: &Dataset,
+    staffing: &crate::metrics::staffing::Staffing,
     config: &Config,
     history: &History,
     period: Period,
@@ -325,17 +326,18 @@ pub(crate) fn build(
     let incidents = crate::metrics::incident::detect(&data.orders, &config.incidents);
     let assessment = {
         let t = &data.orders;
-        let mut by_id: Vec<usize> = (0..t.len()).collect();
+        // Only complaints are assessed: sort those, not every order.
+        let mut by_id: Vec<usize> =
+            (0..t.len()).filter(|&i| t.order_type[i] == crate::model::OrderType::Complaint).collect();
         by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
         crate::metrics::assess::assess(t, &by_id, config, period)
     };
-    let staffing = crate::metrics::staffing::staffing(&data.calls, config, period);
     let mut complaint = complaint::section(&b);
     complaint.tables.push(accountability::cases_table(&b, data));
     let sections = vec![
         overview::section(&b, &headlines, &levels),
         calls::section(&b),
-        staffing::section(&b, &staffing),
+        staffing::section(&b, staffing),
         install::section(&b, &products(MetricId::InstallOrders)),
         fault::section(&b, &products(MetricId::FaultReports)),
         complaint,
@@ -364,7 +366,7 @@ pub(crate) fn build(
         warnings,
         incidents: incident::facts(&b, data, &incidents),
         assessment: accountability::assess_fact(&b, &assessment),
-        staffing: staffing::facts(&b, &staffing),
+        staffing: staffing::facts(&b, staffing),
         escalations: accountability::escalation_facts(&b, data),
         incident_rule: (config.incidents.min_customers, format!("{}", config.incidents.gap_minutes)),
         sections,
