@@ -13,6 +13,7 @@ pub mod exit;
 mod history;
 pub mod ingest;
 pub mod lock;
+pub mod manifest;
 pub mod metrics;
 pub mod model;
 pub mod month;

@@ -12,6 +12,8 @@ mod damaged;
 mod html;
 #[path = "e2e/incidents.rs"]
 mod incidents;
+#[path = "e2e/manifest.rs"]
+mod manifest;
 #[path = "e2e/metrics.rs"]
 mod metrics;
 #[path = "e2e/mutants.rs"]

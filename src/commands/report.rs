@@ -36,7 +36,7 @@ struct Written {
     data: Dataset,
     rows: Vec<MetricRow>,
     history_warnings: Vec<String>,
-    paths: [PathBuf; 3],
+    paths: [PathBuf; 4],
 }
 
 /// Run the pipeline, then print its summary unless `--quiet`.
@@ -73,6 +73,21 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     log.stage("writing the workbook and the HTML report");
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let mut view = report::build(&rows, &data, &staffing, &config, &history, month, generated);
+    // Provenance: the config's and every input's fingerprint (the outputs' are added below).
+    let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
+    let config_file = args.config.clone().or_else(|| Some(PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
+    let config_sha = match &config_file {
+        Some(p) => crate::manifest::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
+        None => crate::manifest::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
+    };
+    let mut manifest = crate::manifest::Manifest {
+        svcq: env!("CARGO_PKG_VERSION").to_string(),
+        period: month.to_string(),
+        config: crate::manifest::ConfigRef { file: config_file.map(|p| p.display().to_string()), sha256: config_sha },
+        inputs: crate::manifest::inputs(&files, &data.ledger).context("fingerprinting the inputs")?,
+        outputs: Vec::new(),
+    };
+    report::add_provenance(&mut view, &manifest);
     let template_dir =
         options.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
     let templates = narrative::Templates::load(template_dir.as_deref())?;
@@ -95,9 +110,18 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     output::write_atomic(&paths[0], &xlsx)?;
     output::write_atomic(&paths[1], html.as_bytes())?;
     output::write_atomic(&paths[2], &csv)?;
+    let name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    manifest.outputs = vec![
+        crate::manifest::output(&name(&paths[0]), &xlsx),
+        crate::manifest::output(&name(&paths[1]), html.as_bytes()),
+        crate::manifest::output(&name(&paths[2]), &csv),
+    ];
+    let manifest_path = out.join(format!("manifest-{month}.json"));
+    output::write_atomic(&manifest_path, manifest.to_json().as_bytes())?;
     // Only a complete run goes into the history (a rerun of the month replaces it).
     output::write_atomic(&history::path(&history_dir, month), &csv)?;
-    Ok(Written { month, config, data, rows, history_warnings, paths })
+    let [a, b, c] = paths;
+    Ok(Written { month, config, data, rows, history_warnings, paths: [a, b, c, manifest_path] })
 }
 
 /// The lines cron mails: history problems, the row ledger, unmet targets, early warnings,

@@ -182,6 +182,11 @@ labels! {
     Open = "未完成", "open";
     LateDetailTitle = "超时及超时未完成工单（按责任部门）", "Late and overdue open orders, by department";
     SheetQuality = "数据质量", "Data quality";
+    ProvenanceTitle = "数据来源（文件指纹，输出文件的指纹见 manifest-*.json）", "Provenance (file fingerprints; the outputs' are in manifest-*.json)";
+    ProvenanceItem = "项目", "Item";
+    Bytes = "字节数", "Bytes";
+    ConfigBuiltIn = "配置：内置默认值", "config: built-in defaults";
+    ConfigFile = "配置：", "config: ";
     NotClassified = "未识别", "not classified";
     Skipped = "已跳过", "skipped";
     LedgerTitle = "读取行数 = 使用 + 非本月 + 重复 + 拒收", "Rows read = used + out of period + duplicates + rejected";

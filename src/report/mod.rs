@@ -398,6 +398,36 @@ fn new_section(id: &'static str, name: Label, b: &Builder) -> Section {
     Section { id, name: b.text(name), narrative: Vec::new(), tables: Vec::new(), charts: Vec::new(), detail: false }
 }
 
+/// Add the provenance table (svcq version, the config's and every input's SHA-256) to the
+/// 数据质量 section.
+pub(crate) fn add_provenance(report: &mut Report, m: &crate::manifest::Manifest) {
+    let lang = report.lang;
+    let Some(s) = report.sections.iter_mut().find(|s| s.id == "quality") else { return };
+    let config = match &m.config.file {
+        Some(f) => format!("{}{f}", Label::ConfigFile.text(lang)),
+        None => Label::ConfigBuiltIn.text(lang).to_string(),
+    };
+    let mut rows = vec![
+        vec![V::Text(format!("svcq {}", m.svcq)), V::Empty, V::Empty],
+        vec![V::Text(config), V::Empty, V::Text(m.config.sha256.clone())],
+    ];
+    rows.extend(
+        m.inputs.iter().map(|i| vec![V::Text(i.file.clone()), V::Count(i.bytes as f64), V::Text(i.sha256.clone())]),
+    );
+    s.tables.push(Table {
+        id: "quality.provenance".into(),
+        title: Label::ProvenanceTitle.text(lang).to_string(),
+        columns: vec![
+            Label::ProvenanceItem.text(lang).to_string(),
+            Label::Bytes.text(lang).to_string(),
+            "SHA-256".to_string(),
+        ],
+        kinds: vec![ColKind::Text, ColKind::Number, ColKind::Text],
+        rows,
+        total: None,
+    });
+}
+
 /// The report's title for the period: a week's report is the weekly bulletin (周通报), so a
 /// title ending in 月报 says 周通报 (others get "（周通报）" appended); months and other runs
 /// of days keep the configured title.
