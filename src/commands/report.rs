@@ -46,7 +46,7 @@ pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
     let w = write_report(args, options, &log)?;
     log.done();
     if !args.quiet {
-        print_summary(&w);
+        print_summary(&w, log.start.elapsed());
     }
     Ok(super::quality_exit(&w.config, &w.data))
 }
@@ -126,7 +126,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
 
 /// The lines cron mails: history problems, the row ledger, unmet targets, early warnings,
 /// the files written.
-fn print_summary(w: &Written) {
+fn print_summary(w: &Written, elapsed: std::time::Duration) {
     let ledger = &w.data.ledger;
     let t = ledger.total();
     for line in &w.history_warnings {
@@ -134,7 +134,7 @@ fn print_summary(w: &Written) {
     }
     let files: BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();
     println!(
-        "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%)",
+        "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%); {:.1} s",
         w.month,
         files.len(),
         ledger.sheets.len(),
@@ -143,7 +143,9 @@ fn print_summary(w: &Written) {
         t.out_of_period,
         t.duplicates,
         t.rejected,
-        ledger.rejected_share() * 100.0
+        ledger.rejected_share() * 100.0,
+        // The run time is said here only: the files written carry no wall-clock time.
+        elapsed.as_secs_f64()
     );
     let unmet: Vec<String> = w
         .rows

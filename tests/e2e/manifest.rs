@@ -18,6 +18,10 @@ fn the_manifest_fingerprints_config_inputs_and_outputs_and_is_reproducible() {
         let o = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", out]);
         assert!(o.code == 0 || o.code == 3, "{}", o.stderr);
         assert!(o.stdout.contains(&format!("wrote {out}/manifest-2026-10.json")), "{}", o.stdout);
+        // The run time is in the summary (stdout) only.
+        let first = o.stdout.lines().next().unwrap();
+        let secs = first.rsplit("; ").next().unwrap().strip_suffix(" s").expect("run time");
+        assert!(secs.parse::<f64>().is_ok(), "{first}");
         std::fs::read(w.join(&format!("{out}/manifest-2026-10.json"))).unwrap()
     };
     let (a, b) = (run("a"), run("b"));
