@@ -6,6 +6,15 @@
 //! [`metrics`] (metric rows) → [`render`] (metrics CSV; workbook and HTML as they land).
 //! [`sample`] writes synthetic exports whose true figures are known.
 
+/// `println!` that stops quietly when stdout is closed (piped into `head`): a reader that left
+/// is not an error of the run, and must not be a panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 pub mod cli;
 mod commands;
 pub mod config;

@@ -13,7 +13,7 @@ pub(super) fn run(args: &InputArgs) -> anyhow::Result<Exit> {
     let max = if args.verbose { usize::MAX } else { 10 };
     let text = summary(&data.ledger, month, config.quality.max_rejected_share, max);
     if !args.quiet {
-        print!("{text}");
+        say!("{}", text.strip_suffix('\n').unwrap_or(&text));
     }
     Ok(super::quality_exit(&config, &data))
 }

@@ -14,7 +14,7 @@ pub(super) fn run(config: Option<&Path>) -> anyhow::Result<Exit> {
             Lang::Zh => (&d.zh, &d.formula_zh),
             Lang::En => (&d.en, &d.formula_en),
         };
-        println!("{}\t{label}\t{formula}", d.id);
+        say!("{}\t{label}\t{formula}", d.id);
     }
     Ok(Exit::Ok)
 }

@@ -7,7 +7,7 @@ use crate::{config, narrative, output, UsageError};
 
 /// Print the default config, commented.
 pub(super) fn config() -> anyhow::Result<Exit> {
-    print!("{}", config::DEFAULT_CONFIG);
+    say!("{}", config::DEFAULT_CONFIG.strip_suffix('\n').unwrap_or(config::DEFAULT_CONFIG));
     Ok(Exit::Ok)
 }
 
@@ -22,7 +22,7 @@ pub(super) fn templates(dir: &Path) -> anyhow::Result<Exit> {
     for (name, text) in narrative::BUILT_IN {
         output::write_atomic(&dir.join(name), text.as_bytes())?;
     }
-    println!(
+    say!(
         "wrote {} templates to {}; use them with --templates {}",
         narrative::BUILT_IN.len(),
         dir.display(),

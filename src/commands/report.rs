@@ -130,10 +130,10 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
     let ledger = &w.data.ledger;
     let t = ledger.total();
     for line in &w.history_warnings {
-        println!("{line}");
+        say!("{line}");
     }
     let files: BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();
-    println!(
+    say!(
         "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%); {:.1} s",
         w.month,
         files.len(),
@@ -154,7 +154,7 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
         .map(|r| r.metric.to_string())
         .collect();
     if !unmet.is_empty() {
-        println!("targets not met (all branches): {}", unmet.join(", "));
+        say!("targets not met (all branches): {}", unmet.join(", "));
     }
     let warnings: Vec<String> = w
         .rows
@@ -163,10 +163,10 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
         .map(|r| format!("{} {}{}", r.metric, r.product, r.group))
         .collect();
     if !warnings.is_empty() {
-        println!("early warnings: {}", warnings.join(", "));
+        say!("early warnings: {}", warnings.join(", "));
     }
     for p in &w.paths {
-        println!("wrote {}", p.display());
+        say!("wrote {}", p.display());
     }
 }
 

@@ -10,7 +10,7 @@ pub(super) fn run(options: SampleOptions) -> anyhow::Result<Exit> {
         return Err(UsageError(format!("--scale must be between 0 and 3000, not {}", options.scale)).into());
     }
     let truth = generate(&options)?;
-    println!(
+    say!(
         "svcq sample {}: wrote {} files to {} ({} calls, {} work orders, {} surveys)",
         options.month,
         truth.files.len(),

@@ -111,3 +111,24 @@ fn killed_runs_leave_previous_outputs_intact_and_the_next_run_succeeds() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files of killed runs are cleaned up");
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    // `svcq report … | head -1` in a cron line: the reader leaves before the summary is done.
+    let w = Workdir::new();
+    sample(&w, "2026-10", "in", "0.2");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_svcq"))
+        .args(["report", "--input", "in", "--month", "2026-10", "--out", "out"])
+        .current_dir(w.path())
+        .env("SVCQ_TODAY", "2026-11-23")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
+    assert!(matches!(out.status.code(), Some(0) | Some(3)), "{:?} {stderr}", out.status);
+    assert!(w.join("out/manifest-2026-10.json").is_file(), "the run completed");
+}
