@@ -227,17 +227,21 @@ fn format_target(v: f64, unit: Unit) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct Named {
-    name: String,
-    value: String,
+/// A name and a figure for the templates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Named {
+    /// The name.
+    pub name: String,
+    /// The figure, formatted.
+    pub value: String,
     /// The name ends in a digit (12315, 10080): a count written right after it would run
     /// into it ("123152件"), so templates put a word or a colon between.
-    digit_end: bool,
+    pub digit_end: bool,
 }
 
 impl Named {
-    fn new(name: String, value: String) -> Named {
+    /// A name and its figure.
+    pub(crate) fn new(name: String, value: String) -> Named {
         let digit_end = name.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
         Named { name, value, digit_end }
     }

@@ -190,7 +190,7 @@ impl Assessment {
 }
 
 /// Round to the fen: sums of amounts such as 20.38 stay exact in the outputs.
-fn fen(v: f64) -> f64 {
+pub(crate) fn fen(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 

@@ -38,12 +38,7 @@ fn opt(v: Option<f64>) -> String {
 
 /// An amount in 元: to the fen, however large (2250.76, 1234567.5).
 fn yuan(v: Option<f64>) -> String {
-    v.filter(|v| v.is_finite())
-        .map(|v| {
-            let s = format!("{v:.2}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        })
-        .unwrap_or_default()
+    v.filter(|v| v.is_finite()).map(crate::narrative::yuan).unwrap_or_default()
 }
 
 fn opt_bool(v: Option<bool>) -> String {

@@ -2,7 +2,7 @@
 //! complaints (明细-越级投诉 and the per-channel lists), and the month's typical cases.
 
 use super::prelude::*;
-use crate::metrics::assess::{Assessment, Item};
+use crate::metrics::assess::{fen, Assessment, Item};
 use crate::metrics::complaint::NOT_GIVEN;
 use crate::metrics::orders::{deadline, timeliness, Timeliness};
 use crate::model::Orders;
@@ -27,29 +27,8 @@ fn column_label(item: Item) -> L {
     }
 }
 
-/// Round to the fen for display sums.
-fn fen(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
-}
-
-/// A name and a figure, with whether the name ends in a digit (a count after it needs a
-/// separating word: "12315渠道2件").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct NamedFact {
-    /// The name.
-    pub name: String,
-    /// The figure, formatted.
-    pub value: String,
-    /// The name ends in a digit.
-    pub digit_end: bool,
-}
-
-impl NamedFact {
-    fn new(name: &str, value: String) -> NamedFact {
-        let digit_end = name.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
-        NamedFact { name: name.to_string(), value, digit_end }
-    }
-}
+/// A name and a figure (the narrative's: it knows when a name ends in a digit).
+pub(crate) type NamedFact = crate::narrative::Named;
 
 /// The assessment as the narrative states it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -128,7 +107,7 @@ pub(crate) fn assess_fact(b: &Builder, a: &Assessment) -> AssessFact {
             .into_iter()
             .filter(|w| w.1 > 0.0)
             .take(2)
-            .map(|(d, v)| NamedFact::new(d, crate::narrative::yuan(v)))
+            .map(|(d, v)| NamedFact::new(d.to_string(), crate::narrative::yuan(v)))
             .collect(),
         missing: a.missing.iter().map(|i| b.text(column_label(*i))).collect(),
     }
@@ -355,7 +334,7 @@ pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFac
         if out.last().is_none_or(|f| f.name != channel) {
             out.push(EscalationFact {
                 name: channel.to_string(),
-                digit_end: NamedFact::new(channel, String::new()).digit_end,
+                digit_end: NamedFact::new(channel.to_string(), String::new()).digit_end,
                 count: 0,
                 branches: Vec::new(),
                 cases: Vec::new(),
@@ -384,7 +363,7 @@ pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFac
             }
         }
         counts.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        f.branches = counts.into_iter().map(|(name, n)| NamedFact::new(&name, n.to_string())).collect();
+        f.branches = counts.into_iter().map(|(name, n)| NamedFact::new(name, n.to_string())).collect();
     }
     out.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.name.cmp(&y.name)));
     out
