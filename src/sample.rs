@@ -618,47 +618,34 @@ const HOUR_WEIGHTS: &[(i64, f64)] = &[
 /// What a complaint says and how it was settled, in the words of the exports.
 fn complaint_text(r: &mut Rng, category: &str) -> (String, String) {
     let n = 10 + r.below(90);
-    let (content, result) = match category {
-        "费用争议" => (
-            format!("客户反映近期话费比平时多扣{n}元，称未订购任何增值业务，要求核实并退还。"),
-            format!("经核查为客户误点订购的增值业务，已退订并退费{n}元，客户表示认可。"),
-        ),
+    let (content, result): (String, &str) = match category {
+        "费用争议" => {
+            let result = format!("经核查为客户误点订购的增值业务，已退订并退费{n}元，客户表示认可。");
+            return (format!("客户反映近期话费比平时多扣{n}元，称未订购任何增值业务，要求核实并退还。"), result);
+        }
         "网络质量" => (
-            *r.pick(&[
+            r.pick(&[
                 "宽带晚上频繁掉线，已报修多次仍未解决，客户情绪激动。",
                 "家中手机信号差，室内基本无法通话，要求尽快处理。",
                 "宽带网速远低于签约速率，测速只有十几兆。",
-            ]),
+            ])
+            .to_string(),
             "已安排网络优化人员上门测试，调整设备后恢复正常，客户满意。",
-        )
-            .to_owned_pair(),
-        "装维服务" => (
-            *r.pick(&["装维人员预约后未按时上门，客户等待半天。", "装维人员上门态度生硬，未清理施工垃圾。"]),
-            "已向客户致歉，对装维人员进行考核并加强培训。",
-        )
-            .to_owned_pair(),
-        "营业服务" => {
-            ("营业厅排队时间过长，工作人员解释不清套餐内容。", "已向客户解释套餐内容并致歉，营业厅增加高峰时段窗口。")
-                .to_owned_pair()
-        }
-        "业务办理" => (
-            format!("客户{n}天前申请办理宽带移机，至今未办理完成。"),
-            "已协调装维部门加急处理，移机已完成。".to_string(),
         ),
-        _ => ("光猫使用不到半年即损坏，要求免费更换。", "已为客户免费更换光猫。").to_owned_pair(),
+        "装维服务" => (
+            r.pick(&["装维人员预约后未按时上门，客户等待半天。", "装维人员上门态度生硬，未清理施工垃圾。"]).to_string(),
+            "已向客户致歉，对装维人员进行考核并加强培训。",
+        ),
+        "营业服务" => (
+            "营业厅排队时间过长，工作人员解释不清套餐内容。".into(),
+            "已向客户解释套餐内容并致歉，营业厅增加高峰时段窗口。",
+        ),
+        "业务办理" => {
+            (format!("客户{n}天前申请办理宽带移机，至今未办理完成。"), "已协调装维部门加急处理，移机已完成。")
+        }
+        _ => ("光猫使用不到半年即损坏，要求免费更换。".into(), "已为客户免费更换光猫。"),
     };
-    (content, result)
-}
-
-/// A pair of texts, owned.
-trait OwnedPair {
-    fn to_owned_pair(self) -> (String, String);
-}
-
-impl OwnedPair for (&str, &str) {
-    fn to_owned_pair(self) -> (String, String) {
-        (self.0.to_string(), self.1.to_string())
-    }
+    (content, result.to_string())
 }
 
 /// The place-name part of a branch's site names: 雁江分公司 → 雁江.

@@ -10,6 +10,14 @@ use crate::model::{OrderType, Orders};
 /// Label for an empty channel, category or department.
 pub(crate) const NOT_GIVEN: &str = "未填写";
 
+/// How severe an escalation channel is: the position in `words` (`escalation_channels`) of the
+/// last listed word the channel contains (the last listed is the most severe); `None` = not
+/// escalated.
+pub(crate) fn escalation_severity(channel: Option<&str>, words: &[String]) -> Option<usize> {
+    let channel = channel?;
+    words.iter().rposition(|w| channel.contains(w.as_str()))
+}
+
 /// An optional text, or 未填写.
 fn text(v: Option<&str>) -> &str {
     v.unwrap_or(NOT_GIVEN)
@@ -21,7 +29,7 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     let rows: Vec<(usize, OrderFlags)> =
         c.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
     let words = &ctx.config.complaints.escalation_channels;
-    let escalated = |i: usize| t.channel.get(i).is_some_and(|ch| words.iter().any(|w| ch.contains(w.as_str())));
+    let escalated = |i: usize| escalation_severity(t.channel.get(i), words).is_some();
     let df = DataFrame::new(
         rows.len(),
         vec![

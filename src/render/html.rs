@@ -133,14 +133,7 @@ fn table(tb: &Table, lang: Lang, limit: Option<usize>) -> HTable {
     }
 }
 
-fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<Sub, String> {
-    // A sheet named for the workbook (明细-服务支撑) is headed by its subject on the page.
-    let name = match section.id {
-        "incident" => Label::IncidentHeading.text(lang).to_string(),
-        "assess" => Label::PartAssessment.text(lang).to_string(),
-        "staffing" => Label::StaffingHeading.text(lang).to_string(),
-        _ => section.name.clone(),
-    };
+fn sub(section: &Section, lang: Lang, heading: Heading, collapsed: bool) -> Result<Sub, String> {
     let mut charts = Vec::new();
     for c in &section.charts {
         if let Some(tb) = section.tables.iter().find(|tb| tb.id == c.table && !tb.rows.is_empty()) {
@@ -150,7 +143,11 @@ fn sub(section: &Section, lang: Lang, heading: bool, collapsed: bool) -> Result<
     let limit = section.detail.then_some(DETAIL_ROWS);
     Ok(Sub {
         id: section.id.to_string(),
-        heading: heading.then_some(name),
+        heading: match heading {
+            Heading::None => None,
+            Heading::Name => Some(section.name.clone()),
+            Heading::Says(l) => Some(l.text(lang).to_string()),
+        },
         narrative: section.narrative.clone(),
         charts,
         tables: section
@@ -173,7 +170,18 @@ const LONG_TEXT: usize = 30;
 const FOLD_ROWS: usize = 12;
 
 /// A view-model section placed in a part: (section id, own heading, collapsed).
-type SubSpec = (&'static str, bool, bool);
+type SubSpec = (&'static str, Heading, bool);
+
+/// A section's heading on the page.
+#[derive(Clone, Copy)]
+enum Heading {
+    /// None: the part's heading says it.
+    None,
+    /// The section's (sheet's) name.
+    Name,
+    /// Its subject, where the sheet is named for the workbook (明细-服务支撑 → 服务支撑).
+    Says(Label),
+}
 
 /// Why the HTML could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -191,33 +199,41 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
     let lang = report.lang;
     let find = |id: &str| report.sections.iter().find(|s| s.id == id);
     let layout: [(&str, Label, &[SubSpec]); 8] = [
-        ("summary", Label::PartSummary, &[("overview", false, false)]),
+        ("summary", Label::PartSummary, &[("overview", Heading::None, false)]),
         (
             "service",
             Label::PartService,
             &[
-                ("install", true, false),
-                ("fault", true, false),
-                ("incident", true, false),
-                ("repeat_detail", true, true),
+                ("install", Heading::Name, false),
+                ("fault", Heading::Name, false),
+                ("incident", Heading::Says(Label::IncidentHeading), false),
+                ("repeat_detail", Heading::Name, true),
             ],
         ),
-        ("hotline", Label::PartHotline, &[("calls", false, false), ("staffing", true, false)]),
+        (
+            "hotline",
+            Label::PartHotline,
+            &[("calls", Heading::None, false), ("staffing", Heading::Says(Label::StaffingHeading), false)],
+        ),
         (
             "complaints",
             Label::PartComplaints,
             &[
-                ("complaint", false, false),
-                ("assess", true, false),
-                ("late_detail", true, true),
-                ("assess_detail", true, true),
-                ("escalation_detail", true, true),
+                ("complaint", Heading::None, false),
+                ("assess", Heading::Says(Label::PartAssessment), false),
+                ("late_detail", Heading::Name, true),
+                ("assess_detail", Heading::Name, true),
+                ("escalation_detail", Heading::Name, true),
             ],
         ),
-        ("satisfaction", Label::PartSatisfaction, &[("survey", false, false), ("dissatisfied_detail", true, true)]),
-        ("trends", Label::PartTrends, &[("trend", false, false)]),
-        ("quality", Label::PartQuality, &[("quality", false, false)]),
-        ("definitions", Label::PartDefinitions, &[("definitions", false, false)]),
+        (
+            "satisfaction",
+            Label::PartSatisfaction,
+            &[("survey", Heading::None, false), ("dissatisfied_detail", Heading::Name, true)],
+        ),
+        ("trends", Label::PartTrends, &[("trend", Heading::None, false)]),
+        ("quality", Label::PartQuality, &[("quality", Heading::None, false)]),
+        ("definitions", Label::PartDefinitions, &[("definitions", Heading::None, false)]),
     ];
     let mut parts = Vec::new();
     for (id, heading, subs) in layout {

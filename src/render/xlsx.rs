@@ -237,10 +237,9 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         if table.rows.is_empty() {
             continue;
         }
-        let (colour, font) = (0xFFC7CE, 0x9C0006);
         let cf = ConditionalFormatCell::new()
             .set_rule(ConditionalFormatCellRule::GreaterThan(0))
-            .set_format(Format::new().set_background_color(Color::RGB(colour)).set_font_color(Color::RGB(font)));
+            .set_format(met_colours(Format::new(), Some(false)));
         ws.add_conditional_format(p.first, 1, p.last, (table.columns.len() - 1) as u16, &cf)?;
     }
     for (c, w) in widths.iter().enumerate().take(64) {

@@ -1,9 +1,10 @@
 //! Who is accountable (SPEC §7.2–7.3): the 考核 sheet and 明细-考核, the escalated
 //! complaints (明细-越级投诉 and the per-channel lists), and the month's typical cases.
 
+use super::details::opt_text;
 use super::prelude::*;
 use crate::metrics::assess::{fen, Assessment, Item};
-use crate::metrics::complaint::NOT_GIVEN;
+use crate::metrics::complaint::{escalation_severity, NOT_GIVEN};
 use crate::metrics::orders::{deadline, timeliness, Timeliness};
 use crate::model::Orders;
 use serde::Serialize;
@@ -241,19 +242,13 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
     s
 }
 
-/// The escalation word a channel contains, as its severity: the position in
-/// `escalation_channels` of the latest listed word it contains (the last is the most severe).
-fn severity(t: &Orders, i: usize, words: &[String]) -> Option<usize> {
-    let channel = t.channel.get(i)?;
-    words.iter().rposition(|w| channel.contains(w.as_str()))
-}
-
 /// The period's escalated complaints, by channel, branch and order id.
 fn escalated(data: &Dataset, b: &Builder) -> Vec<usize> {
     let t = &data.orders;
     let words = &b.config.complaints.escalation_channels;
-    let mut v: Vec<usize> =
-        (0..t.len()).filter(|&i| t.order_type[i] == OrderType::Complaint && severity(t, i, words).is_some()).collect();
+    let mut v: Vec<usize> = (0..t.len())
+        .filter(|&i| t.order_type[i] == OrderType::Complaint && escalation_severity(t.channel.get(i), words).is_some())
+        .collect();
     v.sort_by(|&x, &y| {
         (t.channel.get(x), t.branch.get(x), t.order_id.get(x)).cmp(&(
             t.channel.get(y),
@@ -274,10 +269,6 @@ fn handling(b: &Builder, t: &Orders, i: usize) -> V {
         Timeliness::NoDeadline => return V::Empty,
     };
     V::Text(b.text(l))
-}
-
-fn opt_text(v: Option<&str>) -> V {
-    v.map_or(V::Empty, |s| V::Text(s.to_string()))
 }
 
 /// 明细-越级投诉: every escalated complaint.
@@ -379,7 +370,7 @@ pub(super) fn cases_table(b: &Builder, data: &Dataset) -> Table {
     let mut complaints: Vec<(usize, (bool, usize, bool, bool))> = (0..t.len())
         .filter(|&i| t.order_type[i] == OrderType::Complaint)
         .map(|i| {
-            let sev = severity(t, i, words);
+            let sev = escalation_severity(t.channel.get(i), words);
             let late = timeliness(&t.row(i), b.config, end) == Timeliness::Late;
             (i, (sev.is_some(), sev.unwrap_or(0), t.justified[i] == Some(true), late))
         })

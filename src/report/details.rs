@@ -13,7 +13,8 @@ fn order_type_label(lang: Lang, ty: OrderType) -> &'static str {
     }
 }
 
-fn opt_text(v: Option<&str>) -> V {
+/// An optional text as a cell.
+pub(super) fn opt_text(v: Option<&str>) -> V {
     v.map_or(V::Empty, |t| V::Text(t.to_string()))
 }
 

@@ -169,13 +169,15 @@ fn extend(s: &mut Section, b: &Builder, st: &Staffing) {
     // Day × interval: agents short (or needed, without agent ids).
     let mut days: Vec<NaiveDate> = st.cells.iter().map(|c| c.day).collect();
     days.dedup();
+    let cell: std::collections::HashMap<(NaiveDate, u32), &Cell> =
+        st.cells.iter().map(|c| ((c.day, c.slot), c)).collect();
     let mut columns = vec![b.text(L::Date)];
     columns.extend(slots.iter().map(|s| label(*s)));
     let rows = days
         .iter()
         .map(|d| {
             let mut row = vec![V::Text(format!("{} {}", d.format("%m-%d"), weekday_name(*d, b.lang)))];
-            row.extend(slots.iter().map(|slot| match st.cells.iter().find(|c| c.day == *d && c.slot == *slot) {
+            row.extend(slots.iter().map(|slot| match cell.get(&(*d, *slot)) {
                 Some(c) if st.has_agents => V::Count(f64::from(short(c))),
                 Some(c) => V::Count(f64::from(c.needed)),
                 None => V::Empty,
