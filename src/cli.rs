@@ -65,6 +65,9 @@ pub enum Command {
         /// Language of labels and narrative (overrides report.lang).
         #[arg(long, value_enum)]
         lang: Option<crate::config::Lang>,
+        /// Also write each branch's own report under <out>/branches/<branch>/.
+        #[arg(long)]
+        per_branch: bool,
     },
     /// Validate the inputs only: print the data-quality summary.
     Check {

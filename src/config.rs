@@ -447,6 +447,21 @@ fn default_level() -> String {
 }
 
 impl Config {
+    /// The config of one branch's own report: the branch order is that branch alone; targets
+    /// set for the branch apply to its totals (ahead of the general ones, which they override)
+    /// and other branches' targets are dropped; only the department words that name one of
+    /// `departments` stay (the others charge nothing in this branch, and name other units).
+    pub fn for_branch(&self, branch: &str, departments: &[&str]) -> Config {
+        let mut c = self.clone();
+        c.branches.order.retain(|b| b == branch);
+        let own = self.targets.iter().filter(|t| t.branch.as_deref() == Some(branch));
+        let mut targets: Vec<Target> = own.map(|t| Target { branch: None, ..t.clone() }).collect();
+        targets.extend(self.targets.iter().filter(|t| t.branch.is_none()).cloned());
+        c.targets = targets;
+        c.assessment.by_department.retain(|w, _| departments.iter().any(|d| d.contains(w.0.as_str())));
+        c
+    }
+
     /// Parse a config text; keys it leaves out take the built-in defaults of
     /// [`DEFAULT_CONFIG`] (`[[targets]]` given in the file replace the default targets).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {

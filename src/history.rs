@@ -97,6 +97,24 @@ impl History {
         out
     }
 
+    /// The history of one branch as if it were the whole: its rows become the totals (and stay
+    /// its branch rows); other branches' rows and the whole's are left out.
+    pub(crate) fn for_branch(&self, branch: &str) -> History {
+        let months = self
+            .months
+            .iter()
+            .map(|(p, rows)| {
+                let mut out = FxHashMap::default();
+                for (k, v) in rows.iter().filter(|(k, _)| k.branch == branch) {
+                    out.insert(MetricKey { branch: String::new(), ..k.clone() }, *v);
+                    out.insert(k.clone(), *v);
+                }
+                (*p, out)
+            })
+            .collect();
+        History { months }
+    }
+
     /// A stored value.
     pub(crate) fn get(&self, month: Period, key: &MetricKey) -> Option<Stored> {
         self.months.get(&month).and_then(|m| m.get(key)).copied()

@@ -143,6 +143,8 @@ struct Fact {
     mover: Option<String>,
     mover_direction: Option<String>,
     mover_change: Option<String>,
+    /// A branch's own report: the whole's value.
+    whole_value: Option<String>,
 }
 
 fn format_value(v: f64, unit: Unit) -> String {
@@ -207,6 +209,7 @@ fn fact(h: &Headline, lang: Lang) -> Fact {
             Unit::Rate => format!("{:.2}{pp}", m.1.abs() * 100.0),
             _ => format!("{:.1}", m.1.abs()),
         }),
+        whole_value: h.whole.as_ref().and_then(|r| r.value).map(|v| format_value(v, h.unit)),
     }
 }
 
@@ -284,6 +287,7 @@ pub(crate) fn fill(report: &mut Report, rows: &[MetricRow], templates: &Template
         (Lang::En, PeriodKind::Range) => format!("previous {n} periods"),
     };
     ctx.insert("baseline", &baseline);
+    ctx.insert("branch", &report.branch);
     ctx.insert("period_kind", &format!("{:?}", report.period.kind()).to_lowercase());
     let facts: std::collections::BTreeMap<String, Fact> =
         report.headlines.iter().map(|h| (fact_name(h.metric), fact(h, lang))).collect();

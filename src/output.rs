@@ -26,3 +26,40 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path).with_context(|| format!("renaming the temporary file to {}", path.display()))?;
     Ok(())
 }
+
+/// A name made safe for a folder or file name on every system the reports travel to:
+/// path separators, `: * ? " < > |` and control characters become `_`, leading dots and
+/// trailing dots and spaces are dropped; nothing left is `_`.
+pub(crate) fn safe_name(name: &str) -> String {
+    let mapped: String =
+        name.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let trimmed = mapped.trim_start_matches('.').trim_end_matches(['.', ' ']).trim_start();
+    if trimmed.is_empty() {
+        "_".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_name;
+
+    #[test]
+    fn names_become_safe_folder_names() {
+        assert_eq!(safe_name("东区分公司"), "东区分公司");
+        assert_eq!(safe_name("../东区/西区"), "_东区_西区");
+        assert_eq!(safe_name("a:b*c?\"<>|\t"), "a_b_c______");
+        assert_eq!(safe_name(".."), "_");
+        assert_eq!(safe_name(" 城区. "), "城区");
+        assert_eq!(safe_name(""), "_");
+    }
+}

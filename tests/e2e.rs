@@ -4,6 +4,8 @@ mod util;
 
 #[path = "e2e/accountability.rs"]
 mod accountability;
+#[path = "e2e/branches.rs"]
+mod branches;
 #[path = "e2e/columnar.rs"]
 mod columnar;
 #[path = "e2e/damaged.rs"]

@@ -31,8 +31,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::InitConfig => init::config(),
         Command::Check { args } => check::run(&args),
         Command::Definitions { config } => definitions::run(config.as_deref()),
-        Command::Report { args, out, history, templates, lang } => {
-            report::run(&args, &report::Options { out, history, templates, lang })
+        Command::Report { args, out, history, templates, lang, per_branch } => {
+            report::run(&args, &report::Options { out, history, templates, lang, per_branch })
         }
         Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             sample::run(crate::sample::SampleOptions { month, out, scale, format, seed, calls_per_file })

@@ -27,6 +27,8 @@ pub(super) struct Options {
     pub(super) templates: Option<PathBuf>,
     /// Language override.
     pub(super) lang: Option<Lang>,
+    /// Also write each branch's own report.
+    pub(super) per_branch: bool,
 }
 
 /// What a finished run tells the user.
@@ -36,7 +38,8 @@ struct Written {
     data: Dataset,
     rows: Vec<MetricRow>,
     history_warnings: Vec<String>,
-    paths: [PathBuf; 4],
+    /// The files written (the branches' folder last, with their count).
+    paths: Vec<(PathBuf, Option<usize>)>,
 }
 
 /// Run the pipeline, then print its summary unless `--quiet`.
@@ -72,7 +75,8 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let csv = render::csv::render(month, &rows);
     log.stage("writing the workbook and the HTML report");
     let generated = crate::today().format("%Y-%m-%d").to_string();
-    let mut view = report::build(&rows, &data, &staffing, &config, &history, month, generated);
+    let mut view =
+        report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone());
     // Provenance: the config's and every input's fingerprint (the outputs' are added below).
     let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
     let config_file = args.config.clone().or_else(|| Some(PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
@@ -116,12 +120,101 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         crate::manifest::output(&name(&paths[1]), html.as_bytes()),
         crate::manifest::output(&name(&paths[2]), &csv),
     ];
+    let mut branches = None;
+    if options.per_branch {
+        log.stage("writing the branches' reports");
+        let ctx =
+            BranchRun { data: &data, config: &config, history: &history, whole: &rows, month, generated: &generated };
+        let folders = branch_folders(&rows, &config);
+        branches = Some(folders.len());
+        for (branch, folder) in folders {
+            let files = branch_report(&ctx, &branch, &templates, &created)
+                .with_context(|| format!("writing the report of branch {branch}"))?;
+            for (name, bytes) in files {
+                let rel = format!("branches/{folder}/{name}");
+                output::write_atomic(&out.join(&rel), &bytes)?;
+                manifest.outputs.push(crate::manifest::output(&rel, &bytes));
+            }
+        }
+    }
     let manifest_path = out.join(format!("manifest-{month}.json"));
     output::write_atomic(&manifest_path, manifest.to_json().as_bytes())?;
     // Only a complete run goes into the history (a rerun of the month replaces it).
     output::write_atomic(&history::path(&history_dir, month), &csv)?;
-    let [a, b, c] = paths;
-    Ok(Written { month, config, data, rows, history_warnings, paths: [a, b, c, manifest_path] })
+    let mut paths: Vec<(PathBuf, Option<usize>)> = paths.into_iter().map(|p| (p, None)).collect();
+    paths.push((manifest_path, None));
+    if let Some(n) = branches {
+        paths.push((out.join("branches"), Some(n)));
+    }
+    Ok(Written { month, config, data, rows, history_warnings, paths })
+}
+
+/// What every branch's report reads from the whole run.
+struct BranchRun<'a> {
+    data: &'a Dataset,
+    config: &'a Config,
+    history: &'a History,
+    whole: &'a [MetricRow],
+    month: Period,
+    generated: &'a str,
+}
+
+/// The branches with a report of their own, in the report's order, each with its folder name
+/// (made safe; a name that two branches would share gets `-2`, `-3`). Rows of no known
+/// branch (未知分公司) have no manager to send them to.
+fn branch_folders(rows: &[MetricRow], config: &Config) -> Vec<(String, String)> {
+    let mut names: Vec<&str> = rows
+        .iter()
+        .map(|r| r.branch.as_str())
+        .filter(|b| !b.is_empty() && *b != metrics::UNKNOWN_BRANCH)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rank = |b: &str| config.branches.order.iter().position(|o| o == b).unwrap_or(usize::MAX);
+    names.sort_by_key(|b| rank(b));
+    let mut taken = BTreeSet::new();
+    names
+        .into_iter()
+        .map(|b| {
+            let base = output::safe_name(b);
+            let mut folder = base.clone();
+            let mut n = 1;
+            while !taken.insert(folder.clone()) {
+                n += 1;
+                folder = format!("{base}-{n}");
+            }
+            (b.to_string(), folder)
+        })
+        .collect()
+}
+
+/// One branch's own report (SPEC §7.8): its records only, its metrics computed on them with
+/// the branch's view of the config and history, the whole's figures beside its own. Returns
+/// the workbook, the HTML report and the branch's metrics CSV, by file name.
+fn branch_report(
+    run: &BranchRun<'_>,
+    branch: &str,
+    templates: &narrative::Templates,
+    created: &rust_xlsxwriter::ExcelDateTime,
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let month = run.month;
+    let data = run.data.for_branch(branch);
+    let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
+    let config = run.config.for_branch(branch, &departments);
+    let history = run.history.for_branch(branch);
+    let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
+    targets::apply(&mut rows, &config, &history, month);
+    let staffing = metrics::staffing::staffing(&data.calls, &config, month);
+    let scope = report::Scope::Branch { name: branch, whole: run.whole };
+    let mut view = report::build(scope, &rows, &data, &staffing, &config, &history, month, run.generated.to_string());
+    narrative::fill(&mut view, &rows, templates)?;
+    let (html, xlsx) = rayon::join(|| render::html::render(&view, templates), || render::xlsx::render(&view, created));
+    let stem = &config.report.file_stem;
+    Ok(vec![
+        (format!("{stem}-{month}.xlsx"), xlsx.context("writing the workbook")?),
+        (format!("{stem}-{month}.html"), html.context("writing the HTML report")?.into_bytes()),
+        (format!("metrics-{month}.csv"), render::csv::render(month, &rows)),
+    ])
 }
 
 /// The lines cron mails: history problems, the row ledger, unmet targets, early warnings,
@@ -165,8 +258,11 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
     if !warnings.is_empty() {
         say!("early warnings: {}", warnings.join(", "));
     }
-    for p in &w.paths {
-        say!("wrote {}", p.display());
+    for (p, branches) in &w.paths {
+        match branches {
+            None => say!("wrote {}", p.display()),
+            Some(n) => say!("wrote {} ({n} branches: workbook, HTML report and metrics CSV each)", p.display()),
+        }
     }
 }
 

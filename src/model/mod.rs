@@ -435,3 +435,43 @@ impl fmt::Display for Kind {
         f.write_str(self.id())
     }
 }
+
+impl Dataset {
+    /// The records of one branch only (calls and surveys without a branch belong to none), with
+    /// dictionaries holding only that branch's values. The ledger keeps its sheets (so sources
+    /// still locate), counts only the branch's used rows per sheet, and drops the rejected rows,
+    /// conflicts and skipped files, which belong to the whole run.
+    pub fn for_branch(&self, branch: &str) -> Dataset {
+        let calls: Calls = self.calls.iter().filter(|r| r.branch.as_deref() == Some(branch)).collect();
+        let orders: Orders = self.orders.iter().filter(|r| r.branch == branch).collect();
+        let earlier_orders: Orders = self.earlier_orders.iter().filter(|r| r.branch == branch).collect();
+        let surveys: Surveys = self.surveys.iter().filter(|r| r.branch.as_deref() == Some(branch)).collect();
+        let mut sheets: Vec<SheetLedger> = self
+            .ledger
+            .sheets
+            .iter()
+            .map(|s| SheetLedger {
+                rows_read: 0,
+                used: 0,
+                out_of_period: 0,
+                duplicates: 0,
+                rejected: 0,
+                conflicts: 0,
+                note: None,
+                ..s.clone()
+            })
+            .collect();
+        for src in calls.src.iter().chain(&orders.src).chain(&surveys.src) {
+            if let Some(s) = sheets.get_mut(src.sheet as usize) {
+                s.used += 1;
+            }
+        }
+        Dataset {
+            calls,
+            orders,
+            earlier_orders,
+            surveys,
+            ledger: Ledger { sheets, rejected: Vec::new(), conflicts: Vec::new(), skipped_files: Vec::new() },
+        }
+    }
+}

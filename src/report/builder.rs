@@ -17,6 +17,8 @@ pub(crate) struct Builder<'a> {
     pub(super) branches: Vec<String>,
     pub(super) history: &'a History,
     pub(super) period: Period,
+    /// A branch's own report: the whole's rows, for comparison.
+    pub(super) whole: Option<Index<'a>>,
 }
 
 impl<'a> Builder<'a> {
@@ -40,6 +42,7 @@ impl<'a> Builder<'a> {
             branches,
             history,
             period,
+            whole: None,
         }
     }
 
@@ -179,7 +182,8 @@ impl<'a> Builder<'a> {
         };
         let verdicts = verdicts(self.config, r);
         // The worst branch, judged in the direction of the first target.
-        let worst = verdicts.first().and_then(|v| {
+        // (A branch's own report has no other branch to name.)
+        let worst = verdicts.first().filter(|_| self.whole.is_none()).and_then(|v| {
             let mut per_branch: Vec<(String, f64)> = self
                 .branches
                 .iter()
@@ -194,6 +198,7 @@ impl<'a> Builder<'a> {
         let mover = self
             .branches
             .iter()
+            .filter(|_| self.whole.is_none())
             .filter_map(|b| {
                 let r = self.idx.plain(metric, b, product)?;
                 if r.small_sample == Some(true) {
@@ -216,6 +221,7 @@ impl<'a> Builder<'a> {
             small: r.small_sample == Some(true),
             worst,
             mover,
+            whole: self.whole.as_ref().and_then(|w| w.plain(metric, "", product)).cloned(),
         })
     }
 }

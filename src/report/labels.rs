@@ -184,6 +184,8 @@ labels! {
     SheetQuality = "数据质量", "Data quality";
     ProvenanceTitle = "数据来源（文件指纹，输出文件的指纹见 manifest-*.json）", "Provenance (file fingerprints; the outputs' are in manifest-*.json)";
     ProvenanceItem = "项目", "Item";
+    BranchSourcesTitle = "本分公司使用的记录（读取、拒收、重复与冲突的核算，输入文件的指纹：见全市报告的数据质量页与 manifest-*.json）", "This branch's records used (rows read, rejected, duplicates, conflicts and the inputs' fingerprints: see the whole report's data-quality page and manifest-*.json)";
+    Whole = "全市", "Whole";
     Bytes = "字节数", "Bytes";
     ConfigBuiltIn = "配置：内置默认值", "config: built-in defaults";
     ConfigFile = "配置：", "config: ";

@@ -193,6 +193,22 @@ pub(crate) struct Headline {
     pub worst: Option<(String, f64)>,
     /// The branch that moved most against last month (name, change), small samples left out.
     pub mover: Option<(String, f64)>,
+    /// A branch's own report: the whole's row of the metric, for comparison.
+    pub whole: Option<MetricRow>,
+}
+
+/// Whose report it is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    /// The whole run's.
+    Whole,
+    /// One branch's own (SPEC §7.8): its rows, its figures beside the whole's.
+    Branch {
+        /// The branch.
+        name: &'a str,
+        /// The whole run's metric rows.
+        whole: &'a [MetricRow],
+    },
 }
 
 /// The whole report.
@@ -202,6 +218,8 @@ pub(crate) struct Report {
     pub title: String,
     /// Organisation.
     pub organisation: String,
+    /// The branch of a branch's own report.
+    pub branch: Option<String>,
     /// Period.
     pub period: Period,
     /// Periods in the early-warning baseline.
@@ -282,8 +300,11 @@ pub(crate) const HEADLINES: &[MetricId] = &[
     MetricId::SurveySatisfactionRate,
 ];
 
-/// Build the report.
+/// Build the report of `scope`: the whole run's, or a branch's own from the branch's rows
+/// (`rows`, `data` and `history` of that branch) with the whole's rows beside them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
+    scope: Scope<'_>,
     rows: &[MetricRow],
     data: &Dataset,
     staffing: &crate::metrics::staffing::Staffing,
@@ -293,7 +314,14 @@ pub(crate) fn build(
     generated: String,
 ) -> Report {
     let lang = config.report.lang;
-    let b = Builder::new(rows, config, history, period);
+    let mut b = Builder::new(rows, config, history, period);
+    let branch = match scope {
+        Scope::Whole => None,
+        Scope::Branch { name, whole } => {
+            b.whole = Some(Index::new(whole));
+            Some(name.to_string())
+        }
+    };
     let mut levels = Vec::new();
     for tg in &config.targets {
         if !levels.contains(&tg.level) {
@@ -334,7 +362,7 @@ pub(crate) fn build(
     };
     let mut complaint = complaint::section(&b);
     complaint.tables.push(accountability::cases_table(&b, data));
-    let sections = vec![
+    let mut sections = vec![
         overview::section(&b, &headlines, &levels),
         calls::section(&b),
         staffing::section(&b, staffing),
@@ -350,12 +378,24 @@ pub(crate) fn build(
         accountability::assess_detail(&b, data, &assessment),
         accountability::escalation_detail(&b, data),
         details::dissatisfied_detail(&b, data),
-        quality::section(&b, data),
+        if branch.is_some() { quality::branch_section(&b, data) } else { quality::section(&b, data) },
         definitions::section(&b),
     ];
+    let mut title = period_title(&config.report.title, period);
+    if let Some(name) = &branch {
+        // The hotline is staffed for the whole: a branch does not staff it.
+        sections.retain(|s| s.id != "staffing");
+        // A chart of one branch's bar (or any single category) says nothing a table does not.
+        for s in &mut sections {
+            let tables = &s.tables;
+            s.charts.retain(|c| tables.iter().find(|t| t.id == c.table).is_some_and(|t| t.rows.len() > 1));
+        }
+        title = format!("{title}（{name}）");
+    }
     Report {
-        title: period_title(&config.report.title, period),
+        title,
         organisation: config.report.organisation.clone(),
+        branch,
         period,
         baseline_periods: config.warning.baseline_months,
         generated,

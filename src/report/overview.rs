@@ -6,6 +6,10 @@ use super::prelude::*;
 pub(super) fn section(b: &Builder, headlines: &[Headline], levels: &[String]) -> Section {
     let mut s = new_section("overview", L::SheetOverview, b);
     let mut columns = vec![b.text(L::Metric), b.text(L::ThisMonth)];
+    // A branch's own report shows the whole beside its figures.
+    if b.whole.is_some() {
+        columns.push(b.text(L::Whole));
+    }
     for l in levels {
         columns.push(format!("{}({l})", b.text(L::Target)));
         columns.push(format!("{}({l})", b.text(L::Met)));
@@ -23,6 +27,9 @@ pub(super) fn section(b: &Builder, headlines: &[Headline], levels: &[String]) ->
                 u => V::Num(h.value, u),
             };
             let mut row = vec![V::Text(h.label.clone()), value];
+            if b.whole.is_some() {
+                row.push(b.cell(h.whole.as_ref()));
+            }
             for l in levels {
                 match h.verdicts.iter().find(|v| &v.level == l) {
                     Some(v) => {

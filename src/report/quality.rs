@@ -5,19 +5,9 @@ use crate::model::Kind;
 
 /// The section.
 pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
-    let lang = b.lang;
     let mut s = new_section("quality", L::SheetQuality, b);
     let l = &data.ledger;
-    let kind =
-        |k: Option<Kind>| {
-            k.map_or(b.text(L::NotClassified), |k| {
-                if lang == Lang::Zh {
-                    k.label().to_string()
-                } else {
-                    k.id().to_string()
-                }
-            })
-        };
+    let kind = |k: Option<Kind>| kind_text(b, k);
     let mut rows: Vec<Vec<V>> = l
         .sheets
         .iter()
@@ -134,4 +124,34 @@ pub(super) fn section(b: &Builder, data: &Dataset) -> Section {
         None,
     ));
     s
+}
+
+/// A branch's own 数据质量: the records of the branch used, per file and sheet. The ledger of
+/// rows read, rejected, duplicated and conflicting belongs to the whole run (a rejected row
+/// has no trusted branch) and is in the whole report, beside the inputs' fingerprints.
+pub(super) fn branch_section(b: &Builder, data: &Dataset) -> Section {
+    let mut s = new_section("quality", L::SheetQuality, b);
+    let sheets: Vec<_> = data.ledger.sheets.iter().filter(|sh| sh.used > 0).collect();
+    let rows = sheets
+        .iter()
+        .map(|sh| {
+            let kind = kind_text(b, sh.kind);
+            vec![V::Text(sh.file.clone()), V::Text(sh.sheet.clone()), V::Text(kind), V::Count(sh.used as f64)]
+        })
+        .collect();
+    let used: u64 = sheets.iter().map(|sh| sh.used).sum();
+    s.tables.push(Table::with_columns(
+        "quality.branch",
+        L::BranchSourcesTitle,
+        b,
+        &[(L::File, ColKind::Text), (L::Sheet, ColKind::Text), (L::Kind, ColKind::Text), (L::Used, ColKind::Number)],
+        rows,
+        Some(vec![V::Text(b.text(L::Total)), V::Empty, V::Empty, V::Count(used as f64)]),
+    ));
+    s
+}
+
+/// A sheet's kind in the report's language.
+fn kind_text(b: &Builder, k: Option<Kind>) -> String {
+    k.map_or(b.text(L::NotClassified), |k| if b.lang == Lang::Zh { k.label().to_string() } else { k.id().to_string() })
 }
