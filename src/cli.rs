@@ -69,6 +69,39 @@ pub enum Command {
         #[arg(long)]
         per_branch: bool,
     },
+    /// Build a larger unit's report (a province, a group) from its parts' metrics CSVs, without raw rows.
+    Rollup {
+        /// The parts' metrics CSVs (metrics-<period>.csv written by `svcq report`).
+        #[arg(long, short, required = true, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// The period the parts report (YYYY-MM, YYYY-Www or FROM..TO, as in their CSVs).
+        #[arg(long, short, required = true)]
+        month: String,
+        /// Output folder.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// The parts' names, comma-separated, in --input order (default: each CSV's folder name).
+        #[arg(long, value_delimiter = ',')]
+        names: Option<Vec<String>>,
+        /// Roll up parts whose definitions fingerprints differ (指标口径 says so).
+        #[arg(long)]
+        allow_mixed_config: bool,
+        /// Config file (default: ./svcq.toml if present, else built-in defaults).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// History folder (default: <out>/history).
+        #[arg(long)]
+        history: Option<PathBuf>,
+        /// Template folder (default: ./report-templates if present, else the built-in templates).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Language of labels and narrative (overrides report.lang).
+        #[arg(long, value_enum)]
+        lang: Option<crate::config::Lang>,
+        /// Print nothing.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate the inputs only: print the data-quality summary.
     Check {
         /// Inputs, month, config.

@@ -34,11 +34,7 @@ pub(crate) struct History {
 }
 
 fn unguard(s: &str) -> String {
-    // Undo the CSV-injection guard of text cells.
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
-        _ => s.to_string(),
-    }
+    crate::render::csv::unguard(s).to_string()
 }
 
 impl History {

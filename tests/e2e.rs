@@ -24,6 +24,8 @@ mod mutants;
 mod ops;
 #[path = "e2e/props.rs"]
 mod props;
+#[path = "e2e/rollup.rs"]
+mod rollup;
 #[path = "e2e/staffing.rs"]
 mod staffing;
 #[path = "e2e/workbook.rs"]
@@ -493,7 +495,7 @@ fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
     assert_eq!(defs.code, 0);
     let defined: std::collections::BTreeSet<String> =
         defs.stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    assert_eq!(defined.len(), 59, "{defined:?}");
+    assert_eq!(defined.len(), 60, "{defined:?}");
     // The forecast needs two months of history (tests/e2e/staffing.rs runs three months).
     let needs_history: std::collections::BTreeSet<String> =
         ["forecast.offered", "forecast.mape", "forecast.agents_needed"].map(String::from).into();

@@ -5,6 +5,7 @@ mod check;
 mod definitions;
 mod init;
 mod report;
+mod rollup;
 mod sample;
 
 use std::path::Path;
@@ -33,6 +34,20 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Definitions { config } => definitions::run(config.as_deref()),
         Command::Report { args, out, history, templates, lang, per_branch } => {
             report::run(&args, &report::Options { out, history, templates, lang, per_branch })
+        }
+        Command::Rollup { input, month, out, names, allow_mixed_config, config, history, templates, lang, quiet } => {
+            rollup::run(&rollup::Options {
+                input,
+                period: month,
+                out,
+                names,
+                allow_mixed_config,
+                config,
+                history,
+                templates,
+                lang,
+                quiet,
+            })
         }
         Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             sample::run(crate::sample::SampleOptions { month, out, scale, format, seed, calls_per_file })

@@ -72,6 +72,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         rows.extend(metrics::forecast::rows(&f, staffing.minutes));
     }
     rows.extend(metrics::dq_rows(&data.ledger));
+    rows.push(metrics::meta_row(&config));
     let csv = render::csv::render(month, &rows);
     log.stage("writing the workbook and the HTML report");
     let generated = crate::today().format("%Y-%m-%d").to_string();
@@ -204,6 +205,8 @@ fn branch_report(
     let history = run.history.for_branch(branch);
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
+    // The branch's figures mean what the whole's do: the whole's fingerprint.
+    rows.push(metrics::meta_row(run.config));
     let staffing = metrics::staffing::staffing(&data.calls, &config, month);
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
     let mut view = report::build(scope, &rows, &data, &staffing, &config, &history, month, run.generated.to_string());

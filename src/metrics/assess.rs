@@ -177,6 +177,45 @@ impl Assessment {
         m
     }
 
+    /// A roll-up's assessment, from its rows (`assess.cases` / `assess.amount` per
+    /// department × item, and justified per branch): each case at its row's mean amount, so
+    /// every sum is the rows'. Cases carry no order (`usize::MAX`): a roll-up has no records.
+    /// Items with no row at all are missing.
+    pub fn from_rows(rows: &[MetricRow]) -> Assessment {
+        let mut charges = Vec::new();
+        let mut present = Vec::new();
+        for r in rows.iter().filter(|r| r.metric == MetricId::AssessCases) {
+            let (unit, item) = match &r.group {
+                Group::DepartmentItem { department, item } if r.branch.is_empty() => {
+                    (department.clone(), item.as_str())
+                }
+                Group::Item(item) if !r.branch.is_empty() => (r.branch.clone(), item.as_str()),
+                _ => continue,
+            };
+            let Some(item) = Item::DEPARTMENT.into_iter().chain([Item::Justified]).find(|i| i.id() == item) else {
+                continue;
+            };
+            present.push(item);
+            let n = r.value.unwrap_or(0.0).max(0.0) as usize;
+            let amount = rows
+                .iter()
+                .find(|a| a.metric == MetricId::AssessAmount && a.branch == r.branch && a.group == r.group)
+                .and_then(|a| a.value)
+                .unwrap_or(0.0);
+            for _ in 0..n {
+                charges.push(Charge {
+                    item,
+                    order: usize::MAX,
+                    unit: unit.clone(),
+                    amount: amount / n as f64,
+                    rule: None,
+                });
+            }
+        }
+        let missing = Item::DEPARTMENT.into_iter().filter(|i| !present.contains(i)).collect();
+        Assessment { charges, missing }
+    }
+
     /// Branch → justified sum.
     pub fn justified_by_branch(&self) -> BTreeMap<&str, Sum> {
         let mut m: BTreeMap<&str, Sum> = BTreeMap::new();

@@ -322,6 +322,98 @@ registry! {
         "冲突行数", "Conflicts",
         "同一编号内容不同的行（保留完成时间最晚者）",
         "same id, different content (the latest completion is kept)";
+    MetaDefinitions = "meta.definitions", Count, GroupOnly, per_product: false,
+        "口径指纹", "Definitions fingerprint",
+        "各指标口径与当前选项（时限、窗口、阈值、工单类型、满意度词、考核金额、目标值）的SHA-256（group列）；汇总时各部分须一致",
+        "SHA-256 (in the group column) of every definition with the options in force (deadlines, windows, thresholds, order types, survey words, assessment amounts, targets); the parts of a roll-up must agree";
+}
+
+/// How a metric's rows combine when `svcq rollup` builds a larger unit from its parts'
+/// metrics CSVs (SPEC §7.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollup {
+    /// Counts and amounts: the parts' values add.
+    Sum,
+    /// Rates and means: the summed numerator ÷ the summed denominator.
+    Ratio,
+    /// A group's share of a whole: the group's summed numerator ÷ the parts' summed wholes
+    /// (a part without the group still adds its whole).
+    Share,
+    /// Does not add (percentiles, top-N, incidents' own figures, staffing by Erlang, the
+    /// forecast): each part's value is kept on its row of the branch level; no total.
+    No,
+}
+
+impl MetricId {
+    /// How the metric rolls up. Customer-level counts (`fault.customers`, repeat customers,
+    /// repeat callers) add exactly when the parts' customers are apart, as cities' are.
+    pub fn rollup(self) -> Rollup {
+        use MetricId::*;
+        match self {
+            CallsOffered | InstallOrders | InstallPending | InstallLate | FaultReports | FaultCustomers
+            | FaultRepeatCustomers | FaultPending | IncidentCount | IncidentCustomers | ComplaintCount
+            | ComplaintEscalated | ComplaintPending | ComplaintOverdue | AssessCases | AssessAmount
+            | SurveyAttempted | SurveyDissatisfied | OtherOrders | DqRowsRead | DqRowsUsed | DqOutOfPeriod
+            | DqDuplicates | DqRejected | DqConflicts => Rollup::Sum,
+            CallsAnswerRate
+            | CallsServiceLevel
+            | CallsAsaSeconds
+            | CallsAhtSeconds
+            | CallsFcrRate
+            | CallsRepeatCallerRate
+            | StaffingUnderstaffed
+            | InstallAppointmentRate
+            | InstallOntimeRate
+            | FaultRepeatRate
+            | FaultRestoreOntimeRate
+            | FaultMeanRestoreHours
+            | FaultPreprocessRate
+            | FaultUnknownCauseRate
+            | ComplaintOntimeRate
+            | ComplaintFirstCloseRate
+            | ComplaintMeanHandleHours
+            | SurveyContactRate
+            | SurveySatisfactionRate
+            | SurveyTimelyRate
+            | SurveyAttitudeRate => Rollup::Ratio,
+            ComplaintJustifiedShare | SurveyDissatisfiedReason => Rollup::Share,
+            StaffingAgentsNeeded
+            | StaffingAgentsPresent
+            | ForecastOffered
+            | ForecastMape
+            | ForecastAgentsNeeded
+            | FaultRestoreHoursP50
+            | FaultRestoreHoursP90
+            | FaultTopPhenomena
+            | FaultTopCauses
+            | IncidentReports
+            | IncidentHours
+            | MetaDefinitions => Rollup::No,
+        }
+    }
+}
+
+/// The definitions fingerprint (`meta.definitions`): the SHA-256 of what every figure means —
+/// each metric's formula with the options in force, and the options no formula spells out
+/// (order-type words, per-product deadlines, survey words, escalation channels, assessment
+/// amounts, targets). Titles, branch order, reading rules and languages are not in it.
+pub fn fingerprint(config: &Config) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for d in definitions(config).iter().filter(|d| d.id != MetricId::MetaDefinitions) {
+        let _ = writeln!(text, "{}\t{}", d.id, d.formula_zh);
+    }
+    let _ = writeln!(text, "order_types {:?}", config.order_types);
+    let _ = writeln!(text, "sla_hours {:?}", config.sla_hours);
+    let _ = writeln!(text, "faults {:?}", config.faults);
+    let _ = writeln!(text, "incidents {:?}", config.incidents);
+    let _ = writeln!(text, "calls {:?}", config.calls);
+    let _ = writeln!(text, "staffing {:?}", config.staffing);
+    let _ = writeln!(text, "surveys {:?}", config.surveys);
+    let _ = writeln!(text, "complaints {:?}", config.complaints);
+    let _ = writeln!(text, "assessment {:?}", config.assessment);
+    let _ = writeln!(text, "targets {:?}", config.targets);
+    crate::manifest::sha256(text.as_bytes())
 }
 
 impl MetricId {

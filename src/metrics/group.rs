@@ -49,6 +49,8 @@ pub enum Group {
         /// The site or the number prefix.
         place: String,
     },
+    /// `sha256=<hex>`: the definitions fingerprint (`meta.definitions`).
+    Fingerprint(String),
     /// `file=<F>;sheet=<S>`: an input sheet (data-quality rows).
     Sheet {
         /// File name as listed in the ledger.
@@ -83,6 +85,8 @@ pub enum GroupKind {
     DepartmentItem,
     /// [`Group::Incident`].
     Incident,
+    /// [`Group::Fingerprint`].
+    Fingerprint,
     /// [`Group::Sheet`].
     Sheet,
 }
@@ -102,6 +106,7 @@ impl Group {
             Group::Item(_) => GroupKind::Item,
             Group::DepartmentItem { .. } => GroupKind::DepartmentItem,
             Group::Incident { .. } => GroupKind::Incident,
+            Group::Fingerprint(_) => GroupKind::Fingerprint,
             Group::Sheet { .. } => GroupKind::Sheet,
         }
     }
@@ -121,7 +126,8 @@ impl Group {
             | Group::Department(s)
             | Group::Reason(s)
             | Group::Item(s)
-            | Group::Interval(s) => s.clone(),
+            | Group::Interval(s)
+            | Group::Fingerprint(s) => s.clone(),
             Group::DepartmentItem { department, item } => format!("{department} / {item}"),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
@@ -158,6 +164,7 @@ impl fmt::Display for Group {
             Group::Interval(s) => write!(f, "interval={s}"),
             Group::DepartmentItem { department, item } => write!(f, "department={department};item={item}"),
             Group::Incident { start, place } => write!(f, "incident={}@{place}", start.format(INCIDENT_TIME)),
+            Group::Fingerprint(s) => write!(f, "sha256={s}"),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
         }
     }
@@ -197,6 +204,7 @@ impl FromStr for Group {
             },
             "item" => Group::Item(rest.to_string()),
             "interval" => Group::Interval(rest.to_string()),
+            "sha256" => Group::Fingerprint(rest.to_string()),
             "reason" => Group::Reason(rest.to_string()),
             "day" => Group::Day(NaiveDate::parse_from_str(rest, "%Y-%m-%d").map_err(|_| bad())?),
             "rank" => {
@@ -240,6 +248,7 @@ mod tests {
             Group::Incident { start: day.and_hms_opt(8, 5, 0).unwrap(), place: "孙家坝5300".into() },
             Group::Item("justified".into()),
             Group::Interval("09:30".into()),
+            Group::Fingerprint("ab12".into()),
             Group::DepartmentItem { department: "城区;item=x".into(), item: "overdue".into() },
             Group::DepartmentItem { department: odd.into(), item: "human_error".into() },
             Group::Department("a;item=b".into()),

@@ -16,6 +16,7 @@ pub mod group;
 pub mod incident;
 mod install;
 pub(crate) mod orders;
+pub mod rollup;
 pub mod staffing;
 pub(crate) mod stats;
 pub(crate) mod survey;
@@ -146,6 +147,12 @@ impl MetricRow {
     pub fn count(metric: MetricId, group: Group, n: u64) -> MetricRow {
         MetricRow { group, numerator: Some(n as f64), value: Some(n as f64), ..MetricRow::new(metric) }
     }
+}
+
+/// The `meta.definitions` row: the definitions fingerprint of `config` in its group (the row
+/// a roll-up checks its parts by).
+pub fn meta_row(config: &Config) -> MetricRow {
+    MetricRow { group: Group::Fingerprint(defs::fingerprint(config)), ..MetricRow::new(MetricId::MetaDefinitions) }
 }
 
 /// The `dq.*` rows: in total and per input sheet.

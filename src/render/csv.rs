@@ -75,6 +75,92 @@ pub(crate) fn render(month: Period, rows: &[MetricRow]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Undo the CSV-injection guard of a text cell.
+pub(crate) fn unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
+/// A metrics CSV read back: the period label of its rows and the rows. Rows of metrics or
+/// groups this version does not know (a newer svcq wrote them) are skipped and named in
+/// `skipped`. Errors name the line and column.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    /// The `month` column (the period label), when every row agrees.
+    pub period: Option<String>,
+    /// The rows.
+    pub rows: Vec<MetricRow>,
+    /// Metric ids (or `id group`) skipped.
+    pub skipped: std::collections::BTreeSet<String>,
+}
+
+/// Read a metrics CSV written by [`render`].
+pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
+    let text = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let mut rdr = csv::ReaderBuilder::new().from_reader(text);
+    let headers = rdr.headers().map_err(|e| format!("line 1: {e}"))?.clone();
+    if headers.iter().collect::<Vec<_>>().join(",") != HEADER {
+        return Err(format!("line 1: not a metrics CSV header (expected {HEADER})"));
+    }
+    let mut out = Parsed::default();
+    let mut periods = std::collections::BTreeSet::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+        let f = |c: usize| rec.get(c).unwrap_or("");
+        let num = |c: usize| -> Result<Option<f64>, String> {
+            let v = f(c);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse::<f64>()
+                .map(Some)
+                .map_err(|_| format!("line {line}, column `{}`: not a number: {v:?}", &headers[c]))
+        };
+        let flag = |c: usize| -> Result<Option<bool>, String> {
+            match f(c) {
+                "" => Ok(None),
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                v => Err(format!("line {line}, column `{}`: not true or false: {v:?}", &headers[c])),
+            }
+        };
+        periods.insert(f(0).to_string());
+        let Ok(metric) = f(1).parse::<crate::metrics::MetricId>() else {
+            out.skipped.insert(f(1).to_string());
+            continue;
+        };
+        let Ok(group) = unguard(f(4)).parse::<crate::metrics::Group>() else {
+            out.skipped.insert(format!("{} {}", f(1), f(4)));
+            continue;
+        };
+        out.rows.push(MetricRow {
+            metric,
+            branch: unguard(f(2)).to_string(),
+            product: unguard(f(3)).to_string(),
+            group,
+            numerator: num(5)?,
+            denominator: num(6)?,
+            value: num(7)?,
+            ci_low: num(8)?,
+            ci_high: num(9)?,
+            small_sample: flag(10)?,
+            target: num(11)?,
+            met: flag(12)?,
+            prev_value: num(13)?,
+            warning: unguard(f(14)).to_string(),
+        });
+    }
+    if periods.len() > 1 {
+        let list: Vec<String> = periods.into_iter().collect();
+        return Err(format!("rows of several periods: {}", list.join(", ")));
+    }
+    out.period = periods.into_iter().next();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +174,38 @@ mod tests {
         assert_eq!(number(0.95), "0.95");
         assert_eq!(number(123.456789), "123.457");
         assert_eq!(number(f64::NAN), "");
+    }
+
+    #[test]
+    fn a_rendered_csv_parses_back_to_its_rows() {
+        use crate::metrics::{Group, MetricId};
+        let rows = vec![
+            MetricRow {
+                branch: "=东区".into(),
+                group: Group::Channel("+工信部,x".into()),
+                numerator: Some(3.0),
+                denominator: Some(7.0),
+                value: Some(3.0 / 7.0),
+                small_sample: Some(true),
+                met: Some(false),
+                warning: "-1".into(),
+                ..MetricRow::new(MetricId::CallsAnswerRate)
+            },
+            MetricRow::count(MetricId::ComplaintCount, Group::None, 12),
+        ];
+        let period: Period = "2026-10".parse().unwrap();
+        let parsed = parse(&render(period, &rows)).unwrap();
+        assert_eq!(parsed.period.as_deref(), Some("2026-10"));
+        assert_eq!(parsed.rows[0].branch, "=东区");
+        assert_eq!(parsed.rows[0].group, Group::Channel("+工信部,x".into()));
+        assert_eq!(parsed.rows[0].numerator, Some(3.0));
+        assert_eq!(parsed.rows[0].small_sample, Some(true));
+        assert_eq!(parsed.rows[0].warning, "-1");
+        assert_eq!(parsed.rows[1], rows[1]);
+        let bad = "\u{FEFF}".to_string() + HEADER + "\n2026-10,calls.offered,,,,x,,1,,,,,,,\n";
+        assert_eq!(parse(bad.as_bytes()).unwrap_err(), "line 2, column `numerator`: not a number: \"x\"");
+        let newer = "\u{FEFF}".to_string() + HEADER + "\n2026-10,calls.new_thing,,,,1,,1,,,,,,,\n";
+        assert!(parse(newer.as_bytes()).unwrap().skipped.contains("calls.new_thing"));
     }
 
     #[test]

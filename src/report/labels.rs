@@ -186,6 +186,13 @@ labels! {
     ProvenanceItem = "项目", "Item";
     BranchSourcesTitle = "本分公司使用的记录（读取、拒收、重复与冲突的核算，输入文件的指纹：见全市报告的数据质量页与 manifest-*.json）", "This branch's records used (rows read, rejected, duplicates, conflicts and the inputs' fingerprints: see the whole report's data-quality page and manifest-*.json)";
     Whole = "全市", "Whole";
+    RollupPartsTitle = "汇总的各部分（各自的指标CSV；读取、拒收等核算见各部分的报告）", "The parts rolled up (their metrics CSVs; each part's own report has its data quality)";
+    Part = "部分", "Part";
+    Sha256 = "SHA-256", "SHA-256";
+    Fingerprint = "口径指纹", "Definitions fingerprint";
+    NoFingerprint = "（无：旧版本写出）", "(none: written by an older svcq)";
+    NotRolledUpTitle = "未汇总的指标（不可相加：各部分的值列在其所在行，无合计）", "Not rolled up (they do not add: each part's value is on its row, no total)";
+    MixedConfigTitle = "各部分口径不一致，按 --allow-mixed-config 汇总：同一指标在各部分的含义可能不同", "The parts' definitions differ, rolled up with --allow-mixed-config: a metric may not mean the same in every part";
     Bytes = "字节数", "Bytes";
     ConfigBuiltIn = "配置：内置默认值", "config: built-in defaults";
     ConfigFile = "配置：", "config: ";

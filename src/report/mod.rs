@@ -209,6 +209,29 @@ pub(crate) enum Scope<'a> {
         /// The whole run's metric rows.
         whole: &'a [MetricRow],
     },
+    /// A larger unit's, rolled up from its parts' metrics CSVs: no records, so no detail
+    /// sheets, incidents, staffing or cases; the parts and what was not rolled up are listed.
+    Rollup {
+        /// The parts, in order.
+        parts: &'a [RollupPart],
+        /// The parts' definitions differ (`--allow-mixed-config`).
+        mixed: bool,
+    },
+}
+
+/// One part of a roll-up, as the report lists it.
+#[derive(Debug, Clone)]
+pub(crate) struct RollupPart {
+    /// Its name (its row of the branch level).
+    pub name: String,
+    /// The metrics CSV read.
+    pub file: String,
+    /// The CSV's SHA-256.
+    pub sha256: String,
+    /// Its definitions fingerprint (`meta.definitions`), if it has one.
+    pub fingerprint: Option<String>,
+    /// Its rows read, used and rejected (`dq.*` totals).
+    pub dq: [Option<f64>; 3],
 }
 
 /// The whole report.
@@ -316,11 +339,15 @@ pub(crate) fn build(
     let lang = config.report.lang;
     let mut b = Builder::new(rows, config, history, period);
     let branch = match scope {
-        Scope::Whole => None,
+        Scope::Whole | Scope::Rollup { .. } => None,
         Scope::Branch { name, whole } => {
             b.whole = Some(Index::new(whole));
             Some(name.to_string())
         }
+    };
+    let rollup = match scope {
+        Scope::Rollup { parts, mixed } => Some((parts, mixed)),
+        _ => None,
     };
     let mut levels = Vec::new();
     for tg in &config.targets {
@@ -352,7 +379,9 @@ pub(crate) fn build(
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
     let incidents = crate::metrics::incident::detect(&data.orders, &config.incidents);
-    let assessment = {
+    let assessment = if rollup.is_some() {
+        crate::metrics::assess::Assessment::from_rows(rows)
+    } else {
         let t = &data.orders;
         // Only complaints are assessed: sort those, not every order.
         let mut by_id: Vec<usize> =
@@ -361,7 +390,10 @@ pub(crate) fn build(
         crate::metrics::assess::assess(t, &by_id, config, period)
     };
     let mut complaint = complaint::section(&b);
-    complaint.tables.push(accountability::cases_table(&b, data));
+    let records = rollup.is_none();
+    if records {
+        complaint.tables.push(accountability::cases_table(&b, data));
+    }
     let mut sections = vec![
         overview::section(&b, &headlines, &levels),
         calls::section(&b),
@@ -372,15 +404,30 @@ pub(crate) fn build(
         accountability::assess_section(&b, &assessment),
         survey::section(&b),
         trend::section(&b),
-        incident::section(&b, data, &incidents),
-        details::repeat_detail(&b, data, &incidents),
-        details::late_detail(&b, data),
-        accountability::assess_detail(&b, data, &assessment),
-        accountability::escalation_detail(&b, data),
-        details::dissatisfied_detail(&b, data),
-        if branch.is_some() { quality::branch_section(&b, data) } else { quality::section(&b, data) },
-        definitions::section(&b),
     ];
+    // Pages of records: a roll-up has none.
+    if records {
+        sections.extend([
+            incident::section(&b, data, &incidents),
+            details::repeat_detail(&b, data, &incidents),
+            details::late_detail(&b, data),
+            accountability::assess_detail(&b, data, &assessment),
+            accountability::escalation_detail(&b, data),
+            details::dissatisfied_detail(&b, data),
+        ]);
+    }
+    sections.push(match (&branch, rollup) {
+        (Some(_), _) => quality::branch_section(&b, data),
+        (None, Some((parts, _))) => quality::rollup_section(&b, parts),
+        (None, None) => quality::section(&b, data),
+    });
+    let mut defs = definitions::section(&b);
+    if let Some((parts, mixed)) = rollup {
+        definitions::add_rollup_notes(&mut defs, &b, parts, mixed);
+        // Staffing is each part's own hotline: not rolled up.
+        sections.retain(|s| s.id != "staffing");
+    }
+    sections.push(defs);
     let mut title = period_title(&config.report.title, period);
     if let Some(name) = &branch {
         // The hotline is staffed for the whole: a branch does not staff it.

@@ -155,3 +155,42 @@ pub(super) fn branch_section(b: &Builder, data: &Dataset) -> Section {
 fn kind_text(b: &Builder, k: Option<Kind>) -> String {
     k.map_or(b.text(L::NotClassified), |k| if b.lang == Lang::Zh { k.label().to_string() } else { k.id().to_string() })
 }
+
+/// A roll-up's 数据质量: the parts read (their CSV, its SHA-256, their definitions fingerprint
+/// and rows read, used and rejected).
+pub(super) fn rollup_section(b: &Builder, parts: &[super::RollupPart]) -> Section {
+    let mut s = new_section("quality", L::SheetQuality, b);
+    let n = |v: Option<f64>| v.map_or(V::Empty, V::Count);
+    let rows = parts
+        .iter()
+        .map(|p| {
+            vec![
+                V::Text(p.name.clone()),
+                V::Text(p.file.clone()),
+                n(p.dq[0]),
+                n(p.dq[1]),
+                n(p.dq[2]),
+                V::Text(p.fingerprint.clone().unwrap_or_else(|| b.text(L::NoFingerprint))),
+                V::Text(p.sha256.clone()),
+            ]
+        })
+        .collect();
+    let sum = |k: usize| parts.iter().map(|p| p.dq[k]).try_fold(0.0, |a, v| v.map(|v| a + v));
+    s.tables.push(Table::with_columns(
+        "quality.parts",
+        L::RollupPartsTitle,
+        b,
+        &[
+            (L::Part, ColKind::Text),
+            (L::File, ColKind::Text),
+            (L::Read, ColKind::Number),
+            (L::Used, ColKind::Number),
+            (L::Rejected, ColKind::Number),
+            (L::Fingerprint, ColKind::Text),
+            (L::Sha256, ColKind::Text),
+        ],
+        rows,
+        Some(vec![V::Text(b.text(L::Total)), V::Empty, n(sum(0)), n(sum(1)), n(sum(2)), V::Empty, V::Empty]),
+    ));
+    s
+}

@@ -24,6 +24,7 @@ fn a_generated_100k_row_month_has_the_figures_of_the_row_struct_core() {
             && (f[1].starts_with("incident.")
                 || f[1].starts_with("assess.")
                 || f[1].starts_with("staffing.")
+                || f[1].starts_with("meta.")
                 || (f[1] == "complaint.escalated" && !f[2].is_empty() && f[4].starts_with("channel=")))
     };
     let got: String = all.split_inclusive('\n').filter(|l| !newer(l)).collect();

@@ -333,6 +333,10 @@ fn metrics_csv_is_exact_byte_for_byte() {
     let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let got = String::from_utf8(std::fs::read(w.join("out/metrics-2026-10.csv")).unwrap()).unwrap();
+    // The last row is the definitions fingerprint: 64 hex digits, checked apart.
+    let (got, meta) = got.split_at(got.find("2026-10,meta.definitions,").expect("the fingerprint row"));
+    let hex = meta.strip_prefix("2026-10,meta.definitions,,,sha256=").and_then(|m| m.strip_suffix(",,,,,,,,,,\n"));
+    assert!(hex.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())), "{meta}");
     let expected = "\u{FEFF}month,metric,branch,product,group,numerator,denominator,value,ci_low,ci_high,small_sample,target,met,prev_value,warning
 2026-10,calls.offered,,,,2,,2,,,,,,,
 2026-10,calls.offered,'-东区,,,1,,1,,,,,,,
