@@ -55,6 +55,21 @@ pub(super) fn flag<T>(name: &str, rows: &[T], f: impl Fn(&T) -> bool) -> Column 
     BooleanChunked::from_iter_values(name.into(), rows.iter().map(f)).into_column()
 }
 
+/// A frame column of dictionary codes (`u32`): a text key stored in 4 bytes a row instead of
+/// a string view and its text. [`decode_branches`] turns the rows' codes back into names.
+pub(super) fn code_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Column {
+    UInt32Chunked::from_iter_values(name.into(), rows.iter().map(f)).into_column()
+}
+
+/// Put the names back into rows aggregated on a `branch` column of codes: `names[code]`.
+pub(super) fn decode_branches(rows: &mut [MetricRow], names: &[&str]) {
+    for r in rows.iter_mut().filter(|r| !r.branch.is_empty()) {
+        if let Some(name) = r.branch.parse::<usize>().ok().and_then(|c| names.get(c)) {
+            r.branch = (*name).to_string();
+        }
+    }
+}
+
 /// A frame column of text borrowed from the records.
 pub(super) fn str_col<'a, T>(name: &str, rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Column {
     Column::new(name.into(), rows.iter().map(f).collect::<Vec<&str>>())

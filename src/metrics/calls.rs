@@ -3,7 +3,7 @@
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, BY_BRANCH};
+use super::agg::{aggregate, code_col, count, decode_branches, f64_col, flag, mean, rate, BY_BRANCH};
 use super::{Ctx, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
 use crate::model::Calls;
@@ -12,11 +12,13 @@ use crate::model::Calls;
 /// canonical row order of `t`.
 pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
+    let (names, code) = branch_codes(t);
     // The typed columns in canonical order; every indicator is a polars expression on them.
+    // The branch is grouped on as its dictionary code (millions of calls, a dozen names).
     let raw = DataFrame::new(
         idx.len(),
         vec![
-            str_col("branch", idx, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
+            code_col("branch", idx, |&i| code(i)),
             day_col(t, idx)?,
             BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
             Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
@@ -63,7 +65,8 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         rate(MetricId::CallsFcrRate, "fcr_num", "fcr_den"),
     ];
     let mut rows = aggregate(&df, &specs, BY_BRANCH, ctx.small_sample())?;
-    rows.extend(repeat_callers(t, idx, ctx)?);
+    rows.extend(repeat_callers(t, idx, ctx, &code)?);
+    decode_branches(&mut rows, &names);
     // Per day, whole centre: volume and service level for the daily chart.
     let mut days = aggregate(&df, &specs[..3], &[&["day"]], ctx.small_sample())?;
     days.sort_by(|a, b| a.group.cmp(&b.group));
@@ -73,7 +76,7 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
 
 /// calls.repeat_caller_rate: callers with another call within `repeat_call_hours` / distinct
 /// callers. A caller belongs to the branch of their first call of the month.
-fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
     let starts = &t.start_time.0;
     // Number the callers in canonical order, then one integer sort of (caller, time,
@@ -89,22 +92,40 @@ fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<Metri
     }
     drop(number);
     by_caller.sort_unstable();
-    let mut callers: Vec<(&str, bool)> = Vec::new();
+    let mut callers: Vec<(u32, bool)> = Vec::new();
     for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
         let repeat = run.windows(2).any(|w| w[1].1 - w[0].1 <= window);
-        callers.push((t.branch.get(idx[run[0].2 as usize]).unwrap_or(UNKNOWN_BRANCH), repeat));
+        callers.push((code(idx[run[0].2 as usize]), repeat));
     }
     // No sort needed: the counts are sums of flags (exact in any order) and the rows are put
     // in branch order afterwards.
     let df = DataFrame::new(
         callers.len(),
         vec![
-            str_col("branch", &callers, |c| c.0),
+            code_col("branch", &callers, |c| c.0),
             flag("callers", &callers, |_| true),
             flag("repeat", &callers, |c| c.1),
         ],
     )?;
     aggregate(&df, &[rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")], BY_BRANCH, ctx.small_sample())
+}
+
+/// The branch names by code, and each call's code: its dictionary code, calls without a
+/// branch at [`UNKNOWN_BRANCH`]'s (one name, one group, as when grouping on the text).
+fn branch_codes(t: &Calls) -> (Vec<&str>, impl Fn(usize) -> u32 + '_) {
+    let mut names: Vec<&str> = t.branch.values().iter().map(|v| &**v).collect();
+    let unknown = match names.iter().position(|n| *n == UNKNOWN_BRANCH) {
+        Some(p) => p as u32,
+        None => {
+            names.push(UNKNOWN_BRANCH);
+            names.len() as u32 - 1
+        }
+    };
+    let code = move |i: usize| match t.branch.code(i) {
+        crate::model::columns::NONE => unknown,
+        c => c,
+    };
+    (names, code)
 }
 
 /// The call's day as a polars Date column (grouped on, shown as YYYY-MM-DD).

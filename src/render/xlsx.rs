@@ -32,7 +32,7 @@ const TEXT_CAP: usize = 36;
 const MAX_CELL: usize = 32_767;
 
 /// Cell formatting of one cell.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Style {
     bold: bool,
     total: bool,
@@ -76,59 +76,100 @@ fn truncate(s: &str) -> &str {
 struct Writer<'a> {
     lang: Lang,
     ws: &'a mut Worksheet,
+    /// The formats made so far, by look: a detail sheet writes a million cells of a dozen looks.
+    formats: rustc_hash::FxHashMap<(Style, Look), Format>,
+}
+
+/// What a cell looks like, apart from its [`Style`]: everything its format depends on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Look {
+    Blank,
+    Text { wrap: bool },
+    Number(&'static str),
+    Rate { small: bool, met: Option<bool> },
+    Change { fmt: &'static str, bold: bool },
+    Met(bool),
+    Time,
+}
+
+fn format_of(style: Style, look: Look) -> Format {
+    let f = base(style);
+    match look {
+        Look::Blank => f,
+        Look::Text { wrap } => {
+            if wrap {
+                f.set_text_wrap()
+            } else {
+                f
+            }
+        }
+        Look::Number(fmt) => f.set_num_format(fmt),
+        Look::Rate { small, met } => {
+            // A small sample keeps its numeric value and shows a trailing * (see the legend).
+            let fmt = if small { "0.00%\"*\"" } else { "0.00%" };
+            let f = met_colours(f.set_num_format(fmt), met);
+            if small {
+                f.set_italic()
+            } else {
+                f
+            }
+        }
+        Look::Change { fmt, bold } => {
+            let f = f.set_num_format(fmt);
+            if bold {
+                f.set_bold()
+            } else {
+                f
+            }
+        }
+        Look::Met(m) => met_colours(f.set_align(FormatAlign::Center), Some(m)),
+        Look::Time => f.set_num_format("yyyy-mm-dd hh:mm"),
+    }
 }
 
 impl Writer<'_> {
     fn cell(&mut self, row: u32, col: u16, v: &V, style: Style) -> Result<(), XlsxError> {
-        let f = base(style);
+        let look = match v {
+            V::Empty => Look::Blank,
+            // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
+            V::Text(s) => Look::Text { wrap: width(s) > TEXT_CAP },
+            V::Count(_) => Look::Number("#,##0"),
+            V::Num(_, Unit::Hours | Unit::Seconds | Unit::Number) => Look::Number("#,##0.0"),
+            V::Num(..) => Look::Number("#,##0.00"),
+            V::Rate { small, met, .. } => Look::Rate { small: *small, met: *met },
+            V::Change { unit, significant, .. } => {
+                let fmt = match unit {
+                    Unit::Rate => Label::PercentPointsFormat.text(self.lang),
+                    Unit::Count => "+#,##0;-#,##0;0",
+                    _ => "+#,##0.0;-#,##0.0;0.0",
+                };
+                Look::Change { fmt, bold: *significant == Some(true) }
+            }
+            V::Met(m) => Look::Met(*m),
+            V::Time(_) => Look::Time,
+        };
+        let f = self.formats.entry((style, look)).or_insert_with(|| format_of(style, look));
         match v {
             V::Empty => {
-                self.ws.write_blank(row, col, &f)?;
+                self.ws.write_blank(row, col, f)?;
             }
             V::Text(s) => {
-                // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
-                let f = if width(s) > TEXT_CAP { f.set_text_wrap() } else { f };
                 // write_string stores a string, never a formula: "=HYPERLINK(...)" stays text.
-                self.ws.write_string_with_format(row, col, truncate(s), &f)?;
+                self.ws.write_string_with_format(row, col, truncate(s), f)?;
             }
-            V::Count(n) => {
-                self.ws.write_number_with_format(row, col, *n, &f.set_num_format("#,##0"))?;
+            V::Count(n) | V::Num(n, _) | V::Rate { v: n, .. } => {
+                self.ws.write_number_with_format(row, col, *n, f)?;
             }
-            V::Num(n, unit) => {
-                let fmt = match unit {
-                    Unit::Hours | Unit::Seconds | Unit::Number => "#,##0.0",
-                    _ => "#,##0.00",
-                };
-                self.ws.write_number_with_format(row, col, *n, &f.set_num_format(fmt))?;
-            }
-            V::Rate { v, small, met } => {
-                // A small sample keeps its numeric value and shows a trailing * (see the legend).
-                let fmt = if *small { "0.00%\"*\"" } else { "0.00%" };
-                let f = met_colours(f.set_num_format(fmt), *met);
-                let f = if *small { f.set_italic() } else { f };
-                self.ws.write_number_with_format(row, col, *v, &f)?;
-            }
-            V::Change { v, unit, significant } => {
-                let (value, fmt) = match unit {
-                    Unit::Rate => (v * 100.0, Label::PercentPointsFormat.text(self.lang)),
-                    Unit::Count => (*v, "+#,##0;-#,##0;0"),
-                    _ => (*v, "+#,##0.0;-#,##0.0;0.0"),
-                };
-                let f = f.set_num_format(fmt);
-                let f = if *significant == Some(true) { f.set_bold() } else { f };
-                self.ws.write_number_with_format(row, col, value, &f)?;
+            V::Change { v, unit, .. } => {
+                let value = if *unit == Unit::Rate { v * 100.0 } else { *v };
+                self.ws.write_number_with_format(row, col, value, f)?;
             }
             V::Met(m) => {
                 let text = if *m { Label::MetWord.text(self.lang) } else { Label::NotMetWord.text(self.lang) };
-                self.ws.write_string_with_format(
-                    row,
-                    col,
-                    text,
-                    &met_colours(f.set_align(FormatAlign::Center), Some(*m)),
-                )?;
+                self.ws.write_string_with_format(row, col, text, f)?;
             }
             V::Time(dt) => {
-                self.ws.write_datetime_with_format(row, col, dt, &f.set_num_format("yyyy-mm-dd hh:mm"))?;
+                self.ws.write_datetime_with_format(row, col, dt, f)?;
             }
         }
         Ok(())
@@ -290,7 +331,7 @@ fn write_table(
             ws.set_column_format(c as u16, &Format::new().set_text_wrap())?;
         }
     }
-    let mut w = Writer { lang, ws };
+    let mut w = Writer { lang, ws, formats: rustc_hash::FxHashMap::default() };
     let mut r = header_row + 1;
     for row in &table.rows {
         // Rows with wrapped text get the height of their longest text (set before the cells,
