@@ -264,6 +264,7 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
     for (p, branches) in &w.paths {
         match branches {
             None => say!("wrote {}", p.display()),
+            Some(0) => say!("no branch reports: no row names a branch"),
             Some(n) => say!("wrote {} ({n} branches: workbook, HTML report and metrics CSV each)", p.display()),
         }
     }

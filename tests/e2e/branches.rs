@@ -155,3 +155,13 @@ fn each_branch_gets_its_own_report_with_nothing_of_another_branch() {
     assert!(o.code == 0 || o.code == 3);
     assert!(!w.join("plain/branches").exists());
 }
+
+#[test]
+fn rows_of_no_branch_have_no_branch_report() {
+    let w = Workdir::new();
+    w.write("in/calls.csv", "来电时间,等待时长,是否接通\n2026-10-01 08:00,5,是\n");
+    let o = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "--per-branch"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.ends_with("no branch reports: no row names a branch\n"), "{}", o.stdout);
+    assert!(!w.join("out/branches").exists());
+}
