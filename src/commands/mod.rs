@@ -103,3 +103,44 @@ fn quality_exit(config: &Config, data: &Dataset) -> Exit {
         Exit::Ok
     }
 }
+
+/// The config file a run used (given, else `./svcq.toml` when present) and its SHA-256, or
+/// the built-in defaults' (for the manifest).
+fn config_ref(given: Option<&Path>) -> anyhow::Result<crate::manifest::ConfigRef> {
+    let file =
+        given.map(Path::to_path_buf).or_else(|| Some(std::path::PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
+    let sha256 = match &file {
+        Some(p) => crate::manifest::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
+        None => crate::manifest::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
+    };
+    Ok(crate::manifest::ConfigRef { file: file.map(|p| p.display().to_string()), sha256 })
+}
+
+/// The narrative templates: `--templates DIR`, else `./report-templates` when present, else
+/// the built-in ones.
+fn templates(given: Option<&Path>) -> anyhow::Result<crate::narrative::Templates> {
+    let dir = given
+        .map(Path::to_path_buf)
+        .or_else(|| Some(std::path::PathBuf::from("report-templates")).filter(|p| p.is_dir()));
+    Ok(crate::narrative::Templates::load(dir.as_deref())?)
+}
+
+/// The workbook's fixed document date: the day after the period, so that the same inputs
+/// give the same bytes.
+fn document_date(period: Period) -> anyhow::Result<rust_xlsxwriter::ExcelDateTime> {
+    use chrono::Datelike;
+    let next = period.end().date();
+    rust_xlsxwriter::ExcelDateTime::from_ymd(next.year() as u16, next.month() as u8, next.day() as u8)
+        .context("document date")
+}
+
+/// Render the view model: the workbook and the HTML page, one core each.
+fn render_view(
+    view: &crate::report::Report,
+    templates: &crate::narrative::Templates,
+    created: &rust_xlsxwriter::ExcelDateTime,
+) -> anyhow::Result<(Vec<u8>, String)> {
+    let (html, xlsx) =
+        rayon::join(|| crate::render::html::render(view, templates), || crate::render::xlsx::render(view, created));
+    Ok((xlsx.context("writing the workbook")?, html.context("writing the HTML report")?))
+}

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::Datelike;
 
 use crate::cli::InputArgs;
 use crate::config::{Config, Lang};
@@ -80,32 +79,18 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone());
     // Provenance: the config's and every input's fingerprint (the outputs' are added below).
     let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
-    let config_file = args.config.clone().or_else(|| Some(PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
-    let config_sha = match &config_file {
-        Some(p) => crate::manifest::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
-        None => crate::manifest::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
-    };
     let mut manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),
         period: month.to_string(),
-        config: crate::manifest::ConfigRef { file: config_file.map(|p| p.display().to_string()), sha256: config_sha },
+        config: super::config_ref(args.config.as_deref())?,
         inputs: crate::manifest::inputs(&files, &data.ledger).context("fingerprinting the inputs")?,
         outputs: Vec::new(),
     };
     report::add_provenance(&mut view, &manifest);
-    let template_dir =
-        options.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
-    let templates = narrative::Templates::load(template_dir.as_deref())?;
+    let templates = super::templates(options.templates.as_deref())?;
     narrative::fill(&mut view, &rows, &templates)?;
-    // Fixed document date (the day after the period): the same inputs give the same bytes.
-    let next = month.end().date();
-    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(next.year() as u16, next.month() as u8, next.day() as u8)
-        .context("document date")?;
-    // The two renderers read the one view model: one core each.
-    let (html, xlsx) =
-        rayon::join(|| render::html::render(&view, &templates), || render::xlsx::render(&view, &created));
-    let html = html.context("writing the HTML report")?;
-    let xlsx = xlsx.context("writing the workbook")?;
+    let created = super::document_date(month)?;
+    let (xlsx, html) = super::render_view(&view, &templates, &created)?;
     let stem = &config.report.file_stem;
     let paths = [
         out.join(format!("{stem}-{month}.xlsx")),
@@ -211,11 +196,11 @@ fn branch_report(
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
     let mut view = report::build(scope, &rows, &data, &staffing, &config, &history, month, run.generated.to_string());
     narrative::fill(&mut view, &rows, templates)?;
-    let (html, xlsx) = rayon::join(|| render::html::render(&view, templates), || render::xlsx::render(&view, created));
+    let (xlsx, html) = super::render_view(&view, templates, created)?;
     let stem = &config.report.file_stem;
     Ok(vec![
-        (format!("{stem}-{month}.xlsx"), xlsx.context("writing the workbook")?),
-        (format!("{stem}-{month}.html"), html.context("writing the HTML report")?.into_bytes()),
+        (format!("{stem}-{month}.xlsx"), xlsx),
+        (format!("{stem}-{month}.html"), html.into_bytes()),
         (format!("metrics-{month}.csv"), render::csv::render(month, &rows)),
     ])
 }

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::Datelike;
 
 use crate::config::Lang;
 use crate::exit::Exit;
@@ -128,17 +127,10 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     rows.push(metrics::meta_row(&config));
     let csv = render::csv::render(period, &rows);
     let files = write(o, &config, &rows, &history, period, &listed, mixed, &csv)?;
-    let config_file = o.config.clone().or_else(|| Some(PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
     let manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),
         period: period.to_string(),
-        config: crate::manifest::ConfigRef {
-            sha256: match &config_file {
-                Some(p) => crate::manifest::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
-                None => crate::manifest::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
-            },
-            file: config_file.map(|p| p.display().to_string()),
-        },
+        config: super::config_ref(o.config.as_deref())?,
         inputs,
         outputs: files.iter().map(|(p, bytes)| crate::manifest::output(&file_name(p), bytes)).collect(),
     };
@@ -186,18 +178,13 @@ fn write(
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let scope = report::Scope::Rollup { parts, mixed };
     let mut view = report::build(scope, rows, &data, &staffing, config, history, period, generated);
-    let template_dir = o.templates.clone().or_else(|| Some(PathBuf::from("report-templates")).filter(|p| p.is_dir()));
-    let templates = narrative::Templates::load(template_dir.as_deref())?;
+    let templates = super::templates(o.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
-    let next = period.end().date();
-    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(next.year() as u16, next.month() as u8, next.day() as u8)
-        .context("document date")?;
-    let (html, xlsx) =
-        rayon::join(|| render::html::render(&view, &templates), || render::xlsx::render(&view, &created));
+    let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?)?;
     let stem = &config.report.file_stem;
     let files = vec![
-        (o.out.join(format!("{stem}-{period}.xlsx")), xlsx.context("writing the workbook")?),
-        (o.out.join(format!("{stem}-{period}.html")), html.context("writing the HTML report")?.into_bytes()),
+        (o.out.join(format!("{stem}-{period}.xlsx")), xlsx),
+        (o.out.join(format!("{stem}-{period}.html")), html.into_bytes()),
         (o.out.join(format!("metrics-{period}.csv")), csv.to_vec()),
     ];
     for (p, bytes) in &files {
