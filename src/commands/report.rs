@@ -291,12 +291,18 @@ impl Log {
     }
 }
 
-/// The process's peak resident memory so far, as `  (peak N MB)` (Linux; empty elsewhere).
+/// The process's resident memory now and its peak so far, as `  (now N MB, peak so far M MB)`
+/// (Linux; empty elsewhere).
 fn peak_so_far() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
-    kb.map_or_else(String::new, |kb| format!("  (peak so far {} MB)", kb / 1024))
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (kb("VmRSS:"), kb("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("  (now {} MB, peak so far {} MB)", now / 1024, peak / 1024),
+        _ => String::new(),
+    }
 }

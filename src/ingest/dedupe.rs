@@ -1,10 +1,7 @@
 //! Dedupe: one record per id; identical copies counted as duplicates, differing ones listed
 //! as conflicts (the latest completion is kept).
 
-use std::collections::hash_map::Entry;
-
 use chrono::NaiveDateTime;
-use rustc_hash::FxHashMap;
 
 use super::header::Kind;
 use crate::model::{Calls, Conflict, Ledger, Orders, Source, Surveys};
@@ -124,25 +121,30 @@ impl Duplicates {
 /// the one with the latest completion time is kept (ties: the greatest content, so the
 /// choice never depends on file order) and each differing copy is listed as a conflict.
 pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
-    // First index of each id; only ids seen more than once get a group.
-    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
-    first.reserve(records.len());
-    let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-    for i in 0..records.len() {
-        if let Some(id) = records.id(i) {
-            match first.entry(id) {
-                Entry::Occupied(e) => groups.entry(*e.get()).or_insert_with(|| vec![*e.get()]).push(i),
-                Entry::Vacant(v) => {
-                    v.insert(i);
-                }
-            }
-        }
+    // Ids seen more than once, each with its rows in reading order: one sort of (hash of the
+    // id, row) — 16 bytes a row instead of a hash map of ids — then rows of equal hash are
+    // told apart by the id itself (a collision of two ids is two groups, never one).
+    let hash = |id: &str| {
+        let mut h = rustc_hash::FxHasher::default();
+        std::hash::Hash::hash(id, &mut h);
+        std::hash::Hasher::finish(&h)
+    };
+    let mut keyed: Vec<(u64, u32)> =
+        (0..records.len()).filter_map(|i| records.id(i).map(|id| (hash(id), i as u32))).collect();
+    keyed.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        let mut rows: Vec<(&str, usize)> =
+            run.iter().map(|&(_, i)| (records.id(i as usize).unwrap_or_default(), i as usize)).collect();
+        rows.sort_unstable();
+        groups
+            .extend(rows.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).map(|g| g.iter().map(|r| r.1).collect()));
     }
-    drop(first);
+    drop(keyed);
     let mut drop_row = vec![false; records.len()];
     let mut dropped = Vec::new();
     let mut conflicts = Vec::new();
-    for idx in groups.into_values() {
+    for idx in groups {
         let id = records.id(idx[0]).unwrap_or_default();
         let contents: Vec<Vec<(&'static str, String)>> = idx.iter().map(|&i| records.fields(i)).collect();
         let best = (0..idx.len())
