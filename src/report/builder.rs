@@ -89,9 +89,19 @@ impl<'a> Builder<'a> {
                 row
             })
             .collect();
-        let mut total = vec![V::Text(self.text(L::Total))];
-        total.extend(metrics.iter().map(|m| self.cell(self.idx.plain(*m, "", product))));
+        let (label, idx) = self.total_of_branches();
+        let mut total = vec![V::Text(self.text(label))];
+        total.extend(metrics.iter().map(|m| self.cell(idx.plain(*m, "", product))));
         Table { id: id.to_string(), title, columns, kinds, rows, total: Some(total) }
+    }
+
+    /// The label and rows of a branch table's total row: 合计 and this report's totals, or in a
+    /// branch's own report 全市 and the whole's (for comparison).
+    pub(super) fn total_of_branches(&self) -> (L, &Index<'a>) {
+        match &self.whole {
+            Some(w) => (L::Whole, w),
+            None => (L::Total, &self.idx),
+        }
     }
 
     /// Append 上月 and 变化 columns of `metric` to a branch table (rows keyed by branch name in
@@ -126,7 +136,21 @@ impl<'a> Builder<'a> {
             row.extend(extra(&branch));
         }
         if let Some(total) = &mut table.total {
-            total.extend(extra(""));
+            match &self.whole {
+                // The whole's last month is on its row (its history is not this report's).
+                Some(w) => total.extend(match w.plain(metric, "", "").and_then(|r| Some((r.value?, r.prev_value?))) {
+                    Some((v, pv)) => [
+                        match unit {
+                            Unit::Rate => V::Rate { v: pv, small: false, met: None },
+                            Unit::Count => V::Count(pv),
+                            u => V::Num(pv, u),
+                        },
+                        V::Change { v: v - pv, unit, significant: None },
+                    ],
+                    None => [V::Empty, V::Empty],
+                }),
+                None => total.extend(extra("")),
+            }
         }
     }
 

@@ -36,9 +36,10 @@ pub(super) fn section(b: &Builder, products: &[String]) -> Section {
             row
         })
         .collect();
-    let mut total = vec![V::Text(b.text(L::Total))];
-    total.extend(products.iter().map(|p| b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", p))));
-    total.push(b.cell(b.idx.plain(MetricId::FaultRepeatRate, "", "")));
+    let (label, idx) = b.total_of_branches();
+    let mut total = vec![V::Text(b.text(label))];
+    total.extend(products.iter().map(|p| b.cell(idx.plain(MetricId::FaultRepeatRate, "", p))));
+    total.push(b.cell(idx.plain(MetricId::FaultRepeatRate, "", "")));
     s.tables.push(Table {
         id: "fault.repeat".into(),
         title: b.text(L::RepeatTableTitle),

@@ -148,6 +148,17 @@ fn each_branch_gets_its_own_report_with_nothing_of_another_branch() {
         assert!((value(&answer[col("本月")]) - expect(&whole, branch)).abs() < 1e-6, "{branch}: its answer rate");
         assert!((value(&answer[col("全市")]) - expect(&whole, "")).abs() < 1e-6, "{branch}: the whole's");
         assert!(html.contains(&format!("<h1>客户服务质量月报（{branch}）</h1>")), "{branch}: its title");
+        // The branch tables end with the whole's row: 全市 and the whole's install orders.
+        let orders = total(&whole, "install.orders", "")["value"].parse::<f64>().unwrap();
+        let orders = if orders >= 1000.0 {
+            format!("{},{:03}", orders as u64 / 1000, orders as u64 % 1000)
+        } else {
+            format!("{orders}")
+        };
+        assert!(
+            html.contains(&format!("<tfoot><tr><td>全市</td><td class=\"num\">{orders}</td>")),
+            "{branch}: the 全市 row of 各分公司装机履约"
+        );
         assert!(!html.contains("话务与人力"), "{branch}: the hotline's staffing is the whole's page");
     }
     // Without --per-branch there are no branch folders.
