@@ -112,6 +112,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         let ctx =
             BranchRun { data: &data, config: &config, history: &history, whole: &rows, month, generated: &generated };
         let folders = branch_folders(&rows, &config);
+        remove_stale_branch_files(out, &folders, &config.report.file_stem, month)?;
         branches = Some(folders.len());
         for (branch, folder) in folders {
             let files = branch_report(&ctx, &branch, &templates, &created)
@@ -172,6 +173,31 @@ fn branch_folders(rows: &[MetricRow], config: &Config) -> Vec<(String, String)> 
             (b.to_string(), folder)
         })
         .collect()
+}
+
+/// A rerun replaces the period's files: this period's files in the folder of a branch that
+/// has no rows now are removed (other periods' files stay; nothing else is touched).
+fn remove_stale_branch_files(
+    out: &std::path::Path,
+    folders: &[(String, String)],
+    stem: &str,
+    month: Period,
+) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(out.join("branches")) else { return Ok(()) };
+    let current: BTreeSet<&str> = folders.iter().map(|(_, f)| f.as_str()).collect();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if current.contains(name.as_str()) || !e.path().is_dir() {
+            continue;
+        }
+        for file in [format!("{stem}-{month}.xlsx"), format!("{stem}-{month}.html"), format!("metrics-{month}.csv")] {
+            let p = e.path().join(file);
+            if p.is_file() {
+                std::fs::remove_file(&p).with_context(|| format!("removing the stale {}", p.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One branch's own report (SPEC §7.8): its records only, its metrics computed on them with

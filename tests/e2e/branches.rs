@@ -71,8 +71,15 @@ fn each_branch_gets_its_own_report_with_nothing_of_another_branch() {
     let w = Workdir::new();
     let o = w.run(&["sample", "--month", "2026-10", "--out", "in", "--format", "xlsx", "--scale", "2"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
+    // A branch of an earlier run that has no rows now: its files of this month go, others stay.
+    w.write("out/branches/旧分公司/metrics-2026-10.csv", "stale");
+    w.write("out/branches/旧分公司/service-quality-2026-10.html", "stale");
+    w.write("out/branches/旧分公司/service-quality-2026-09.html", "last month's");
     let o = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "--per-branch"]);
     assert!(o.code == 0 || o.code == 3, "{}{}", o.stdout, o.stderr);
+    assert!(!w.join("out/branches/旧分公司/metrics-2026-10.csv").exists(), "a rerun replaces the month's files");
+    assert!(!w.join("out/branches/旧分公司/service-quality-2026-10.html").exists());
+    assert!(w.join("out/branches/旧分公司/service-quality-2026-09.html").exists(), "other months stay");
     let orders = order_branches(&w.join("in"));
     let branches: BTreeSet<&str> = orders.values().map(String::as_str).collect();
     assert!(branches.len() >= 4 && orders.len() > 1000, "{branches:?}, {} orders", orders.len());
