@@ -86,6 +86,39 @@ fn a_roll_up_of_the_branches_is_the_whole_for_every_row_that_adds() {
         compared += 1;
     }
     assert!(compared > 500, "{compared} rows compared");
+    // Two halves of the month's units, each rolled up, then rolled up again (a group from its
+    // provinces): the same totals for every row that adds.
+    let half = parts.len() / 2;
+    for (out, chunk) in [("half-a", &parts[..half]), ("half-b", &parts[half..])] {
+        let mut args = vec!["rollup", "--input"];
+        args.extend(chunk.iter().map(String::as_str));
+        args.extend(["--month", "2026-10", "--out", out, "-q"]);
+        assert_eq!(w.run(&args).code, 0, "{out}");
+    }
+    let o = w.run(&[
+        "rollup",
+        "--input",
+        "half-a/metrics-2026-10.csv",
+        "half-b/metrics-2026-10.csv",
+        "--month",
+        "2026-10",
+        "--out",
+        "two",
+        "-q",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let two = keyed(read_metrics(&w.join("two/metrics-2026-10.csv")));
+    let half_a = ("calls.offered".to_string(), "half-a".to_string(), String::new(), String::new());
+    assert!(two.contains_key(&half_a), "each half is a branch of the group");
+    let mut totals = 0;
+    for (k, r) in rolled.iter().filter(|(k, _)| k.1.is_empty() && !k.0.starts_with("meta.")) {
+        let got = two.get(k).unwrap_or_else(|| panic!("{k:?} missing from the roll-up of the halves"));
+        for col in ["numerator", "denominator", "value", "ci_low", "ci_high", "small_sample", "met"] {
+            assert!(close(&r[col], &got[col]), "{k:?} {col}: {} vs halves {}", r[col], got[col]);
+        }
+        totals += 1;
+    }
+    assert!(totals > 300, "{totals} totals compared");
     // The parts' own values of what does not add stay on their rows.
     let p90 = |rows: &BTreeMap<Key, CsvRow>, b: &str| {
         rows[&("fault.restore_hours_p90".to_string(), b.to_string(), String::new(), String::new())]["value"].clone()
