@@ -47,6 +47,8 @@ type Key = (MetricId, String, Group);
 struct Acc {
     num: Option<f64>,
     den: Option<f64>,
+    /// A part's own value (kept for metrics that do not roll up).
+    value: Option<f64>,
 }
 
 fn add(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -61,6 +63,8 @@ fn row(key: &Key, branch: &str, acc: Acc, small_sample: u64) -> MetricRow {
     let (metric, product, group) = key;
     let value = match metric.rollup() {
         Rollup::Sum => acc.num,
+        // A part's own figure that does not add: kept as the part wrote it.
+        Rollup::No => acc.value,
         _ => match (acc.num, acc.den) {
             (Some(n), Some(d)) if d > 0.0 => Some(n / d),
             _ => None,
@@ -87,13 +91,6 @@ fn row(key: &Key, branch: &str, acc: Acc, small_sample: u64) -> MetricRow {
 pub fn roll_up(parts: &[Part], small_sample: u64) -> Vec<MetricRow> {
     // Keys in order of first appearance (part by part), so the groups keep their parts' order.
     let mut order: Vec<Key> = Vec::new();
-    let mut seen: FxHashMap<Key, usize> = FxHashMap::default();
-    let mut note = |k: &Key| {
-        if !seen.contains_key(k) {
-            seen.insert(k.clone(), order.len());
-            order.push(k.clone());
-        }
-    };
     let mut totals: FxHashMap<Key, Acc> = FxHashMap::default();
     // Per part: the rows of its branch level (its totals of keys it has per branch; the sum of
     // its branches for counts it has per branch only).
@@ -109,14 +106,14 @@ pub fn roll_up(parts: &[Part], small_sample: u64) -> Vec<MetricRow> {
             let key: Key = (r.metric, r.product.clone(), r.group.clone());
             if r.branch.is_empty() {
                 own_order.push(key.clone());
-                own.insert(key, Acc { num: r.numerator, den: r.denominator });
+                own.insert(key, Acc { num: r.numerator, den: r.denominator, value: r.value });
             } else {
                 if r.metric.rollup() == Rollup::Sum {
                     let s = branch_sums.entry(key.clone()).or_default();
                     if s.num.is_none() {
                         branch_order.push(key.clone());
                     }
-                    *s = Acc { num: add(s.num, r.numerator.or(Some(0.0))), den: None };
+                    *s = Acc { num: add(s.num, r.numerator.or(Some(0.0))), den: None, value: None };
                 }
                 branch_keys.insert(key);
             }
@@ -125,7 +122,9 @@ pub fn roll_up(parts: &[Part], small_sample: u64) -> Vec<MetricRow> {
         for key in &own_order {
             let acc = own[key];
             if key.0.rollup() != Rollup::No && group_adds(&key.2) {
-                note(key);
+                if !totals.contains_key(key) {
+                    order.push(key.clone());
+                }
                 let t = totals.entry(key.clone()).or_default();
                 t.num = add(t.num, acc.num);
                 if key.0.rollup() == Rollup::Ratio {
@@ -160,17 +159,7 @@ pub fn roll_up(parts: &[Part], small_sample: u64) -> Vec<MetricRow> {
     }
     let mut out: Vec<MetricRow> = order.iter().map(|k| row(k, "", totals[k], small_sample)).collect();
     for (name, level) in &per_part {
-        out.extend(level.iter().map(|(k, acc)| {
-            let mut r = row(k, name, *acc, small_sample);
-            if k.0.rollup() == Rollup::No {
-                // A part's own figure that does not add: kept as the part wrote it.
-                let src = parts.iter().find(|p| &p.name == name).and_then(|p| {
-                    p.rows.iter().find(|x| x.branch.is_empty() && x.metric == k.0 && x.product == k.1 && x.group == k.2)
-                });
-                r.value = src.and_then(|x| x.value);
-            }
-            r
-        }));
+        out.extend(level.iter().map(|(k, acc)| row(k, name, *acc, small_sample)));
     }
     // Registry order, then the report's order within a metric.
     out.sort_by_key(|r| r.metric);
