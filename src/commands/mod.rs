@@ -144,3 +144,8 @@ fn render_view(
         rayon::join(|| crate::render::html::render(view, templates), || crate::render::xlsx::render(view, created));
     Ok((xlsx.context("writing the workbook")?, html.context("writing the HTML report")?))
 }
+
+/// A path's file name as text (for the manifest).
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}

@@ -100,11 +100,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     output::write_atomic(&paths[0], &xlsx)?;
     output::write_atomic(&paths[1], html.as_bytes())?;
     output::write_atomic(&paths[2], &csv)?;
-    let name = |p: &std::path::Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     manifest.outputs = vec![
-        crate::manifest::output(&name(&paths[0]), &xlsx),
-        crate::manifest::output(&name(&paths[1]), html.as_bytes()),
-        crate::manifest::output(&name(&paths[2]), &csv),
+        crate::manifest::output(&super::file_name(&paths[0]), &xlsx),
+        crate::manifest::output(&super::file_name(&paths[1]), html.as_bytes()),
+        crate::manifest::output(&super::file_name(&paths[2]), &csv),
     ];
     let mut branches = None;
     if options.per_branch {

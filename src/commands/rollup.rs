@@ -132,7 +132,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
         period: period.to_string(),
         config: super::config_ref(o.config.as_deref())?,
         inputs,
-        outputs: files.iter().map(|(p, bytes)| crate::manifest::output(&file_name(p), bytes)).collect(),
+        outputs: files.iter().map(|(p, bytes)| crate::manifest::output(&super::file_name(p), bytes)).collect(),
     };
     let manifest_path = out.join(format!("manifest-{period}.json"));
     output::write_atomic(&manifest_path, manifest.to_json().as_bytes())?;
@@ -155,10 +155,6 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
         say!("wrote {}", manifest_path.display());
     }
     Ok(Exit::Ok)
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Build the report of the rolled-up rows and write the workbook, the page and the CSV.
