@@ -394,17 +394,23 @@ pub(crate) fn build(
     if records {
         complaint.tables.push(accountability::cases_table(&b, data));
     }
-    let mut sections = vec![
-        overview::section(&b, &headlines, &levels),
-        calls::section(&b),
-        staffing::section(&b, staffing),
-        install::section(&b, &products(MetricId::InstallOrders)),
-        fault::section(&b, &products(MetricId::FaultReports)),
-        complaint,
-        accountability::assess_section(&b, &assessment),
-        survey::section(&b),
-        trend::section(&b),
-    ];
+    // The hotline is staffed for the whole: neither a branch nor a roll-up of separately
+    // staffed parts has a staffing page.
+    let staffing_page = matches!(scope, Scope::Whole).then(|| staffing::section(&b, staffing));
+    let mut sections: Vec<Section> = [
+        Some(overview::section(&b, &headlines, &levels)),
+        Some(calls::section(&b)),
+        staffing_page,
+        Some(install::section(&b, &products(MetricId::InstallOrders))),
+        Some(fault::section(&b, &products(MetricId::FaultReports))),
+        Some(complaint),
+        Some(accountability::assess_section(&b, &assessment)),
+        Some(survey::section(&b)),
+        Some(trend::section(&b)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     // Pages of records: a roll-up has none.
     if records {
         sections.extend([
@@ -424,14 +430,10 @@ pub(crate) fn build(
     let mut defs = definitions::section(&b);
     if let Some((parts, mixed)) = rollup {
         definitions::add_rollup_notes(&mut defs, &b, parts, mixed);
-        // Staffing is each part's own hotline: not rolled up.
-        sections.retain(|s| s.id != "staffing");
     }
     sections.push(defs);
     let mut title = period_title(&config.report.title, period);
     if let Some(name) = &branch {
-        // The hotline is staffed for the whole: a branch does not staff it.
-        sections.retain(|s| s.id != "staffing");
         // A chart of one branch's bar (or any single category) says nothing a table does not.
         for s in &mut sections {
             let tables = &s.tables;
