@@ -45,6 +45,30 @@ pub struct InputArgs {
     pub csv_split_bytes: Option<u64>,
 }
 
+/// Where and how report and rollup write: shared by both.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Output folder.
+    #[arg(long, short, default_value = "out")]
+    pub out: PathBuf,
+    /// History folder (default: <out>/history).
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// Template folder (default: ./report-templates if present, else the built-in templates).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Language of labels and narrative (overrides report.lang).
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::config::Lang>,
+}
+
+impl OutputArgs {
+    /// The history folder: `--history`, else `<out>/history`.
+    pub fn history_dir(&self) -> PathBuf {
+        self.history.clone().unwrap_or_else(|| self.out.join("history"))
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -53,18 +77,9 @@ pub enum Command {
         /// Inputs, month, config.
         #[command(flatten)]
         args: InputArgs,
-        /// Output folder.
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
-        /// History folder (default: <out>/history).
-        #[arg(long)]
-        history: Option<PathBuf>,
-        /// Template folder (default: ./report-templates if present, else the built-in templates).
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        /// Language of labels and narrative (overrides report.lang).
-        #[arg(long, value_enum)]
-        lang: Option<crate::config::Lang>,
+        /// Output folder, history, templates, language.
+        #[command(flatten)]
+        output: OutputArgs,
         /// Also write each branch's own report under <out>/branches/<branch>/.
         #[arg(long)]
         per_branch: bool,
@@ -77,9 +92,9 @@ pub enum Command {
         /// The period the parts report (YYYY-MM, YYYY-Www or FROM..TO, as in their CSVs).
         #[arg(long, short, required = true)]
         month: String,
-        /// Output folder.
-        #[arg(long, short, default_value = "out")]
-        out: PathBuf,
+        /// Output folder, history, templates, language.
+        #[command(flatten)]
+        output: OutputArgs,
         /// The parts' names, comma-separated, in --input order (default: each CSV's folder name).
         #[arg(long, value_delimiter = ',')]
         names: Option<Vec<String>>,
@@ -89,15 +104,6 @@ pub enum Command {
         /// Config file (default: ./svcq.toml if present, else built-in defaults).
         #[arg(long, short)]
         config: Option<PathBuf>,
-        /// History folder (default: <out>/history).
-        #[arg(long)]
-        history: Option<PathBuf>,
-        /// Template folder (default: ./report-templates if present, else the built-in templates).
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        /// Language of labels and narrative (overrides report.lang).
-        #[arg(long, value_enum)]
-        lang: Option<crate::config::Lang>,
         /// Print nothing.
         #[arg(long, short)]
         quiet: bool,

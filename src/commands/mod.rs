@@ -32,22 +32,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::InitConfig => init::config(),
         Command::Check { args } => check::run(&args),
         Command::Definitions { config } => definitions::run(config.as_deref()),
-        Command::Report { args, out, history, templates, lang, per_branch } => {
-            report::run(&args, &report::Options { out, history, templates, lang, per_branch })
-        }
-        Command::Rollup { input, month, out, names, allow_mixed_config, config, history, templates, lang, quiet } => {
-            rollup::run(&rollup::Options {
-                input,
-                period: month,
-                out,
-                names,
-                allow_mixed_config,
-                config,
-                history,
-                templates,
-                lang,
-                quiet,
-            })
+        Command::Report { args, output, per_branch } => report::run(&args, &report::Options { output, per_branch }),
+        Command::Rollup { input, month, output, names, allow_mixed_config, config, quiet } => {
+            rollup::run(&rollup::Options { input, period: month, output, names, allow_mixed_config, config, quiet })
         }
         Command::Sample { month, out, scale, format, seed, calls_per_file } => {
             sample::run(crate::sample::SampleOptions { month, out, scale, format, seed, calls_per_file })

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::InputArgs;
-use crate::config::{Config, Lang};
+use crate::config::Config;
 use crate::exit::Exit;
 use crate::history::History;
 use crate::metrics::MetricRow;
@@ -18,14 +18,8 @@ use crate::{history, lock, metrics, narrative, output, render, report, targets};
 
 /// The report's own options.
 pub(super) struct Options {
-    /// Output folder.
-    pub(super) out: PathBuf,
-    /// History folder (default `<out>/history`).
-    pub(super) history: Option<PathBuf>,
-    /// Template folder.
-    pub(super) templates: Option<PathBuf>,
-    /// Language override.
-    pub(super) lang: Option<Lang>,
+    /// Output folder, history, templates, language.
+    pub(super) output: crate::cli::OutputArgs,
     /// Also write each branch's own report.
     pub(super) per_branch: bool,
 }
@@ -44,7 +38,7 @@ struct Written {
 /// Run the pipeline, then print its summary unless `--quiet`.
 pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
     let log = Log::new(args);
-    let _lock = lock::lock(&options.out)?;
+    let _lock = lock::lock(&options.output.out)?;
     let w = write_report(args, options, &log)?;
     log.done();
     if !args.quiet {
@@ -56,11 +50,11 @@ pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
 fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Result<Written> {
     log.stage("reading the exports");
     let (mut config, month, data) = super::ingest_args(args)?;
-    if let Some(lang) = options.lang {
+    if let Some(lang) = options.output.lang {
         config.report.lang = lang;
     }
-    let out = &options.out;
-    let history_dir = options.history.clone().unwrap_or_else(|| out.join("history"));
+    let out = &options.output.out;
+    let history_dir = options.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, month);
     log.stage("computing the metrics");
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
@@ -87,7 +81,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
         outputs: Vec::new(),
     };
     report::add_provenance(&mut view, &manifest);
-    let templates = super::templates(options.templates.as_deref())?;
+    let templates = super::templates(options.output.templates.as_deref())?;
     narrative::fill(&mut view, &rows, &templates)?;
     let created = super::document_date(month)?;
     let (xlsx, html) = super::render_view(&view, &templates, &created)?;

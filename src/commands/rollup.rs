@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::config::Lang;
 use crate::exit::Exit;
 use crate::history::History;
 use crate::metrics::rollup::Part;
@@ -20,13 +19,10 @@ use crate::{history, lock, metrics, narrative, output, render, report, targets, 
 pub(super) struct Options {
     pub(super) input: Vec<PathBuf>,
     pub(super) period: String,
-    pub(super) out: PathBuf,
+    pub(super) output: crate::cli::OutputArgs,
     pub(super) names: Option<Vec<String>>,
     pub(super) allow_mixed_config: bool,
     pub(super) config: Option<PathBuf>,
-    pub(super) history: Option<PathBuf>,
-    pub(super) templates: Option<PathBuf>,
-    pub(super) lang: Option<Lang>,
     pub(super) quiet: bool,
 }
 
@@ -43,7 +39,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     let start = std::time::Instant::now();
     let period: Period = o.period.parse().map_err(UsageError)?;
     let mut config = super::load_config(o.config.as_deref())?;
-    if let Some(lang) = o.lang {
+    if let Some(lang) = o.output.lang {
         config.report.lang = lang;
     }
     let names: Vec<String> = match &o.names {
@@ -59,7 +55,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
             return Err(UsageError(format!("two parts are named {n:?}: give each its own with --names A,B,...")).into());
         }
     }
-    let _lock = lock::lock(&o.out)?;
+    let _lock = lock::lock(&o.output.out)?;
     // Read every part: its rows, its period, its fingerprint.
     let mut parts = Vec::new();
     let mut listed = Vec::new();
@@ -118,8 +114,8 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     }
     // Each part is a branch of the larger unit, in the order given.
     config.branches.order = names.clone();
-    let out = &o.out;
-    let history_dir = o.history.clone().unwrap_or_else(|| out.join("history"));
+    let out = &o.output.out;
+    let history_dir = o.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, period);
     let mut rows = metrics::rollup::roll_up(&parts, config.statistics.small_sample);
     metrics::sort_rows(&mut rows, &config);
@@ -174,14 +170,14 @@ fn write(
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let scope = report::Scope::Rollup { parts, mixed };
     let mut view = report::build(scope, rows, &data, &staffing, config, history, period, generated);
-    let templates = super::templates(o.templates.as_deref())?;
+    let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
     let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?)?;
     let stem = &config.report.file_stem;
     let files = vec![
-        (o.out.join(format!("{stem}-{period}.xlsx")), xlsx),
-        (o.out.join(format!("{stem}-{period}.html")), html.into_bytes()),
-        (o.out.join(format!("metrics-{period}.csv")), csv.to_vec()),
+        (o.output.out.join(format!("{stem}-{period}.xlsx")), xlsx),
+        (o.output.out.join(format!("{stem}-{period}.html")), html.into_bytes()),
+        (o.output.out.join(format!("metrics-{period}.csv")), csv.to_vec()),
     ];
     for (p, bytes) in &files {
         output::write_atomic(p, bytes)?;

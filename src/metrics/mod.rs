@@ -143,6 +143,19 @@ impl MetricRow {
         MetricKey::new(self.metric, &self.branch, &self.product, self.group.clone())
     }
 
+    /// A test row: `n` over `d` (a count when `d` is `None`) at `branch` and `group`.
+    #[cfg(test)]
+    pub(crate) fn of(metric: MetricId, branch: &str, group: Group, n: f64, d: Option<f64>) -> MetricRow {
+        MetricRow {
+            branch: branch.into(),
+            group,
+            numerator: Some(n),
+            denominator: d,
+            value: Some(d.map_or(n, |d| n / d)),
+            ..MetricRow::new(metric)
+        }
+    }
+
     /// A count row.
     pub fn count(metric: MetricId, group: Group, n: u64) -> MetricRow {
         MetricRow { group, numerator: Some(n as f64), value: Some(n as f64), ..MetricRow::new(metric) }

@@ -176,14 +176,7 @@ mod tests {
     use super::*;
 
     fn r(metric: MetricId, branch: &str, group: Group, n: f64, d: Option<f64>) -> MetricRow {
-        MetricRow {
-            branch: branch.into(),
-            group,
-            numerator: Some(n),
-            denominator: d,
-            value: Some(d.map_or(n, |d| n / d)),
-            ..MetricRow::new(metric)
-        }
+        MetricRow::of(metric, branch, group, n, d)
     }
 
     fn find<'a>(rows: &'a [MetricRow], m: MetricId, branch: &str, group: &Group) -> Option<&'a MetricRow> {

@@ -540,14 +540,7 @@ mod tests {
     use super::*;
 
     fn row(metric: MetricId, branch: &str, group: Group, n: f64, d: Option<f64>) -> MetricRow {
-        MetricRow {
-            branch: branch.into(),
-            group,
-            numerator: Some(n),
-            denominator: d,
-            value: Some(d.map_or(n, |d| n / d)),
-            ..MetricRow::new(metric)
-        }
+        MetricRow::of(metric, branch, group, n, d)
     }
 
     fn table<'a>(s: &'a Section, id: &str) -> &'a Table {
