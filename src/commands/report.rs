@@ -60,6 +60,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.
+    log.stage("computing staffing and the forecast");
     let staffing = metrics::staffing::staffing(&data.calls, &config, month);
     if let Some(f) = metrics::forecast::forecast(&rows, &history, &staffing, month) {
         rows.extend(metrics::forecast::rows(&f, staffing.minutes));
@@ -67,11 +68,12 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     rows.extend(metrics::dq_rows(&data.ledger));
     rows.push(metrics::meta_row(&config));
     let csv = render::csv::render(month, &rows);
-    log.stage("writing the workbook and the HTML report");
+    log.stage("building the report's pages");
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let mut view =
         report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone());
     // Provenance: the config's and every input's fingerprint (the outputs' are added below).
+    log.stage("fingerprinting the inputs");
     let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
     let mut manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),
@@ -84,6 +86,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let templates = super::templates(options.output.templates.as_deref())?;
     narrative::fill(&mut view, &rows, &templates)?;
     let created = super::document_date(month)?;
+    log.stage("writing the workbook and the HTML report");
     let (xlsx, html) = super::render_view(&view, &templates, &created)?;
     let stem = &config.report.file_stem;
     let paths = [

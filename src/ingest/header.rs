@@ -174,6 +174,17 @@ pub(crate) struct Header {
     pub columns: Columns,
     /// Header cell texts, by column (for messages).
     pub names: Vec<String>,
+    /// Column index of each field, by the field's place in [`Kind::fields`] (read for every
+    /// cell: no hashing or string comparison per row).
+    pub slots: Vec<Option<usize>>,
+}
+
+impl Header {
+    /// A header of `kind` with these columns.
+    pub(crate) fn new(kind: Kind, columns: Columns, names: Vec<String>) -> Header {
+        let slots = kind.fields().iter().map(|(f, _)| columns.get(f).copied()).collect();
+        Header { kind, columns, names, slots }
+    }
 }
 
 /// Find the header among the first rows: the first row that holds the required columns of
@@ -194,7 +205,7 @@ pub(crate) fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>
         }
         if let Some((kind, columns)) = best {
             let names = row.iter().map(|c| c.raw().trim().to_string()).collect();
-            return Some(Header { kind, columns, names });
+            return Some(Header::new(kind, columns, names));
         }
     }
     None

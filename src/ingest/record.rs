@@ -27,76 +27,147 @@ pub(super) struct RowCtx<'r> {
     pub(super) p: &'r ValueParser,
 }
 
+/// A field of one kind: its name and its place in [`Kind::fields`](super::header::Kind::fields)
+/// (the index into [`Header::slots`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Field {
+    name: &'static str,
+    slot: usize,
+}
+
+/// The fields of calls (`Kind::Calls`).
+mod call {
+    use super::Field;
+    pub(super) const CALL_ID: Field = Field { name: "call_id", slot: 0 };
+    pub(super) const START_TIME: Field = Field { name: "start_time", slot: 1 };
+    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
+    pub(super) const QUEUE: Field = Field { name: "queue", slot: 3 };
+    pub(super) const AGENT_ID: Field = Field { name: "agent_id", slot: 4 };
+    pub(super) const CALLER: Field = Field { name: "caller", slot: 5 };
+    pub(super) const ANSWERED: Field = Field { name: "answered", slot: 6 };
+    pub(super) const TALK_SECONDS: Field = Field { name: "talk_seconds", slot: 7 };
+    pub(super) const WAIT_SECONDS: Field = Field { name: "wait_seconds", slot: 8 };
+    pub(super) const RESOLVED: Field = Field { name: "resolved", slot: 9 };
+}
+
+/// The fields of workorders (`Kind::WorkOrders`).
+mod order {
+    use super::Field;
+    pub(super) const ORDER_ID: Field = Field { name: "order_id", slot: 0 };
+    pub(super) const ORDER_TYPE: Field = Field { name: "order_type", slot: 1 };
+    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
+    pub(super) const PRODUCT: Field = Field { name: "product", slot: 3 };
+    pub(super) const CUSTOMER_ID: Field = Field { name: "customer_id", slot: 4 };
+    pub(super) const CREATED_AT: Field = Field { name: "created_at", slot: 5 };
+    pub(super) const DEADLINE: Field = Field { name: "deadline", slot: 6 };
+    pub(super) const COMPLETED_AT: Field = Field { name: "completed_at", slot: 7 };
+    pub(super) const DEPARTMENT: Field = Field { name: "department", slot: 8 };
+    pub(super) const CHANNEL: Field = Field { name: "channel", slot: 9 };
+    pub(super) const CATEGORY: Field = Field { name: "category", slot: 10 };
+    pub(super) const PHENOMENON: Field = Field { name: "phenomenon", slot: 11 };
+    pub(super) const CAUSE: Field = Field { name: "cause", slot: 12 };
+    pub(super) const PREPROCESSED: Field = Field { name: "preprocessed", slot: 13 };
+    pub(super) const JUSTIFIED: Field = Field { name: "justified", slot: 14 };
+    pub(super) const FIRST_CLOSE: Field = Field { name: "first_close", slot: 15 };
+    pub(super) const CONTENT: Field = Field { name: "content", slot: 16 };
+    pub(super) const RESULT: Field = Field { name: "result", slot: 17 };
+    pub(super) const REPLY_OK: Field = Field { name: "reply_ok", slot: 18 };
+    pub(super) const HUMAN_ERROR: Field = Field { name: "human_error", slot: 19 };
+    pub(super) const SITE: Field = Field { name: "site", slot: 20 };
+}
+
+/// The fields of surveys (`Kind::Surveys`).
+mod survey {
+    use super::Field;
+    pub(super) const SURVEY_ID: Field = Field { name: "survey_id", slot: 0 };
+    pub(super) const ORDER_ID: Field = Field { name: "order_id", slot: 1 };
+    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
+    pub(super) const SURVEYED_AT: Field = Field { name: "surveyed_at", slot: 3 };
+    pub(super) const CONTACTED: Field = Field { name: "contacted", slot: 4 };
+    pub(super) const SATISFACTION: Field = Field { name: "satisfaction", slot: 5 };
+    pub(super) const TIMELY: Field = Field { name: "timely", slot: 6 };
+    pub(super) const ATTITUDE: Field = Field { name: "attitude", slot: 7 };
+    pub(super) const REASON: Field = Field { name: "reason", slot: 8 };
+}
+
 const EMPTY: Cell<'static> = Cell::Empty;
 
 impl<'r> RowCtx<'r> {
-    fn cell(&self, field: &str) -> &'r Cell<'r> {
-        self.header.columns.get(field).and_then(|&c| self.cells.get(c)).unwrap_or(&EMPTY)
+    fn cell(&self, field: Field) -> &'r Cell<'r> {
+        debug_assert_eq!(self.header.kind.fields()[field.slot].0, field.name, "a field of another kind");
+        match self.header.slots.get(field.slot) {
+            Some(Some(c)) => self.cells.get(*c).unwrap_or(&EMPTY),
+            _ => &EMPTY,
+        }
     }
 
-    fn reject(&self, field: &'static str, reason: impl Into<String>) -> Reject {
-        Reject { field, raw: self.cell(field).raw(), reason: reason.into() }
+    fn has(&self, field: Field) -> bool {
+        matches!(self.header.slots.get(field.slot), Some(Some(_)))
     }
 
-    fn missing(&self, field: &'static str) -> Reject {
+    fn reject(&self, field: Field, reason: impl Into<String>) -> Reject {
+        Reject { field: field.name, raw: self.cell(field).raw(), reason: reason.into() }
+    }
+
+    fn missing(&self, field: Field) -> Reject {
         self.reject(field, "必填项为空 (required value missing)")
     }
 
-    fn text(&self, field: &str) -> Option<Cow<'r, str>> {
+    fn text(&self, field: Field) -> Option<Cow<'r, str>> {
         self.p.text(self.cell(field))
     }
 
-    fn req_text(&self, field: &'static str) -> Result<Cow<'r, str>, Reject> {
+    fn req_text(&self, field: Field) -> Result<Cow<'r, str>, Reject> {
         self.text(field).ok_or_else(|| self.missing(field))
     }
 
-    fn dt(&self, field: &'static str) -> Result<Option<(NaiveDateTime, bool)>, Reject> {
+    fn dt(&self, field: Field) -> Result<Option<(NaiveDateTime, bool)>, Reject> {
         self.p.datetime(self.cell(field)).map_err(|r| self.reject(field, r))
     }
 
-    fn req_dt(&self, field: &'static str) -> Result<NaiveDateTime, Reject> {
+    fn req_dt(&self, field: Field) -> Result<NaiveDateTime, Reject> {
         self.dt(field)?.map(|(d, _)| d).ok_or_else(|| self.missing(field))
     }
 
-    fn boolean(&self, field: &'static str) -> Result<Option<bool>, Reject> {
+    fn boolean(&self, field: Field) -> Result<Option<bool>, Reject> {
         self.p.boolean(self.cell(field)).map_err(|r| self.reject(field, r))
     }
 
-    fn seconds(&self, field: &'static str) -> Result<Option<f64>, Reject> {
+    fn seconds(&self, field: Field) -> Result<Option<f64>, Reject> {
         self.p.seconds(self.cell(field)).map_err(|r| self.reject(field, r))
     }
 
-    fn branch(&self, config: &Config) -> Option<Cow<'r, str>> {
-        self.text("branch").map(|b| match config.branches.aliases.get(b.as_ref()) {
+    fn branch(&self, field: Field, config: &Config) -> Option<Cow<'r, str>> {
+        self.text(field).map(|b| match config.branches.aliases.get(b.as_ref()) {
             Some(a) => Cow::Owned(a.clone()),
             None => b,
         })
     }
 
     pub(super) fn call(&self, src: Source) -> Result<Call<'r>, Reject> {
-        let start_time = self.req_dt("start_time")?;
-        let wait_seconds = self.seconds("wait_seconds")?.ok_or_else(|| self.missing("wait_seconds"))?;
-        let talk_seconds = self.seconds("talk_seconds")?;
-        let answered = match (self.boolean("answered")?, talk_seconds) {
+        let start_time = self.req_dt(call::START_TIME)?;
+        let wait_seconds = self.seconds(call::WAIT_SECONDS)?.ok_or_else(|| self.missing(call::WAIT_SECONDS))?;
+        let talk_seconds = self.seconds(call::TALK_SECONDS)?;
+        let answered = match (self.boolean(call::ANSWERED)?, talk_seconds) {
             (Some(a), _) => a,
             (None, Some(t)) => t > 0.0,
             (None, None) => {
-                let field = if self.header.columns.contains_key("answered") { "answered" } else { "talk_seconds" };
+                let field = if self.has(call::ANSWERED) { call::ANSWERED } else { call::TALK_SECONDS };
                 return Err(self.reject(field, "是否接通和通话时长都为空 (neither answered nor talk time given)"));
             }
         };
         Ok(Call {
             src,
-            call_id: self.text("call_id"),
+            call_id: self.text(call::CALL_ID),
             start_time,
-            branch: self.text("branch"),
-            queue: self.text("queue"),
-            agent_id: self.text("agent_id"),
-            caller: self.text("caller"),
+            branch: self.text(call::BRANCH),
+            queue: self.text(call::QUEUE),
+            agent_id: self.text(call::AGENT_ID),
+            caller: self.text(call::CALLER),
             answered,
             talk_seconds,
             wait_seconds,
-            resolved: self.boolean("resolved")?,
+            resolved: self.boolean(call::RESOLVED)?,
         })
     }
 
@@ -107,29 +178,29 @@ impl<'r> RowCtx<'r> {
         forced_type: Option<&str>,
         types: &mut TypeCache,
     ) -> Result<WorkOrder<'r>, Reject> {
-        let order_id = self.req_text("order_id")?;
-        let order_type = match (self.text("order_type"), forced_type) {
+        let order_id = self.req_text(order::ORDER_ID)?;
+        let order_type = match (self.text(order::ORDER_TYPE), forced_type) {
             (Some(t), _) => types.map(t.as_ref(), config),
             (None, Some(t)) => types.map(t, config),
-            (None, None) => return Err(self.missing("order_type")),
+            (None, None) => return Err(self.missing(order::ORDER_TYPE)),
         };
-        let branch = self.branch(config).ok_or_else(|| self.missing("branch"))?;
-        let created_at = self.req_dt("created_at")?;
-        let customer_id = self.text("customer_id");
+        let branch = self.branch(order::BRANCH, config).ok_or_else(|| self.missing(order::BRANCH))?;
+        let created_at = self.req_dt(order::CREATED_AT)?;
+        let customer_id = self.text(order::CUSTOMER_ID);
         if order_type == OrderType::Fault && customer_id.is_none() {
-            return Err(self.reject("customer_id", "故障工单缺少用户号码 (fault order without customer id)"));
+            return Err(self.reject(order::CUSTOMER_ID, "故障工单缺少用户号码 (fault order without customer id)"));
         }
-        let deadline = self.dt("deadline")?.map(|(d, date_only)| {
+        let deadline = self.dt(order::DEADLINE)?.map(|(d, date_only)| {
             if date_only {
                 d.date().and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"))
             } else {
                 d
             }
         });
-        let completed_at = self.dt("completed_at")?.map(|(d, _)| d);
+        let completed_at = self.dt(order::COMPLETED_AT)?.map(|(d, _)| d);
         if let Some(done) = completed_at {
             if done < created_at - Duration::minutes(1) {
-                return Err(self.reject("completed_at", "完成时间早于受理时间 (completed before created)"));
+                return Err(self.reject(order::COMPLETED_AT, "完成时间早于受理时间 (completed before created)"));
             }
         }
         Ok(WorkOrder {
@@ -137,58 +208,58 @@ impl<'r> RowCtx<'r> {
             order_id,
             order_type,
             branch,
-            product: self.text("product").unwrap_or(Cow::Borrowed("未分类")),
+            product: self.text(order::PRODUCT).unwrap_or(Cow::Borrowed("未分类")),
             customer_id,
             created_at,
             deadline,
             completed_at,
-            department: self.text("department"),
-            channel: self.text("channel"),
-            category: self.text("category"),
-            phenomenon: self.text("phenomenon"),
-            cause: self.text("cause"),
-            preprocessed: self.boolean("preprocessed")?,
-            justified: self.boolean("justified")?,
-            first_close: self.boolean("first_close")?,
-            content: self.text("content"),
-            result: self.text("result"),
-            reply_ok: self.boolean("reply_ok")?,
-            human_error: self.boolean("human_error")?,
-            site: self.text("site"),
+            department: self.text(order::DEPARTMENT),
+            channel: self.text(order::CHANNEL),
+            category: self.text(order::CATEGORY),
+            phenomenon: self.text(order::PHENOMENON),
+            cause: self.text(order::CAUSE),
+            preprocessed: self.boolean(order::PREPROCESSED)?,
+            justified: self.boolean(order::JUSTIFIED)?,
+            first_close: self.boolean(order::FIRST_CLOSE)?,
+            content: self.text(order::CONTENT),
+            result: self.text(order::RESULT),
+            reply_ok: self.boolean(order::REPLY_OK)?,
+            human_error: self.boolean(order::HUMAN_ERROR)?,
+            site: self.text(order::SITE),
         })
     }
 
     pub(super) fn survey(&self, src: Source, config: &Config) -> Result<Survey<'r>, Reject> {
-        let surveyed_at = self.req_dt("surveyed_at")?;
-        let contacted = match self.text("contacted") {
-            None => return Err(self.missing("contacted")),
+        let surveyed_at = self.req_dt(survey::SURVEYED_AT)?;
+        let contacted = match self.text(survey::CONTACTED) {
+            None => return Err(self.missing(survey::CONTACTED)),
             Some(t) => parse_contact(&t)
-                .ok_or_else(|| self.reject("contacted", "无法识别的回访结果 (unrecognised contact result)"))?,
+                .ok_or_else(|| self.reject(survey::CONTACTED, "无法识别的回访结果 (unrecognised contact result)"))?,
         };
         let (satisfied, score) = self.satisfaction(config)?;
         Ok(Survey {
             src,
-            survey_id: self.text("survey_id"),
-            order_id: self.text("order_id"),
-            branch: self.branch(config),
+            survey_id: self.text(survey::SURVEY_ID),
+            order_id: self.text(survey::ORDER_ID),
+            branch: self.branch(survey::BRANCH, config),
             surveyed_at,
             contacted,
             satisfied,
             score,
-            timely: self.opinion("timely", config)?,
-            attitude: self.opinion("attitude", config)?,
-            reason: self.text("reason"),
+            timely: self.opinion(survey::TIMELY, config)?,
+            attitude: self.opinion(survey::ATTITUDE, config)?,
+            reason: self.text(survey::REASON),
         })
     }
 
     fn satisfaction(&self, config: &Config) -> Result<(Option<bool>, Option<f64>), Reject> {
-        let cell = self.cell("satisfaction");
+        let cell = self.cell(survey::SATISFACTION);
         if let Cell::Number(n) = cell {
             return score(*n)
                 .map(|s| (None, Some(s)))
-                .ok_or_else(|| self.reject("satisfaction", "满意度分数超出1-10 (score out of 1-10)"));
+                .ok_or_else(|| self.reject(survey::SATISFACTION, "满意度分数超出1-10 (score out of 1-10)"));
         }
-        let Some(t) = self.text("satisfaction") else { return Ok((None, None)) };
+        let Some(t) = self.text(survey::SATISFACTION) else { return Ok((None, None)) };
         if let Some(v) = satisfaction_word(&t, config) {
             return Ok((Some(v), None));
         }
@@ -198,12 +269,12 @@ impl<'r> RowCtx<'r> {
         let digits = t.trim_end_matches('分');
         match digits.parse::<f64>().ok().and_then(score) {
             Some(s) => Ok((None, Some(s))),
-            None => Err(self.reject("satisfaction", "无法识别的满意度 (unrecognised satisfaction answer)")),
+            None => Err(self.reject(survey::SATISFACTION, "无法识别的满意度 (unrecognised satisfaction answer)")),
         }
     }
 
     /// Timely / attitude: a yes/no word, or a satisfaction word.
-    fn opinion(&self, field: &'static str, config: &Config) -> Result<Option<bool>, Reject> {
+    fn opinion(&self, field: Field, config: &Config) -> Result<Option<bool>, Reject> {
         let Some(t) = self.text(field) else { return Ok(None) };
         if let Some(v) = satisfaction_word(&t, config) {
             return Ok(Some(v));
@@ -280,6 +351,74 @@ pub fn map_order_type(text: &str, config: &Config) -> OrderType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_slots_name_the_kinds_fields() {
+        use crate::model::Kind;
+        let kinds: [(Kind, &[Field]); 3] = [
+            (
+                Kind::Calls,
+                &[
+                    call::CALL_ID,
+                    call::START_TIME,
+                    call::BRANCH,
+                    call::QUEUE,
+                    call::AGENT_ID,
+                    call::CALLER,
+                    call::ANSWERED,
+                    call::TALK_SECONDS,
+                    call::WAIT_SECONDS,
+                    call::RESOLVED,
+                ],
+            ),
+            (
+                Kind::WorkOrders,
+                &[
+                    order::ORDER_ID,
+                    order::ORDER_TYPE,
+                    order::BRANCH,
+                    order::PRODUCT,
+                    order::CUSTOMER_ID,
+                    order::CREATED_AT,
+                    order::DEADLINE,
+                    order::COMPLETED_AT,
+                    order::DEPARTMENT,
+                    order::CHANNEL,
+                    order::CATEGORY,
+                    order::PHENOMENON,
+                    order::CAUSE,
+                    order::PREPROCESSED,
+                    order::JUSTIFIED,
+                    order::FIRST_CLOSE,
+                    order::CONTENT,
+                    order::RESULT,
+                    order::REPLY_OK,
+                    order::HUMAN_ERROR,
+                    order::SITE,
+                ],
+            ),
+            (
+                Kind::Surveys,
+                &[
+                    survey::SURVEY_ID,
+                    survey::ORDER_ID,
+                    survey::BRANCH,
+                    survey::SURVEYED_AT,
+                    survey::CONTACTED,
+                    survey::SATISFACTION,
+                    survey::TIMELY,
+                    survey::ATTITUDE,
+                    survey::REASON,
+                ],
+            ),
+        ];
+        for (kind, fields) in kinds {
+            let names: Vec<&str> = kind.fields().iter().map(|(f, _)| *f).collect();
+            let ours: Vec<&str> = fields.iter().map(|f| f.name).collect();
+            assert_eq!(ours, names, "{kind:?}");
+            assert!(fields.iter().enumerate().all(|(i, f)| f.slot == i), "{kind:?}");
+        }
+    }
 
     #[test]
     fn order_type_mapping() {

@@ -521,12 +521,16 @@ pub(crate) fn parse_records(
     rows: &[u32],
     visitor: &mut dyn RowVisitor,
 ) -> Result<(), ReadError> {
+    visitor.rows_hint(rows.len());
+    if plain_lines(text.as_bytes(), delimiter) {
+        parse_plain_lines(text, delimiter as char, rows, visitor);
+        return Ok(());
+    }
     let mut rdr =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut n: usize = 0;
     let mut last = rows.first().map_or(0, |r| r.saturating_sub(1));
-    visitor.rows_hint(rows.len());
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => return Ok(()),
@@ -542,6 +546,37 @@ pub(crate) fn parse_records(
                 return Err(ReadError::Corrupt { path: path.to_path_buf(), format: "csv", message: e.to_string() });
             }
         }
+    }
+}
+
+/// Whether every record of `text` is one line split at the delimiter: no quote character,
+/// no carriage return except before a line feed, an ASCII delimiter. The csv crate then
+/// reads exactly the non-empty lines, each split at every delimiter, which
+/// [`parse_plain_lines`] does without re-checking the text's UTF-8.
+fn plain_lines(text: &[u8], delimiter: u8) -> bool {
+    delimiter.is_ascii()
+        && delimiter != b'"'
+        && memchr::memchr(b'"', text).is_none()
+        && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
+}
+
+/// The records of a [`plain_lines`] text: each non-empty line (without its `\r\n` or `\n`),
+/// split at the delimiter, empty fields as [`Cell::Empty`].
+fn parse_plain_lines(text: &str, delimiter: char, rows: &[u32], visitor: &mut dyn RowVisitor) {
+    let mut n: usize = 0;
+    let mut last = rows.first().map_or(0, |r| r.saturating_sub(1));
+    let mut cells: Vec<Cell<'_>> = Vec::new();
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let row = rows.get(n).copied().unwrap_or(last.saturating_add(1));
+        last = row;
+        n += 1;
+        cells.clear();
+        cells.extend(line.split(delimiter).map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }));
+        emit(visitor, row, &cells);
     }
 }
 

@@ -216,6 +216,14 @@ fn parse_compact(digits: &str) -> Option<(NaiveDateTime, bool)> {
 /// fractional seconds, and the date-only variants of each.
 pub(crate) fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
     let s = s.trim();
+    match parse_fixed_width(s.as_bytes()) {
+        Some(dt) => Some((dt, false)),
+        None => parse_datetime_general(s),
+    }
+}
+
+/// Every accepted form of [`parse_datetime_text`] (trimmed input).
+fn parse_datetime_general(s: &str) -> Option<(NaiveDateTime, bool)> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return parse_compact(s);
     }
@@ -251,6 +259,25 @@ pub(crate) fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
     }
     let time = parse_time_text(rest)?;
     Some((date.and_time(time), false))
+}
+
+/// The form almost every export writes, `2009-07-01 08:05:00` (or `/`, or without seconds),
+/// read straight from its bytes; `None` sends anything else (and anything invalid) to the
+/// general parser, which gives the same value for these forms.
+fn parse_fixed_width(b: &[u8]) -> Option<NaiveDateTime> {
+    if !(b.len() == 19 || b.len() == 16) || !(b[4] == b'-' || b[4] == b'/') || b[7] != b[4] {
+        return None;
+    }
+    if !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || (b.len() == 19 && b[16] != b':') {
+        return None;
+    }
+    let two = |i: usize| -> Option<u32> {
+        let (h, l) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (h < 10 && l < 10).then_some(h as u32 * 10 + l as u32)
+    };
+    let year = two(0)? * 100 + two(2)?;
+    let secs = if b.len() == 19 { two(17)? } else { 0 };
+    NaiveDate::from_ymd_opt(year as i32, two(5)?, two(8)?)?.and_hms_opt(two(11)?, two(14)?, secs)
 }
 
 fn parse_time_text(s: &str) -> Option<NaiveTime> {
@@ -538,6 +565,21 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn fixed_width_dates_read_as_the_general_parser_reads_them(
+            y in 1960u32..2300, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, se in 0u32..62,
+            sep in proptest::sample::select(vec!['-', '/']), t in proptest::sample::select(vec![' ', 'T']),
+            seconds in proptest::bool::ANY,
+        ) {
+            let text = if seconds {
+                format!("{y:04}{sep}{mo:02}{sep}{d:02}{t}{h:02}:{mi:02}:{se:02}")
+            } else {
+                format!("{y:04}{sep}{mo:02}{sep}{d:02}{t}{h:02}:{mi:02}")
+            };
+            let general = parse_datetime_general(&text);
+            proptest::prop_assert_eq!(parse_fixed_width(text.as_bytes()).map(|v| (v, false)), general, "{}", text);
+        }
+
         #[test]
         fn parsers_never_panic(s in "\\PC{0,40}", n in proptest::num::f64::ANY) {
             let _ = parse_datetime_text(&s);
