@@ -523,7 +523,7 @@ pub(crate) fn parse_records(
 ) -> Result<(), ReadError> {
     visitor.rows_hint(rows.len());
     if plain_lines(text.as_bytes(), delimiter) {
-        parse_plain_lines(text, delimiter as char, rows, visitor);
+        parse_plain_lines(text, delimiter, rows, visitor);
         return Ok(());
     }
     let mut rdr =
@@ -562,21 +562,39 @@ fn plain_lines(text: &[u8], delimiter: u8) -> bool {
 
 /// The records of a [`plain_lines`] text: each non-empty line (without its `\r\n` or `\n`),
 /// split at the delimiter, empty fields as [`Cell::Empty`].
-fn parse_plain_lines(text: &str, delimiter: char, rows: &[u32], visitor: &mut dyn RowVisitor) {
+fn plain_cell(f: &str) -> Cell<'_> {
+    if f.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(f.into())
+    }
+}
+
+fn parse_plain_lines(text: &str, delimiter: u8, rows: &[u32], visitor: &mut dyn RowVisitor) {
     let mut n: usize = 0;
     let mut last = rows.first().map_or(0, |r| r.saturating_sub(1));
     let mut cells: Vec<Cell<'_>> = Vec::new();
-    for line in text.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    // One pass over the text for delimiters and line feeds (both ASCII, so every cut is a
+    // character boundary).
+    for i in memchr::memchr2_iter(delimiter, b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if i < bytes.len() && bytes[i] == delimiter {
+            cells.push(plain_cell(&text[start..i]));
+            start = i + 1;
             continue;
         }
-        let row = rows.get(n).copied().unwrap_or(last.saturating_add(1));
-        last = row;
-        n += 1;
+        let end = if i > start && bytes[i - 1] == b'\r' { i - 1 } else { i };
+        let line_empty = cells.is_empty() && end == start;
+        if !line_empty {
+            cells.push(plain_cell(&text[start..end]));
+            let row = rows.get(n).copied().unwrap_or(last.saturating_add(1));
+            last = row;
+            n += 1;
+            emit(visitor, row, &cells);
+        }
         cells.clear();
-        cells.extend(line.split(delimiter).map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }));
-        emit(visitor, row, &cells);
+        start = i + 1;
     }
 }
 
@@ -692,6 +710,47 @@ fn sniff_delimiter(text: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row handed to a visitor, with the cells' raw text.
+    #[derive(Default)]
+    struct Rows(Vec<(u32, Vec<String>)>);
+
+    impl RowVisitor for Rows {
+        fn begin_sheet(&mut self, _: &str, _: Format, _: bool) {}
+        fn row(&mut self, row: u32, cells: &[Cell<'_>]) {
+            self.0.push((row, cells.iter().map(|c| format!("{c:?}")).collect()));
+        }
+        fn end_sheet(&mut self) {}
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_lines_read_as_the_csv_crate_reads_them(
+            text in "([a-c ,\t]|北|\r\n|\n|\u{3000}){0,60}",
+            tab in proptest::bool::ANY,
+        ) {
+            let delimiter = if tab { b'\t' } else { b',' };
+            proptest::prop_assume!(plain_lines(text.as_bytes(), delimiter));
+            let rows = record_rows(text.as_bytes(), delimiter);
+            let mut ours = Rows::default();
+            parse_plain_lines(&text, delimiter, &rows, &mut ours);
+            let mut theirs = Rows::default();
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(text.as_bytes());
+            let mut n = 0;
+            for record in rdr.records() {
+                let record = record.unwrap();
+                let cells: Vec<Cell<'_>> =
+                    record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }).collect();
+                emit(&mut theirs, rows[n], &cells);
+                n += 1;
+            }
+            proptest::prop_assert_eq!(ours.0, theirs.0, "{:?}", text);
+        }
+    }
 
     #[test]
     fn sniffing() {

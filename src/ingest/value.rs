@@ -48,7 +48,7 @@ impl Cell<'_> {
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => trim(s).is_empty(),
             _ => false,
         }
     }
@@ -71,6 +71,8 @@ pub(crate) const DEFAULT_MISSING: &[&str] = &["-", "--", "NULL", "#N/A", "N/A"];
 #[derive(Debug, Clone)]
 pub(crate) struct ValueParser {
     missing: Vec<String>,
+    /// The longest missing token's length (longer text is never one).
+    longest_missing: usize,
     /// Plain numbers in date columns are serials of the 1904 system.
     pub date1904: bool,
 }
@@ -84,8 +86,9 @@ impl Default for ValueParser {
 impl ValueParser {
     /// A parser with the given missing-value tokens.
     pub(crate) fn new(missing: Vec<String>, date1904: bool) -> Self {
-        let missing = missing.into_iter().map(|s| s.trim().to_uppercase()).collect();
-        ValueParser { missing, date1904 }
+        let missing: Vec<String> = missing.into_iter().map(|s| s.trim().to_uppercase()).collect();
+        let longest_missing = missing.iter().map(String::len).max().unwrap_or(0);
+        ValueParser { missing, longest_missing, date1904 }
     }
 
     /// The cell's text, trimmed, or `None` when the cell is a missing value.
@@ -94,7 +97,7 @@ impl ValueParser {
         match cell {
             Cell::Empty | Cell::Error(_) => None,
             Cell::Text(s) => {
-                let t = s.trim();
+                let t = trim(s);
                 if t.is_empty() || self.is_missing_token(t) {
                     None
                 } else {
@@ -106,6 +109,9 @@ impl ValueParser {
     }
 
     fn is_missing_token(&self, t: &str) -> bool {
+        if t.len() > self.longest_missing {
+            return false;
+        }
         self.missing.iter().any(|m| m.eq_ignore_ascii_case(t))
     }
 
@@ -177,6 +183,21 @@ impl ValueParser {
     }
 }
 
+/// `s` without leading and trailing white space, as [`str::trim`]; text that starts and ends
+/// with a printable ASCII character or a CJK ideograph (most cells) is returned without
+/// decoding a character.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let ideograph = |lead: u8| (0xE4..=0xE9).contains(&lead);
+    let plain_start = b.first().is_some_and(|f| f.is_ascii_graphic() || ideograph(*f));
+    let plain_end = b.last().is_some_and(u8::is_ascii_graphic) || (b.len() >= 3 && ideograph(b[b.len() - 3]));
+    if plain_start && plain_end {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Convert an Excel serial number to a date-time. 1900 system: day 1 is
 /// 1900-01-01 (with Excel's phantom 1900-02-29, so serials from 61 on count
 /// from 1899-12-30); 1904 system: day 0 is 1904-01-01.
@@ -215,7 +236,7 @@ fn parse_compact(digits: &str) -> Option<(NaiveDateTime, bool)> {
 /// `2009年7月1日 8时5分`, `2009年7月1日 08:05`, `20090701080500`, ISO `2009-07-01T08:05:00`,
 /// fractional seconds, and the date-only variants of each.
 pub(crate) fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
-    let s = s.trim();
+    let s = trim(s);
     match parse_fixed_width(s.as_bytes()) {
         Some(dt) => Some((dt, false)),
         None => parse_datetime_general(s),
@@ -335,7 +356,7 @@ fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
 
 /// Parse a yes/no word.
 pub(crate) fn parse_bool_text(s: &str) -> Option<bool> {
-    let t = s.trim();
+    let t = trim(s);
     const YES: &[&str] = &[
         "是",
         "y",
@@ -387,7 +408,11 @@ pub(crate) fn parse_bool_text(s: &str) -> Option<bool> {
 
 /// Parse a duration in seconds: `125`, `125.5`, `125秒`, `02:05`, `1:02:05`.
 pub(crate) fn parse_duration_text(s: &str) -> Option<f64> {
-    let t = s.trim();
+    let t = trim(s);
+    if !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+        // Whole seconds (most exports): exact, without the float parser.
+        return t.parse::<u32>().ok().map(f64::from);
+    }
     let t = t.strip_suffix('秒').or_else(|| t.strip_suffix('s')).unwrap_or(t).trim();
     if t.contains(':') {
         let parts: Vec<&str> = t.split(':').collect();
@@ -565,6 +590,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn whole_seconds_read_as_the_float_parser_reads_them(n in 0u32..1_000_000_000, zeros in 0usize..3) {
+            let text = format!("{}{n}", "0".repeat(zeros));
+            proptest::prop_assert_eq!(parse_duration_text(&text), text.parse::<f64>().ok());
+        }
+
+        #[test]
+        fn trim_is_str_trim(s in "[ a\u{3000}\u{a0}北\t\u{2003}é\u{1F600}]{0,8}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
         #[test]
         fn fixed_width_dates_read_as_the_general_parser_reads_them(
             y in 1960u32..2300, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..62, se in 0u32..62,
