@@ -7,6 +7,8 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
+use rayon::prelude::*;
+
 use crate::config::Lang;
 use crate::metrics::defs::Unit;
 use crate::report::{Chart, ChartKind, ColKind, Label, Report, Section, Table, V};
@@ -47,6 +49,43 @@ fn base(style: Style) -> Format {
         f = f.set_border_top(FormatBorder::Double).set_background_color(Color::RGB(0xF2F2F2));
     }
     f
+}
+
+/// The sheet title (merged across the top row).
+fn title_format() -> Format {
+    Format::new().set_bold().set_font_size(14)
+}
+
+/// A narrative line (merged across the sheet).
+fn narrative_format() -> Format {
+    Format::new().set_text_wrap().set_font_size(10)
+}
+
+/// A table's title above its header.
+fn table_title_format() -> Format {
+    Format::new().set_bold().set_font_size(11).set_font_color(Color::RGB(BLUE))
+}
+
+/// A table's header cells.
+fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_font_size(10)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(Color::RGB(HEADER_BG))
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap()
+}
+
+/// A column filled in by hand.
+fn fill_in_format() -> Format {
+    Format::new().set_text_wrap()
+}
+
+/// The small-sample note under a sheet's tables.
+fn note_format() -> Format {
+    Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959))
 }
 
 fn met_colours(f: Format, met: Option<bool>) -> Format {
@@ -127,27 +166,76 @@ fn format_of(style: Style, look: Look) -> Format {
     }
 }
 
+/// How a value looks in its cell.
+fn look_of(v: &V, lang: Lang) -> Look {
+    match v {
+        V::Empty => Look::Blank,
+        // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
+        V::Text(s) => Look::Text { wrap: width(s) > TEXT_CAP },
+        V::Count(_) => Look::Number("#,##0"),
+        V::Num(_, Unit::Hours | Unit::Seconds | Unit::Number) => Look::Number("#,##0.0"),
+        V::Num(..) => Look::Number("#,##0.00"),
+        V::Rate { small, met, .. } => Look::Rate { small: *small, met: *met },
+        V::Change { unit, significant, .. } => {
+            let fmt = match unit {
+                Unit::Rate => Label::PercentPointsFormat.text(lang),
+                Unit::Count => "+#,##0;-#,##0;0",
+                _ => "+#,##0.0;-#,##0.0;0.0",
+            };
+            Look::Change { fmt, bold: *significant == Some(true) }
+        }
+        V::Met(m) => Look::Met(*m),
+        V::Time(_) => Look::Time,
+    }
+}
+
+/// Whether a table shows a small-sample rate (its sheet then gets the note).
+fn has_small_rate(table: &Table) -> bool {
+    table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }))
+}
+
+/// The formats [`sheet`] uses on a detail sheet, in the order it first uses them: the
+/// workbook numbers the formats of its constant-memory sheets in that order, so registering
+/// them in this order before the detail sheets are written on both cores keeps the styles
+/// (and the file's bytes) what one core writing them in turn gives.
+fn detail_formats(section: &Section, lang: Lang) -> Vec<Format> {
+    let mut out = vec![title_format()];
+    if !section.narrative.is_empty() {
+        out.push(narrative_format());
+    }
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut cell = |out: &mut Vec<Format>, style: Style, v: &V| {
+        let look = look_of(v, lang);
+        if seen.insert((style, look)) {
+            out.push(format_of(style, look));
+        }
+    };
+    for table in &section.tables {
+        out.push(table_title_format());
+        for c in 0..table.columns.len() {
+            if c == 0 {
+                out.push(header_format());
+            }
+            if table.kinds.get(c) == Some(&ColKind::FillIn) {
+                out.push(fill_in_format());
+            }
+        }
+        for v in table.rows.iter().flatten() {
+            cell(&mut out, Style::default(), v);
+        }
+        for v in table.total.iter().flatten() {
+            cell(&mut out, Style { bold: true, total: true }, v);
+        }
+    }
+    if section.tables.iter().any(has_small_rate) {
+        out.push(note_format());
+    }
+    out
+}
+
 impl Writer<'_> {
     fn cell(&mut self, row: u32, col: u16, v: &V, style: Style) -> Result<(), XlsxError> {
-        let look = match v {
-            V::Empty => Look::Blank,
-            // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
-            V::Text(s) => Look::Text { wrap: width(s) > TEXT_CAP },
-            V::Count(_) => Look::Number("#,##0"),
-            V::Num(_, Unit::Hours | Unit::Seconds | Unit::Number) => Look::Number("#,##0.0"),
-            V::Num(..) => Look::Number("#,##0.00"),
-            V::Rate { small, met, .. } => Look::Rate { small: *small, met: *met },
-            V::Change { unit, significant, .. } => {
-                let fmt = match unit {
-                    Unit::Rate => Label::PercentPointsFormat.text(self.lang),
-                    Unit::Count => "+#,##0;-#,##0;0",
-                    _ => "+#,##0.0;-#,##0.0;0.0",
-                };
-                Look::Change { fmt, bold: *significant == Some(true) }
-            }
-            V::Met(m) => Look::Met(*m),
-            V::Time(_) => Look::Time,
-        };
+        let look = look_of(v, self.lang);
         let f = self.formats.entry((style, look)).or_insert_with(|| format_of(style, look));
         match v {
             V::Empty => {
@@ -201,11 +289,31 @@ pub(crate) fn render(report: &Report, created: &ExcelDateTime) -> Result<Vec<u8>
     // Deflate level 3 instead of 6: the province workbook's writing stage ~0.3 s shorter for
     // 14 % more bytes (level 1: 64 % more); the parts are the same (BENCHMARKS.md, session 4).
     wb.set_zip_compression_level(3);
+    // The summary sheets are written in turn; the detail sheets (most of the cells) only
+    // named here and written below on both cores.
     for section in &report.sections {
-        let ws = if section.detail { wb.add_worksheet_with_constant_memory()? } else { wb.add_worksheet() };
-        ws.set_name(&section.name)?;
-        sheet(ws, report, section)?;
+        if section.detail {
+            wb.add_worksheet_with_constant_memory()?.set_name(&section.name)?;
+        } else {
+            let ws = wb.add_worksheet();
+            ws.set_name(&section.name)?;
+            sheet(ws, report, section)?;
+        }
     }
+    // Register the detail sheets' formats in one core's order on a scratch sheet (dropped
+    // again), so the formats' numbering never depends on which core got there first.
+    let scratch = wb.add_worksheet_with_constant_memory()?;
+    let mut n = 0;
+    for section in report.sections.iter().filter(|s| s.detail) {
+        for f in detail_formats(section, report.lang) {
+            scratch.write_blank(n, 0, &f)?;
+            n += 1;
+        }
+    }
+    wb.worksheets_mut().pop();
+    let details: Vec<(&mut Worksheet, &Section)> =
+        wb.worksheets_mut().iter_mut().zip(&report.sections).filter(|(_, s)| s.detail).collect();
+    details.into_par_iter().with_max_len(1).try_for_each(|(ws, section)| sheet(ws, report, section))?;
     wb.save_to_buffer()
 }
 
@@ -217,11 +325,11 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     ws.set_footer("&C&P / &N");
     let title = format!("{} {} — {}（{}）", report.organisation, report.title, section.name, report.period);
     let ncols = section.tables.iter().map(|t| t.columns.len()).max().unwrap_or(1).max(6) as u16;
-    ws.merge_range(0, 0, 0, ncols - 1, &title, &Format::new().set_bold().set_font_size(14))?;
+    ws.merge_range(0, 0, 0, ncols - 1, &title, &title_format())?;
     ws.set_row_height(0, 24)?;
     let mut row: u32 = 1;
     for line in &section.narrative {
-        ws.merge_range(row, 0, row, ncols - 1, truncate(line), &Format::new().set_text_wrap().set_font_size(10))?;
+        ws.merge_range(row, 0, row, ncols - 1, truncate(line), &narrative_format())?;
         ws.set_row_height(row, 30)?;
         row += 1;
     }
@@ -244,19 +352,13 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     for table in &section.tables {
         let charts_for: Vec<&Chart> = section.charts.iter().filter(|c| c.table == table.id).collect();
         let p = write_table(ws, lang, table, row, &charts_for, &mut widths, section.detail)?;
-        has_small |=
-            table.rows.iter().chain(table.total.iter()).flatten().any(|v| matches!(v, V::Rate { small: true, .. }));
+        has_small |= has_small_rate(table);
         row = p.last + 3;
         placed.push((table.id.clone(), p));
     }
     if has_small {
         let note = Label::SmallSampleNoteSheet.text(lang);
-        ws.write_string_with_format(
-            row - 2,
-            0,
-            note,
-            &Format::new().set_italic().set_font_size(9).set_font_color(Color::RGB(0x595959)),
-        )?;
+        ws.write_string_with_format(row - 2, 0, note, &note_format())?;
     }
     for (i, chart) in drawable.iter().enumerate() {
         let (Some((_, p)), Some(table)) =
@@ -308,27 +410,15 @@ fn write_table(
     widths: &mut [usize],
     detail: bool,
 ) -> Result<Placed, XlsxError> {
-    ws.write_string_with_format(
-        top,
-        0,
-        &table.title,
-        &Format::new().set_bold().set_font_size(11).set_font_color(Color::RGB(BLUE)),
-    )?;
+    ws.write_string_with_format(top, 0, &table.title, &table_title_format())?;
     let header_row = top + 1;
-    let header = Format::new()
-        .set_bold()
-        .set_font_size(10)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(Color::RGB(HEADER_BG))
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_text_wrap();
+    let header = header_format();
     for (c, h) in table.columns.iter().enumerate() {
         ws.write_string_with_format(header_row, c as u16, h, &header)?;
         widths[c] = widths[c].max(width(h).min(24));
         if table.kinds.get(c) == Some(&ColKind::FillIn) {
             // What is written into it by hand wraps, and prints with the rest of the row.
-            ws.set_column_format(c as u16, &Format::new().set_text_wrap())?;
+            ws.set_column_format(c as u16, &fill_in_format())?;
         }
     }
     let mut w = Writer { lang, ws, formats: rustc_hash::FxHashMap::default() };
