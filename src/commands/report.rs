@@ -68,18 +68,20 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     rows.extend(metrics::dq_rows(&data.ledger));
     rows.push(metrics::meta_row(&config));
     let csv = render::csv::render(month, &rows);
-    log.stage("building the report's pages");
+    log.stage("building the report's pages and fingerprinting the inputs");
     let generated = crate::today().format("%Y-%m-%d").to_string();
-    let mut view =
-        report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone());
-    // Provenance: the config's and every input's fingerprint (the outputs' are added below).
-    log.stage("fingerprinting the inputs");
+    // Provenance: the config's and every input's fingerprint (the outputs' are added below),
+    // hashed while the pages are built.
     let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
+    let (mut view, inputs) = rayon::join(
+        || report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone()),
+        || crate::manifest::inputs(&files, &data.ledger),
+    );
     let mut manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),
         period: month.to_string(),
         config: super::config_ref(args.config.as_deref())?,
-        inputs: crate::manifest::inputs(&files, &data.ledger).context("fingerprinting the inputs")?,
+        inputs: inputs.context("fingerprinting the inputs")?,
         outputs: Vec::new(),
     };
     report::add_provenance(&mut view, &manifest);

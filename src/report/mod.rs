@@ -24,6 +24,7 @@ mod trend;
 
 use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap;
+use rayon::prelude::*;
 
 use crate::config::{Config, Lang};
 use crate::history::History;
@@ -413,14 +414,16 @@ pub(crate) fn build(
     .collect();
     // Pages of records: a roll-up has none.
     if records {
-        sections.extend([
-            incident::section(&b, data, &incidents),
-            details::repeat_detail(&b, data, &incidents),
-            details::late_detail(&b, data),
-            accountability::assess_detail(&b, data, &assessment),
-            accountability::escalation_detail(&b, data),
-            details::dissatisfied_detail(&b, data),
-        ]);
+        // Each page of records is built on whichever core is free (most of this stage's work).
+        let pages: [&(dyn Fn() -> Section + Sync); 6] = [
+            &|| incident::section(&b, data, &incidents),
+            &|| details::repeat_detail(&b, data, &incidents),
+            &|| details::late_detail(&b, data),
+            &|| accountability::assess_detail(&b, data, &assessment),
+            &|| accountability::escalation_detail(&b, data),
+            &|| details::dissatisfied_detail(&b, data),
+        ];
+        sections.par_extend(pages.par_iter().with_max_len(1).map(|page| page()));
     }
     sections.push(match (&branch, rollup) {
         (Some(_), _) => quality::branch_section(&b, data),
