@@ -79,23 +79,23 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
 fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
     let starts = &t.start_time.0;
-    // Number the callers in canonical order, then one integer sort of (caller, time,
-    // position) puts each caller's calls together in time order (ties in the canonical order).
-    let mut number: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut by_caller: Vec<(u32, i64, u32)> = Vec::with_capacity(idx.len());
+    // `idx` is in time order, so one integer sort of (caller, position) puts each caller's
+    // calls together in time order (ties in the canonical order). A caller is its number as
+    // an integer (no map of a million texts); other texts get numbers of their own.
+    let mut others: FxHashMap<&str, u64> = FxHashMap::default();
+    let mut by_caller: Vec<(u64, u32)> = Vec::with_capacity(idx.len());
     for (pos, &i) in idx.iter().enumerate() {
         if let Some(c) = t.caller.get(i) {
-            let n = number.len() as u32;
-            let id = *number.entry(c).or_insert(n);
-            by_caller.push((id, starts[i], pos as u32));
+            by_caller.push((caller_key(c, &mut others), pos as u32));
         }
     }
-    drop(number);
+    drop(others);
     by_caller.sort_unstable();
     let mut callers: Vec<(u32, bool)> = Vec::new();
     for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
-        let repeat = run.windows(2).any(|w| w[1].1 - w[0].1 <= window);
-        callers.push((code(idx[run[0].2 as usize]), repeat));
+        let at = |k: usize| starts[idx[run[k].1 as usize]];
+        let repeat = (1..run.len()).any(|k| at(k) - at(k - 1) <= window);
+        callers.push((code(idx[run[0].1 as usize]), repeat));
     }
     // No sort needed: the counts are sums of flags (exact in any order) and the rows are put
     // in branch order afterwards.
@@ -108,6 +108,20 @@ fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> 
         ],
     )?;
     aggregate(&df, &[rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")], BY_BRANCH, ctx.small_sample())
+}
+
+/// A caller as an integer: a number of up to 15 digits is itself (with its length, so that
+/// `0123` and `123` differ, and the top bit set); any other text is numbered from `others`
+/// (below 2^63, so the two never meet). Equal keys are equal texts.
+fn caller_key<'a>(c: &'a str, others: &mut FxHashMap<&'a str, u64>) -> u64 {
+    let b = c.as_bytes();
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        let v = b.iter().fold(0u64, |a, d| a * 10 + u64::from(d - b'0'));
+        (1 << 63) | ((b.len() as u64) << 50) | v
+    } else {
+        let n = others.len() as u64;
+        *others.entry(c).or_insert(n)
+    }
 }
 
 /// The branch names by code, and each call's code: its dictionary code, calls without a
@@ -133,4 +147,34 @@ fn day_col(t: &Calls, idx: &[usize]) -> PolarsResult<Column> {
     const DAY: i64 = 86_400 * 1_000_000_000;
     let days: Vec<i32> = idx.iter().map(|&i| t.start_time.0[i].div_euclid(DAY) as i32).collect();
     Column::new("day".into(), days).cast(&DataType::Date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn caller_keys_are_equal_exactly_when_the_texts_are(
+            a in "[0-9]{1,17}|[0-9a-z+]{1,6}", b in "[0-9]{1,17}|[0-9a-z+]{1,6}",
+        ) {
+            let mut others = FxHashMap::default();
+            let (ka, kb) = (caller_key(&a, &mut others), caller_key(&b, &mut others));
+            proptest::prop_assert_eq!(ka == kb, a == b, "{} {}", a, b);
+        }
+    }
+
+    #[test]
+    fn caller_keys_tell_leading_zeros_and_long_numbers_apart() {
+        let mut others = FxHashMap::default();
+        let keys: Vec<u64> = ["123", "0123", "00123", "999999999999999", "1000000000000000", "1000000000000000"]
+            .iter()
+            .map(|c| caller_key(c, &mut others))
+            .collect();
+        assert_eq!(keys[4], keys[5], "the same 16-digit text, numbered once");
+        let mut distinct = keys[..5].to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 5);
+    }
 }

@@ -23,8 +23,8 @@ mod survey;
 mod trend;
 
 use chrono::NaiveDateTime;
-use rustc_hash::FxHashMap;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{Config, Lang};
 use crate::history::History;
