@@ -129,7 +129,7 @@ pub fn assess(t: &Orders, idx: &[usize], config: &Config, period: Period) -> Ass
             let (amount, rule) = amount(item, unit, config);
             charges.push(Charge { item, order: i, unit: unit.to_string(), amount, rule });
         };
-        if timeliness(&t.row(i), config, end) == Timeliness::Late {
+        if timeliness(super::orders::Due::at(t, i), config, end) == Timeliness::Late {
             charge(Item::Overdue, department);
         }
         if has_reply && closed && t.reply_ok[i] == Some(false) {

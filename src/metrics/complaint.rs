@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::agg::{aggregate, count, f64_col, flag, mean, rate, str_col, value_counts, BY_BRANCH};
-use super::orders::{hours_to_complete, OrderFlags};
+use super::orders::{hours_to_complete, Due, OrderFlags};
 use super::{Ctx, Group, MetricId, MetricRow};
 use crate::model::{OrderType, Orders};
 
@@ -27,7 +27,7 @@ fn text(v: Option<&str>) -> &str {
 pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let c: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Complaint).collect();
     let rows: Vec<(usize, OrderFlags)> =
-        c.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
+        c.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
     let words = &ctx.config.complaints.escalation_channels;
     let escalated = |i: usize| escalation_severity(t.channel.get(i), words).is_some();
     let df = DataFrame::new(
@@ -47,7 +47,7 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
             flag("justified", &rows, |r| t.justified[r.0] == Some(true)),
             flag("fc_num", &rows, |r| t.completed_at.get(r.0).is_some() && t.first_close[r.0] == Some(true)),
             flag("fc_den", &rows, |r| t.completed_at.get(r.0).is_some() && t.first_close[r.0].is_some()),
-            f64_col("hours", &rows, |r| hours_to_complete(&t.row(r.0))),
+            f64_col("hours", &rows, |r| hours_to_complete(Due::at(t, r.0))),
         ],
     )?;
     let small = ctx.small_sample();

@@ -4,19 +4,17 @@ use polars::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
-use super::orders::{hours_to_complete, OrderFlags};
+use super::orders::{hours_to_complete, Due, OrderFlags};
 use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, RepeatWindow};
-use crate::model::columns::Dict;
 use crate::model::{OrderType, Orders};
 
 /// fault.* metrics, per branch and product.
 pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let faults: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Fault).collect();
     let rows: Vec<(usize, OrderFlags)> =
-        faults.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
+        faults.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
     let unknown = &ctx.config.faults.unknown_causes;
-    let opt = |d: &Dict, i: usize| d.get(i).map(str::to_string);
     let df = DataFrame::new(
         rows.len(),
         vec![
@@ -26,12 +24,12 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) ->
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
             flag("pending", &rows, |r| r.1.pending),
-            f64_col("hours", &rows, |r| hours_to_complete(&t.row(r.0))),
+            f64_col("hours", &rows, |r| hours_to_complete(Due::at(t, r.0))),
             flag("pre_num", &rows, |r| t.preprocessed[r.0] == Some(true)),
             flag("pre_den", &rows, |r| t.preprocessed[r.0].is_some()),
             flag("unknown", &rows, |r| t.cause.get(r.0).is_some_and(|c| unknown.iter().any(|u| u.as_str() == c))),
-            Column::new("phenomenon".into(), rows.iter().map(|r| opt(&t.phenomenon, r.0)).collect::<Vec<_>>()),
-            Column::new("cause".into(), rows.iter().map(|r| opt(&t.cause, r.0)).collect::<Vec<_>>()),
+            Column::new("phenomenon".into(), rows.iter().map(|r| t.phenomenon.get(r.0)).collect::<Vec<_>>()),
+            Column::new("cause".into(), rows.iter().map(|r| t.cause.get(r.0)).collect::<Vec<_>>()),
         ],
     )?;
     let mut out = aggregate(
@@ -51,11 +49,11 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) ->
     )?;
     out.extend(repeat_customers(t, &faults, earlier, ctx)?);
     // Reports per product, the denominators of the top-N shares.
-    let mut reports: FxHashMap<String, f64> = FxHashMap::default();
+    let mut reports: FxHashMap<&str, f64> = FxHashMap::default();
     for &i in &faults {
-        *reports.entry(t.product.get(i).to_string()).or_default() += 1.0;
-        *reports.entry(String::new()).or_default() += 1.0;
+        *reports.entry(t.product.get(i)).or_default() += 1.0;
     }
+    reports.insert("", faults.len() as f64);
     for (metric, key) in [(MetricId::FaultTopPhenomena, "phenomenon"), (MetricId::FaultTopCauses, "cause")] {
         let mut rank: FxHashMap<String, usize> = FxHashMap::default();
         for (product, value, n) in value_counts(&df, key, true)? {
@@ -64,7 +62,7 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) ->
             if *r > ctx.config.faults.top_n {
                 continue;
             }
-            let den = reports.get(&product).copied().unwrap_or(0.0);
+            let den = reports.get(product.as_str()).copied().unwrap_or(0.0);
             let mut row = MetricRow {
                 product,
                 group: Group::Rank { rank: *r as u32, value },

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH_PRODUCT};
-use super::orders::OrderFlags;
+use super::orders::{Due, OrderFlags};
 use super::{Ctx, MetricId, MetricRow};
 use crate::model::{OrderType, Orders};
 
@@ -11,14 +11,14 @@ use crate::model::{OrderType, Orders};
 pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Install).collect();
     let rows: Vec<(usize, OrderFlags)> =
-        o.iter().map(|&i| (i, OrderFlags::of(&t.row(i), ctx.config, ctx.period.end()))).collect();
+        o.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
     let df = DataFrame::new(
         rows.len(),
         vec![
             str_col("branch", &rows, |r| t.branch.get(r.0)),
             str_col("product", &rows, |r| t.product.get(r.0)),
             flag("orders", &rows, |_| true),
-            flag("appointed", &rows, |r| super::orders::deadline(&t.row(r.0), ctx.config).is_some()),
+            flag("appointed", &rows, |r| super::orders::deadline(Due::at(t, r.0), ctx.config).is_some()),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
             flag("pending", &rows, |r| r.1.pending),

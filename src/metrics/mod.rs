@@ -227,15 +227,16 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
 fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o = &data.orders;
     // Order ids are unique after deduplication: an unstable sort gives the one order. The
-    // first eight bytes of the id sit beside each index (big-endian, so their order is the
-    // text's), so the sort reads the whole id only when those are equal.
+    // first sixteen bytes of the id sit beside each index (big-endian, so their order is the
+    // text's; ids of a month share their first eight), so the sort reads the whole id only
+    // when those are equal.
     let prefix = |id: &str| {
-        let mut b = [0u8; 8];
-        let n = id.len().min(8);
+        let mut b = [0u8; 16];
+        let n = id.len().min(16);
         b[..n].copy_from_slice(&id.as_bytes()[..n]);
-        u64::from_be_bytes(b)
+        u128::from_be_bytes(b)
     };
-    let mut keyed: Vec<(u64, usize)> = (0..o.len()).map(|i| (prefix(o.order_id.get(i)), i)).collect();
+    let mut keyed: Vec<(u128, usize)> = (0..o.len()).map(|i| (prefix(o.order_id.get(i)), i)).collect();
     keyed.sort_unstable_by(|&(pa, a), &(pb, b)| pa.cmp(&pb).then_with(|| o.order_id.get(a).cmp(o.order_id.get(b))));
     let orders: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let s = &data.surveys;

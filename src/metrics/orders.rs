@@ -3,7 +3,42 @@
 use chrono::{Duration, NaiveDateTime};
 
 use crate::config::Config;
-use crate::model::{OrderType, WorkOrder};
+use crate::model::{OrderType, Orders, WorkOrder};
+
+/// The fields of an order that its deadline and timeliness depend on (read straight from
+/// the columns: no whole record is built per order).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Due<'a> {
+    order_type: OrderType,
+    product: &'a str,
+    created_at: NaiveDateTime,
+    deadline: Option<NaiveDateTime>,
+    completed_at: Option<NaiveDateTime>,
+}
+
+impl<'a> Due<'a> {
+    /// Row `i` of `t`.
+    pub(crate) fn at(t: &'a Orders, i: usize) -> Due<'a> {
+        Due {
+            order_type: t.order_type[i],
+            product: t.product.get(i),
+            created_at: t.created_at.get(i),
+            deadline: t.deadline.get(i),
+            completed_at: t.completed_at.get(i),
+        }
+    }
+
+    /// A whole record's.
+    pub(crate) fn of(o: &'a WorkOrder<'_>) -> Due<'a> {
+        Due {
+            order_type: o.order_type,
+            product: &o.product,
+            created_at: o.created_at,
+            deadline: o.deadline,
+            completed_at: o.completed_at,
+        }
+    }
+}
 
 /// Where an order stands against its deadline at the period end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,15 +69,15 @@ pub(crate) fn sla_hours(order_type: OrderType, product: &str, config: &Config) -
 }
 
 /// The deadline: the deadline cell, else created_at + SLA hours.
-pub(crate) fn deadline(o: &WorkOrder, config: &Config) -> Option<NaiveDateTime> {
+pub(crate) fn deadline(o: Due<'_>, config: &Config) -> Option<NaiveDateTime> {
     o.deadline.or_else(|| {
-        sla_hours(o.order_type, &o.product, config)
+        sla_hours(o.order_type, o.product, config)
             .map(|h| o.created_at + Duration::seconds((h * 3600.0).round() as i64))
     })
 }
 
 /// Classify an order at `period_end` (00:00 of the first day of the next month).
-pub(crate) fn timeliness(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> Timeliness {
+pub(crate) fn timeliness(o: Due<'_>, config: &Config, period_end: NaiveDateTime) -> Timeliness {
     let Some(due) = deadline(o, config) else { return Timeliness::NoDeadline };
     match o.completed_at {
         Some(done) if done <= due => Timeliness::OnTime,
@@ -53,7 +88,7 @@ pub(crate) fn timeliness(o: &WorkOrder, config: &Config, period_end: NaiveDateTi
 }
 
 /// Hours from creation to completion, for completed orders.
-pub(crate) fn hours_to_complete(o: &WorkOrder) -> Option<f64> {
+pub(crate) fn hours_to_complete(o: Due<'_>) -> Option<f64> {
     o.completed_at.map(|d| (d - o.created_at).num_seconds() as f64 / 3600.0)
 }
 
@@ -71,7 +106,7 @@ pub(crate) struct OrderFlags {
 
 impl OrderFlags {
     /// Flags of one order.
-    pub(crate) fn of(o: &WorkOrder, config: &Config, period_end: NaiveDateTime) -> OrderFlags {
+    pub(crate) fn of(o: Due<'_>, config: &Config, period_end: NaiveDateTime) -> OrderFlags {
         let t = timeliness(o, config, period_end);
         OrderFlags {
             ontime: t == Timeliness::OnTime,
@@ -122,16 +157,22 @@ mod tests {
         use OrderType::*;
         use Timeliness::*;
         // Faults: created + 24 h.
-        assert_eq!(timeliness(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-06 08:00")), &c, end), OnTime);
-        assert_eq!(timeliness(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-06 08:01")), &c, end), Late);
-        assert_eq!(timeliness(&order(Fault, "2026-10-05 08:00", None, None), &c, end), Late);
-        assert_eq!(timeliness(&order(Fault, "2026-10-31 08:00", None, None), &c, end), Pending);
+        assert_eq!(
+            timeliness(Due::of(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-06 08:00"))), &c, end),
+            OnTime
+        );
+        assert_eq!(
+            timeliness(Due::of(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-06 08:01"))), &c, end),
+            Late
+        );
+        assert_eq!(timeliness(Due::of(&order(Fault, "2026-10-05 08:00", None, None)), &c, end), Late);
+        assert_eq!(timeliness(Due::of(&order(Fault, "2026-10-31 08:00", None, None)), &c, end), Pending);
         // Complaints: 48 h.
-        assert_eq!(timeliness(&order(Complaint, "2026-10-30 08:00", None, None), &c, end), Pending);
-        assert_eq!(timeliness(&order(Complaint, "2026-10-29 23:00", None, None), &c, end), Late);
+        assert_eq!(timeliness(Due::of(&order(Complaint, "2026-10-30 08:00", None, None)), &c, end), Pending);
+        assert_eq!(timeliness(Due::of(&order(Complaint, "2026-10-29 23:00", None, None)), &c, end), Late);
         // Installs: no default SLA.
         assert_eq!(
-            timeliness(&order(Install, "2026-10-05 08:00", None, Some("2026-10-06 08:00")), &c, end),
+            timeliness(Due::of(&order(Install, "2026-10-05 08:00", None, Some("2026-10-06 08:00"))), &c, end),
             NoDeadline
         );
         assert_eq!(
@@ -142,12 +183,21 @@ mod tests {
             ),
             OnTime
         );
-        assert_eq!(timeliness(&order(Install, "2026-10-30 08:00", Some("2026-11-02 18:00"), None), &c, end), Pending);
+        assert_eq!(
+            timeliness(Due::of(&order(Install, "2026-10-30 08:00", Some("2026-11-02 18:00"), None)), &c, end),
+            Pending
+        );
         // Deadline exactly at the period end is not before it: pending.
-        assert_eq!(timeliness(&order(Install, "2026-10-30 08:00", Some("2026-11-01 00:00"), None), &c, end), Pending);
+        assert_eq!(
+            timeliness(Due::of(&order(Install, "2026-10-30 08:00", Some("2026-11-01 00:00"), None)), &c, end),
+            Pending
+        );
         // Per-product SLA.
         let c2 = Config::parse("[sla_hours]\nby_product = { fault = { \"E8\" = 4.0 } }\n", std::path::Path::new("x"))
             .unwrap();
-        assert_eq!(timeliness(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-05 13:00")), &c2, end), Late);
+        assert_eq!(
+            timeliness(Due::of(&order(Fault, "2026-10-05 08:00", None, Some("2026-10-05 13:00"))), &c2, end),
+            Late
+        );
     }
 }

@@ -215,7 +215,7 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
                 V::Text(c.unit.clone()),
                 V::Text(o.order_id.to_string()),
                 V::Time(o.created_at),
-                deadline(&o, b.config).map_or(V::Empty, V::Time),
+                deadline(crate::metrics::orders::Due::of(&o), b.config).map_or(V::Empty, V::Time),
                 o.completed_at.map_or(V::Text(b.text(L::Open)), V::Time),
                 V::Num(c.amount, Unit::Yuan),
                 V::Text(rule),
@@ -261,7 +261,7 @@ fn escalated(data: &Dataset, b: &Builder) -> Vec<usize> {
 
 fn handling(b: &Builder, t: &Orders, i: usize) -> V {
     let o = t.row(i);
-    let l = match timeliness(&o, b.config, b.period.end()) {
+    let l = match timeliness(crate::metrics::orders::Due::of(&o), b.config, b.period.end()) {
         Timeliness::OnTime => L::OnTimeWord,
         Timeliness::Late if o.completed_at.is_some() => L::LateWord,
         Timeliness::Late => L::LateOpenWord,
@@ -371,7 +371,7 @@ pub(super) fn cases_table(b: &Builder, data: &Dataset) -> Table {
         .filter(|&i| t.order_type[i] == OrderType::Complaint)
         .map(|i| {
             let sev = escalation_severity(t.channel.get(i), words);
-            let late = timeliness(&t.row(i), b.config, end) == Timeliness::Late;
+            let late = timeliness(crate::metrics::orders::Due::at(t, i), b.config, end) == Timeliness::Late;
             (i, (sev.is_some(), sev.unwrap_or(0), t.justified[i] == Some(true), late))
         })
         .collect();

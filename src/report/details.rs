@@ -95,8 +95,11 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     let mut late: Vec<(WorkOrder, NaiveDateTime)> = data
         .orders
         .iter()
-        .filter(|o| o.order_type != OrderType::Other && timeliness(o, b.config, end) == Timeliness::Late)
-        .filter_map(|o| deadline(&o, b.config).map(|d| (o, d)))
+        .filter(|o| {
+            o.order_type != OrderType::Other
+                && timeliness(crate::metrics::orders::Due::of(o), b.config, end) == Timeliness::Late
+        })
+        .filter_map(|o| deadline(crate::metrics::orders::Due::of(&o), b.config).map(|d| (o, d)))
         .collect();
     let dept = |o: &WorkOrder| o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN).to_string();
     late.sort_by(|a, b| {
