@@ -740,13 +740,11 @@ mod tests {
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(text.as_bytes());
-            let mut n = 0;
-            for record in rdr.records() {
+            for (n, record) in rdr.records().enumerate() {
                 let record = record.unwrap();
                 let cells: Vec<Cell<'_>> =
                     record.iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f.into()) }).collect();
                 emit(&mut theirs, rows[n], &cells);
-                n += 1;
             }
             proptest::prop_assert_eq!(ours.0, theirs.0, "{:?}", text);
         }

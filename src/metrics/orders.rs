@@ -177,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             timeliness(
-                &order(Install, "2026-10-05 08:00", Some("2026-10-07 18:00"), Some("2026-10-07 18:00")),
+                Due::of(&order(Install, "2026-10-05 08:00", Some("2026-10-07 18:00"), Some("2026-10-07 18:00"))),
                 &c,
                 end
             ),
