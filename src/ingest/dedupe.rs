@@ -17,8 +17,6 @@ pub(super) trait Records: Sized {
     }
     /// Field names and values of row `i`, for comparing content.
     fn fields(&self, i: usize) -> Vec<(&'static str, String)>;
-    /// Keep only the rows whose `keep` is true.
-    fn retain(&mut self, keep: &[bool]);
 }
 
 macro_rules! fields {
@@ -41,9 +39,6 @@ impl Records for Calls {
         let r = self.row(i);
         fields!(r: start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved)
     }
-    fn retain(&mut self, keep: &[bool]) {
-        Calls::retain(self, keep);
-    }
 }
 
 impl Records for Orders {
@@ -65,9 +60,6 @@ impl Records for Orders {
             channel, category, phenomenon, cause, preprocessed, justified, first_close, content, result, reply_ok,
             human_error, site)
     }
-    fn retain(&mut self, keep: &[bool]) {
-        Orders::retain(self, keep);
-    }
 }
 
 impl Records for Surveys {
@@ -84,9 +76,6 @@ impl Records for Surveys {
         let r = self.row(i);
         fields!(r: order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason)
     }
-    fn retain(&mut self, keep: &[bool]) {
-        Surveys::retain(self, keep);
-    }
 }
 
 /// The duplicates of one table, found without touching it (so the three kinds can be
@@ -101,8 +90,9 @@ pub(super) struct Duplicates {
 }
 
 impl Duplicates {
-    /// Drop the rows and count them in the ledger.
-    pub(super) fn apply<T: Records>(self, records: &mut T, ledger: &mut Ledger) {
+    /// Count the duplicates in the ledger; returns which rows to drop (the caller drops them
+    /// together with the rows of other periods, in one pass over the columns).
+    pub(super) fn count(self, ledger: &mut Ledger) -> Vec<bool> {
         for src in &self.dropped {
             ledger.sheets[src.sheet as usize].duplicates += 1;
         }
@@ -110,10 +100,7 @@ impl Duplicates {
             ledger.sheets[c.dropped.sheet as usize].conflicts += 1;
         }
         ledger.conflicts.extend(self.conflicts);
-        if !self.dropped.is_empty() {
-            let keep: Vec<bool> = self.drop_row.iter().map(|d| !d).collect();
-            records.retain(&keep);
-        }
+        self.drop_row
     }
 }
 

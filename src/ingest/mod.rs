@@ -115,9 +115,8 @@ pub fn ingest(
     }
     // Each column is copied once into its final size (no regrowing, no second copy of the
     // month at once).
-    state.calls = Calls::concat(calls);
-    state.orders = Orders::concat(orders);
-    state.surveys = Surveys::concat(surveys);
+    let (c, (o, s)) = rayon::join(|| Calls::concat(calls), || (Orders::concat(orders), Surveys::concat(surveys)));
+    (state.calls, state.orders, state.surveys) = (c, o, s);
     if !errors.is_empty() {
         return Err(IngestError::Unreadable(errors));
     }
@@ -214,12 +213,16 @@ impl<'a> State<'a> {
             || dedupe::find(&calls, Kind::Calls),
             || (dedupe::find(&orders, Kind::WorkOrders), dedupe::find(&surveys, Kind::Surveys)),
         );
-        dup_calls.apply(&mut calls, &mut self.ledger);
-        dup_orders.apply(&mut orders, &mut self.ledger);
-        dup_surveys.apply(&mut surveys, &mut self.ledger);
+        let drop_calls = dup_calls.count(&mut self.ledger);
+        let drop_orders = dup_orders.count(&mut self.ledger);
+        let drop_surveys = dup_surveys.count(&mut self.ledger);
 
+        // A duplicate is counted as such only; every other row is used or out of period.
         let ledger = &mut self.ledger;
-        let mut keep = |src: Source, t: NaiveDateTime| {
+        let mut keep = |dropped: bool, src: Source, t: NaiveDateTime| {
+            if dropped {
+                return false;
+            }
             let s = &mut ledger.sheets[src.sheet as usize];
             if month.contains(t) {
                 s.used += 1;
@@ -229,19 +232,28 @@ impl<'a> State<'a> {
                 false
             }
         };
-        let in_calls: Vec<bool> = (0..calls.len()).map(|i| keep(calls.src[i], calls.start_time.get(i))).collect();
+        let in_calls: Vec<bool> =
+            (0..calls.len()).map(|i| keep(drop_calls[i], calls.src[i], calls.start_time.get(i))).collect();
         let in_surveys: Vec<bool> =
-            (0..surveys.len()).map(|i| keep(surveys.src[i], surveys.surveyed_at.get(i))).collect();
-        let in_orders: Vec<bool> = (0..orders.len()).map(|i| keep(orders.src[i], orders.created_at.get(i))).collect();
+            (0..surveys.len()).map(|i| keep(drop_surveys[i], surveys.src[i], surveys.surveyed_at.get(i))).collect();
+        let in_orders: Vec<bool> =
+            (0..orders.len()).map(|i| keep(drop_orders[i], orders.src[i], orders.created_at.get(i))).collect();
         let earlier: Vec<bool> = in_orders
             .iter()
             .enumerate()
-            .map(|(i, k)| !k && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
+            .map(|(i, k)| !k && !drop_orders[i] && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
             .collect();
-        calls.retain(&in_calls);
-        surveys.retain(&in_surveys);
-        let earlier_orders = orders.select(&earlier);
-        orders.retain(&in_orders);
+        // One pass over each table's columns (the calls on one core, the rest on the other).
+        let earlier_orders = rayon::join(
+            || calls.retain(&in_calls),
+            || {
+                surveys.retain(&in_surveys);
+                let earlier_orders = orders.select(&earlier);
+                orders.retain(&in_orders);
+                earlier_orders
+            },
+        )
+        .1;
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
     }
