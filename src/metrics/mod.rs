@@ -223,6 +223,15 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     Ok(rows)
 }
 
+/// A text's first sixteen bytes as a number whose order is the texts' (big-endian, zero
+/// padded; equal numbers say nothing, so a sort compares the texts themselves then).
+fn prefix16(s: &str) -> u128 {
+    let mut b = [0u8; 16];
+    let n = s.len().min(16);
+    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u128::from_be_bytes(b)
+}
+
 /// Installs, faults, incidents, complaints (and their assessment), surveys and other orders, in that order.
 fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o = &data.orders;
@@ -230,13 +239,7 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     // first sixteen bytes of the id sit beside each index (big-endian, so their order is the
     // text's; ids of a month share their first eight), so the sort reads the whole id only
     // when those are equal.
-    let prefix = |id: &str| {
-        let mut b = [0u8; 16];
-        let n = id.len().min(16);
-        b[..n].copy_from_slice(&id.as_bytes()[..n]);
-        u128::from_be_bytes(b)
-    };
-    let mut keyed: Vec<(u128, usize)> = (0..o.len()).map(|i| (prefix(o.order_id.get(i)), i)).collect();
+    let mut keyed: Vec<(u128, usize)> = (0..o.len()).map(|i| (prefix16(o.order_id.get(i)), i)).collect();
     keyed.sort_unstable_by(|&(pa, a), &(pb, b)| pa.cmp(&pb).then_with(|| o.order_id.get(a).cmp(o.order_id.get(b))));
     let orders: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let s = &data.surveys;
@@ -293,4 +296,24 @@ pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
         let has_group = !r.group.is_none();
         (first[&r.metric], has_group, branch_key(&r.branch), !r.product.is_empty(), r.product.clone())
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix16;
+
+    proptest::proptest! {
+        #[test]
+        fn prefix16_never_contradicts_the_texts_order(a in "[\\x00-\\x7f北]{0,20}", b in "[\\x00-\\x7f北]{0,20}") {
+            let (pa, pb) = (prefix16(&a), prefix16(&b));
+            if pa != pb {
+                proptest::prop_assert_eq!(pa.cmp(&pb), a.cmp(&b), "{:?} {:?}", a, b);
+            }
+        }
+
+        #[test]
+        fn prefix16_tells_apart_texts_that_differ_in_sixteen_bytes(a in "[0-9A-Z]{16}", b in "[0-9A-Z]{16}") {
+            proptest::prop_assert_eq!(prefix16(&a) == prefix16(&b), a == b);
+        }
+    }
 }
