@@ -92,22 +92,28 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     let mut s = new_section("late_detail", L::SheetLateDetail, b);
     s.detail = true;
     let end = b.period.end();
-    let mut late: Vec<(WorkOrder, NaiveDateTime)> = data
-        .orders
-        .iter()
-        .filter(|o| {
-            o.order_type != OrderType::Other
-                && timeliness(crate::metrics::orders::Due::of(o), b.config, end) == Timeliness::Late
+    let t = &data.orders;
+    // Whole records only for the late orders (their deadline and timeliness read from the
+    // columns).
+    let mut late: Vec<(WorkOrder, NaiveDateTime)> = (0..t.len())
+        .filter(|&i| {
+            t.order_type[i] != OrderType::Other
+                && timeliness(crate::metrics::orders::Due::at(t, i), b.config, end) == Timeliness::Late
         })
-        .filter_map(|o| deadline(crate::metrics::orders::Due::of(&o), b.config).map(|d| (o, d)))
+        .filter_map(|i| deadline(crate::metrics::orders::Due::at(t, i), b.config).map(|d| (t.row(i), d)))
         .collect();
-    let dept = |o: &WorkOrder| o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN).to_string();
+    let dept_of = |o: &WorkOrder<'_>| -> String {
+        o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN).to_string()
+    };
     late.sort_by(|a, b| {
-        dept(&a.0)
-            .cmp(&dept(&b.0))
+        let (da, db) = (a.0.department.as_deref(), b.0.department.as_deref());
+        let not_given = crate::metrics::complaint::NOT_GIVEN;
+        da.unwrap_or(not_given)
+            .cmp(db.unwrap_or(not_given))
             .then_with(|| a.0.order_type.cmp(&b.0.order_type))
             .then_with(|| a.0.order_id.cmp(&b.0.order_id))
     });
+    let dept = dept_of;
     let rows = late
         .into_iter()
         .map(|(o, due)| {
@@ -164,7 +170,10 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
         (0..t.len()).filter(|&i| crate::metrics::survey::dissatisfied(t, i)).map(|i| t.row(i)).collect();
     let branch = |s: &crate::model::Survey| s.branch.as_deref().unwrap_or_default().to_string();
     list.sort_by(|a, c| {
-        branch(a).cmp(&branch(c)).then(a.surveyed_at.cmp(&c.surveyed_at)).then(a.survey_id.cmp(&c.survey_id))
+        (a.branch.as_deref().unwrap_or_default())
+            .cmp(c.branch.as_deref().unwrap_or_default())
+            .then(a.surveyed_at.cmp(&c.surveyed_at))
+            .then(a.survey_id.cmp(&c.survey_id))
     });
     let rows = list
         .into_iter()
