@@ -35,59 +35,78 @@ pub(super) struct Field {
     slot: usize,
 }
 
+/// `NAME = "name"` pairs as [`Field`] constants, numbered in the order given (which must be
+/// [`Kind::fields`](super::header::Kind::fields)' order; a test checks it).
+macro_rules! field_consts {
+    ($($name:ident = $text:literal),* $(,)?) => {
+        field_consts!(@ 0usize; $($name = $text),*);
+    };
+    (@ $n:expr; $name:ident = $text:literal $(, $rest:ident = $rest_text:literal)*) => {
+        pub(super) const $name: Field = Field { name: $text, slot: $n };
+        field_consts!(@ $n + 1; $($rest = $rest_text),*);
+    };
+    (@ $n:expr;) => {};
+}
+
 /// The fields of calls (`Kind::Calls`).
 mod call {
     use super::Field;
-    pub(super) const CALL_ID: Field = Field { name: "call_id", slot: 0 };
-    pub(super) const START_TIME: Field = Field { name: "start_time", slot: 1 };
-    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
-    pub(super) const QUEUE: Field = Field { name: "queue", slot: 3 };
-    pub(super) const AGENT_ID: Field = Field { name: "agent_id", slot: 4 };
-    pub(super) const CALLER: Field = Field { name: "caller", slot: 5 };
-    pub(super) const ANSWERED: Field = Field { name: "answered", slot: 6 };
-    pub(super) const TALK_SECONDS: Field = Field { name: "talk_seconds", slot: 7 };
-    pub(super) const WAIT_SECONDS: Field = Field { name: "wait_seconds", slot: 8 };
-    pub(super) const RESOLVED: Field = Field { name: "resolved", slot: 9 };
+    field_consts! {
+        CALL_ID = "call_id",
+        START_TIME = "start_time",
+        BRANCH = "branch",
+        QUEUE = "queue",
+        AGENT_ID = "agent_id",
+        CALLER = "caller",
+        ANSWERED = "answered",
+        TALK_SECONDS = "talk_seconds",
+        WAIT_SECONDS = "wait_seconds",
+        RESOLVED = "resolved",
+    }
 }
 
 /// The fields of workorders (`Kind::WorkOrders`).
 mod order {
     use super::Field;
-    pub(super) const ORDER_ID: Field = Field { name: "order_id", slot: 0 };
-    pub(super) const ORDER_TYPE: Field = Field { name: "order_type", slot: 1 };
-    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
-    pub(super) const PRODUCT: Field = Field { name: "product", slot: 3 };
-    pub(super) const CUSTOMER_ID: Field = Field { name: "customer_id", slot: 4 };
-    pub(super) const CREATED_AT: Field = Field { name: "created_at", slot: 5 };
-    pub(super) const DEADLINE: Field = Field { name: "deadline", slot: 6 };
-    pub(super) const COMPLETED_AT: Field = Field { name: "completed_at", slot: 7 };
-    pub(super) const DEPARTMENT: Field = Field { name: "department", slot: 8 };
-    pub(super) const CHANNEL: Field = Field { name: "channel", slot: 9 };
-    pub(super) const CATEGORY: Field = Field { name: "category", slot: 10 };
-    pub(super) const PHENOMENON: Field = Field { name: "phenomenon", slot: 11 };
-    pub(super) const CAUSE: Field = Field { name: "cause", slot: 12 };
-    pub(super) const PREPROCESSED: Field = Field { name: "preprocessed", slot: 13 };
-    pub(super) const JUSTIFIED: Field = Field { name: "justified", slot: 14 };
-    pub(super) const FIRST_CLOSE: Field = Field { name: "first_close", slot: 15 };
-    pub(super) const CONTENT: Field = Field { name: "content", slot: 16 };
-    pub(super) const RESULT: Field = Field { name: "result", slot: 17 };
-    pub(super) const REPLY_OK: Field = Field { name: "reply_ok", slot: 18 };
-    pub(super) const HUMAN_ERROR: Field = Field { name: "human_error", slot: 19 };
-    pub(super) const SITE: Field = Field { name: "site", slot: 20 };
+    field_consts! {
+        ORDER_ID = "order_id",
+        ORDER_TYPE = "order_type",
+        BRANCH = "branch",
+        PRODUCT = "product",
+        CUSTOMER_ID = "customer_id",
+        CREATED_AT = "created_at",
+        DEADLINE = "deadline",
+        COMPLETED_AT = "completed_at",
+        DEPARTMENT = "department",
+        CHANNEL = "channel",
+        CATEGORY = "category",
+        PHENOMENON = "phenomenon",
+        CAUSE = "cause",
+        PREPROCESSED = "preprocessed",
+        JUSTIFIED = "justified",
+        FIRST_CLOSE = "first_close",
+        CONTENT = "content",
+        RESULT = "result",
+        REPLY_OK = "reply_ok",
+        HUMAN_ERROR = "human_error",
+        SITE = "site",
+    }
 }
 
 /// The fields of surveys (`Kind::Surveys`).
 mod survey {
     use super::Field;
-    pub(super) const SURVEY_ID: Field = Field { name: "survey_id", slot: 0 };
-    pub(super) const ORDER_ID: Field = Field { name: "order_id", slot: 1 };
-    pub(super) const BRANCH: Field = Field { name: "branch", slot: 2 };
-    pub(super) const SURVEYED_AT: Field = Field { name: "surveyed_at", slot: 3 };
-    pub(super) const CONTACTED: Field = Field { name: "contacted", slot: 4 };
-    pub(super) const SATISFACTION: Field = Field { name: "satisfaction", slot: 5 };
-    pub(super) const TIMELY: Field = Field { name: "timely", slot: 6 };
-    pub(super) const ATTITUDE: Field = Field { name: "attitude", slot: 7 };
-    pub(super) const REASON: Field = Field { name: "reason", slot: 8 };
+    field_consts! {
+        SURVEY_ID = "survey_id",
+        ORDER_ID = "order_id",
+        BRANCH = "branch",
+        SURVEYED_AT = "surveyed_at",
+        CONTACTED = "contacted",
+        SATISFACTION = "satisfaction",
+        TIMELY = "timely",
+        ATTITUDE = "attitude",
+        REASON = "reason",
+    }
 }
 
 const EMPTY: Cell<'static> = Cell::Empty;
