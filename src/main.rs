@@ -2,12 +2,13 @@
 
 use clap::Parser;
 
-/// mimalloc instead of the system allocator: freed tables go back to the system (glibc kept
-/// ~250 MB of the per-file tables resident after they were merged) and allocation is cheaper.
-/// Built with `no_thp` (no transparent huge pages: the kernel zeroed whole 2 MB pages for
-/// each file's decoded text). Measured in BENCHMARKS.md ("Session 3").
+/// jemalloc instead of the system allocator: freed tables go back to the system (glibc kept
+/// ~250 MB of the per-file tables resident after they were merged). Its settings are compiled
+/// in from `.cargo/config.toml` (a background thread returns freed pages within 500 ms); with
+/// them the province month peaks ~100 MB lower than with mimalloc (which kept ~270 MB more
+/// resident after reading than the live tables), at the same speed. Measured in BENCHMARKS.md ("Session 7").
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
     svcq::install_panic_hook();
