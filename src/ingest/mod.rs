@@ -106,6 +106,12 @@ pub fn ingest(
                 calls.push(part.calls);
                 orders.push(part.orders);
                 surveys.push(part.surveys);
+                for (mut c, mut o) in part.later {
+                    c.shift_sheets(offset);
+                    o.shift_sheets(offset);
+                    calls.push(c);
+                    orders.push(o);
+                }
             }
             FileOutcome::Empty => {
                 state.ledger.skipped_files.push((file.display.clone(), "empty file (0 bytes)".into()))
@@ -131,6 +137,9 @@ pub(crate) struct State<'a> {
     pub(crate) calls: Calls,
     pub(crate) orders: Orders,
     pub(crate) surveys: Surveys,
+    /// Calls and orders of the same sheet read after this state's own (the second half of a
+    /// big CSV), kept apart until the month's columns are joined: no copy into this state.
+    pub(crate) later: Vec<(Calls, Orders)>,
 }
 
 impl<'a> State<'a> {
@@ -142,6 +151,7 @@ impl<'a> State<'a> {
             calls: Calls::default(),
             orders: Orders::default(),
             surveys: Surveys::default(),
+            later: Vec::new(),
         }
     }
 
@@ -162,8 +172,9 @@ impl<'a> State<'a> {
             mine.rejected += theirs.rejected;
         }
         take(&mut self.ledger.rejected, part.ledger.rejected, 0, |r| &mut r.src);
-        self.calls.append(part.calls, 0);
-        self.orders.append(part.orders, 0);
+        self.later.push((part.calls, part.orders));
+        self.later.extend(part.later);
+        // Surveys are few, and a sheet's score scale is decided on all of them at its end.
         self.surveys.append(part.surveys, 0);
     }
 

@@ -489,6 +489,86 @@ pub(crate) fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static 
     }
 }
 
+/// A CSV file's bytes decoded a piece at a time (a big file's text is never held whole): UTF-8
+/// as it is, GBK/GB18030 through a decoder. Pieces are cut just after a line feed, which is
+/// never part of a UTF-8 or GB18030 sequence, so decoding piece by piece gives the text that
+/// [`decode_text`] gives for the whole file.
+pub(crate) struct CsvBytes<'a> {
+    /// The bytes after any BOM.
+    pub bytes: &'a [u8],
+    /// The encoding's name, as [`decode_text`] names it.
+    pub encoding: &'static str,
+    gbk: bool,
+}
+
+impl<'a> CsvBytes<'a> {
+    /// The bytes of a UTF-8 file (with or without BOM) or a GBK one; `None` for UTF-16 and for
+    /// a UTF-8 BOM before invalid UTF-8 (those are decoded whole).
+    pub(crate) fn of(raw: &'a [u8]) -> Option<CsvBytes<'a>> {
+        if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            return std::str::from_utf8(rest).is_ok().then_some(CsvBytes {
+                bytes: rest,
+                encoding: "UTF-8 (BOM)",
+                gbk: false,
+            });
+        }
+        if raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]) {
+            return None;
+        }
+        let utf8 = std::str::from_utf8(raw).is_ok();
+        Some(CsvBytes { bytes: raw, encoding: if utf8 { "UTF-8" } else { "GBK/GB18030" }, gbk: !utf8 })
+    }
+
+    /// The text of `bytes[range]` (a range that ends after a line feed or at the end),
+    /// decoded into `buf` when the file is GBK.
+    pub(crate) fn text<'b>(&'b self, range: std::ops::Range<usize>, buf: &'b mut String) -> std::borrow::Cow<'b, str> {
+        let piece = &self.bytes[range];
+        if !self.gbk {
+            // Valid UTF-8 cut at a line feed: borrowed, never replaced.
+            return String::from_utf8_lossy(piece);
+        }
+        buf.clear();
+        let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+        let mut read = 0;
+        loop {
+            let rest = piece.len() - read;
+            buf.reserve(decoder.max_utf8_buffer_length(rest).unwrap_or(rest));
+            let (result, n, _) = decoder.decode_to_string(&piece[read..], buf, true);
+            read += n;
+            if result == encoding_rs::CoderResult::InputEmpty {
+                break;
+            }
+        }
+        std::borrow::Cow::Borrowed(buf.as_str())
+    }
+
+    /// The field delimiter, sniffed as [`load_csv`] does on the whole text (from the first 25
+    /// lines that are not blank), given the file's line starts.
+    pub(crate) fn delimiter(&self, path: &Path, line_starts: &[usize]) -> u8 {
+        let tsv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        if tsv {
+            return b'\t';
+        }
+        let mut buf = String::new();
+        let mut n = 64;
+        loop {
+            let end = line_starts.get(n).copied().unwrap_or(self.bytes.len());
+            let text = self.text(0..end, &mut buf);
+            let enough = text.lines().filter(|l| !l.trim().is_empty()).nth(24).is_some();
+            if enough || end == self.bytes.len() {
+                return sniff_delimiter(&text);
+            }
+            n *= 4;
+        }
+    }
+}
+
+/// Whether a CSV's bytes are plain lines with no quoting at all (see [`plain_lines`]); the
+/// bytes that decide it are ASCII, which GBK never uses inside a character.
+pub(crate) fn plain_bytes(bytes: &[u8], delimiter: u8) -> bool {
+    plain_lines(bytes, delimiter)
+}
+
 /// A CSV/TSV file decoded to text.
 pub(crate) struct CsvText {
     /// The text (UTF-8).
@@ -504,12 +584,21 @@ pub(crate) struct CsvText {
 /// Read and decode a CSV/TSV file.
 pub(crate) fn load_csv(path: &Path) -> Result<CsvText, ReadError> {
     let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
-    let (text, encoding) = decode_text(&bytes);
+    Ok(csv_text(path, &bytes))
+}
+
+/// Decode a CSV/TSV file's bytes whole.
+pub(crate) fn csv_text(path: &Path, bytes: &[u8]) -> CsvText {
+    let (text, encoding) = decode_text(bytes);
     let text = text.into_owned();
     let tsv = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = if tsv { b'\t' } else { sniff_delimiter(&text) };
-    let sheet = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv").to_string();
-    Ok(CsvText { text, encoding, delimiter, sheet })
+    CsvText { text, encoding, delimiter, sheet: csv_sheet_name(path) }
+}
+
+/// The "sheet" name of a CSV file: its stem.
+pub(crate) fn csv_sheet_name(path: &Path) -> String {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv").to_string()
 }
 
 /// Parse the records of `text` (which starts at a record boundary) into `visitor`, numbering
@@ -723,6 +812,8 @@ mod tests {
         fn end_sheet(&mut self) {}
     }
 
+    use proptest::strategy::Strategy as _;
+
     proptest::proptest! {
         #[test]
         fn plain_lines_read_as_the_csv_crate_reads_them(
@@ -747,6 +838,39 @@ mod tests {
                 emit(&mut theirs, rows[n], &cells);
             }
             proptest::prop_assert_eq!(ours.0, theirs.0, "{:?}", text);
+        }
+
+        #[test]
+        fn pieces_cut_after_line_feeds_decode_as_the_whole_file(
+            // GBK text, stray lead and trail bytes, GB18030 four-byte starts, line feeds.
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-c,\r\n 0-9]{1,4}".prop_map(|s| s.into_bytes()),
+                    proptest::string::string_regex("[北京分公司来电时间]{1,3}").unwrap().prop_map(|s| encoding_rs::GBK.encode(&s).0.into_owned()),
+                    proptest::collection::vec(proptest::prop_oneof![
+                        proptest::num::u8::ANY, proptest::strategy::Just(0x81u8), proptest::strategy::Just(0x30u8),
+                        proptest::strategy::Just(b'\n'),
+                    ], 1..4),
+                ],
+                0..30,
+            ),
+            bom in proptest::bool::ANY,
+        ) {
+            let mut raw: Vec<u8> = if bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+            raw.extend(parts.concat());
+            let (whole, encoding) = decode_text(&raw);
+            if let Some(csv) = CsvBytes::of(&raw) {
+                proptest::prop_assert_eq!(csv.encoding, encoding);
+                // Cut after every line feed (the shortest pieces there can be).
+                let mut cuts: Vec<usize> = memchr::memchr_iter(b'\n', csv.bytes).map(|i| i + 1).collect();
+                cuts.insert(0, 0);
+                cuts.push(csv.bytes.len());
+                let mut buf = String::new();
+                let pieced: String = cuts.windows(2).map(|w| csv.text(w[0]..w[1], &mut buf).into_owned()).collect();
+                proptest::prop_assert_eq!(pieced, whole.into_owned(), "{:?}", raw);
+            } else {
+                proptest::prop_assert!(bom, "only a UTF-8 BOM before invalid UTF-8 is decoded whole");
+            }
         }
     }
 
