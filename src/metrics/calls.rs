@@ -22,7 +22,7 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
             day_col(t, idx)?,
             BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
             Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
-            f64_col("talk_s", idx, |&i| t.talk_seconds[i]),
+            f64_col("talk_s", idx, |&i| t.talk_seconds.get(i)),
             BooleanChunked::from_iter_options("is_resolved".into(), idx.iter().map(|&i| t.resolved[i])).into_column(),
         ],
     )?;

@@ -152,7 +152,7 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
         let Some(c) = cell_of(t.start_time.get(i)) else { continue };
         offered[c] += 1;
         if answered {
-            if let Some(s) = t.talk_seconds[i] {
+            if let Some(s) = t.talk_seconds.get(i) {
                 talk_sum[c] += s;
                 talk_n[c] += 1;
                 all_talk += s;

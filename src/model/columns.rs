@@ -104,12 +104,23 @@ impl<T: Copy + Default> Column for Vec<T> {
     }
 }
 
+/// Bits of a row end kept per row in [`Text`] (tiny in unit tests, so that they cross the
+/// 4 GiB boundaries a real month never reaches).
+#[cfg(not(test))]
+const LOW_BITS: u32 = 32;
+#[cfg(test)]
+const LOW_BITS: u32 = 3;
+
 /// Text kept per row (ids, phone numbers, free text): one buffer and row ends.
 #[derive(Debug, Clone, Default)]
 pub struct Text {
     buf: String,
-    /// End of each row in `buf`; `None` rows have `start == end` and `present == false`.
-    ends: Vec<usize>,
+    /// End of each row in `buf`, its low [`LOW_BITS`] bits (4 bytes a row, not 8); `None`
+    /// rows have `start == end` and `present == false`.
+    ends: Vec<u32>,
+    /// The first row whose end is at least k·2^LOW_BITS, for k = 1, 2, … (empty for a
+    /// column under 4 GiB).
+    wraps: Vec<usize>,
     present: Vec<bool>,
 }
 
@@ -119,8 +130,23 @@ impl Text {
         if !self.present[i] {
             return None;
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        Some(&self.buf[start..self.ends[i]])
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        Some(&self.buf[start..self.end(i)])
+    }
+
+    /// Where row `i` ends in `buf`.
+    fn end(&self, i: usize) -> usize {
+        end_at(&self.ends, &self.wraps, i)
+    }
+
+    /// Append a row that ends at `end` in `buf`.
+    fn push_end(&mut self, end: usize, present: bool) {
+        let high = (end as u64 >> LOW_BITS) as usize;
+        while self.wraps.len() < high {
+            self.wraps.push(self.ends.len());
+        }
+        self.ends.push(low_bits(end));
+        self.present.push(present);
     }
 
     /// Append a value.
@@ -128,8 +154,7 @@ impl Text {
         if let Some(v) = v {
             self.buf.push_str(v);
         }
-        self.ends.push(self.buf.len());
-        self.present.push(v.is_some());
+        self.push_end(self.buf.len(), v.is_some());
     }
 
     /// Number of rows.
@@ -141,6 +166,30 @@ impl Text {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
+
+    /// Append `other`'s rows (its buffer copied once).
+    fn extend_from(&mut self, other: &Text) {
+        let base = self.buf.len();
+        self.buf.push_str(&other.buf);
+        for i in 0..other.len() {
+            self.push_end(base + other.end(i), other.present[i]);
+        }
+    }
+}
+
+/// The low [`LOW_BITS`] bits of a row end.
+fn low_bits(end: usize) -> u32 {
+    (end as u64 & ((1u64 << LOW_BITS) - 1)) as u32
+}
+
+/// Where row `i` of a [`Text`] with these `ends` and `wraps` ends in its buffer.
+fn end_at(ends: &[u32], wraps: &[usize], i: usize) -> usize {
+    let low = ends[i] as usize;
+    if wraps.is_empty() {
+        return low;
+    }
+    let high = wraps.partition_point(|&r| r <= i) as u64;
+    ((high << LOW_BITS) as usize) | low
 }
 
 impl Column for Text {
@@ -156,10 +205,7 @@ impl Column for Text {
             *self = other;
             return;
         }
-        let base = self.buf.len();
-        self.buf.push_str(&other.buf);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.present.extend(other.present);
+        self.extend_from(&other);
     }
     fn select(&self, keep: &[bool]) -> Self {
         let mut out = Text::default();
@@ -171,13 +217,18 @@ impl Column for Text {
     fn retain(&mut self, keep: &[bool]) {
         // Move the kept rows' bytes down in place: whole rows move, so the buffer stays UTF-8.
         let mut bytes = std::mem::take(&mut self.buf).into_bytes();
+        let wraps = std::mem::take(&mut self.wraps);
         let (mut start, mut w, mut row) = (0, 0, 0);
         for i in 0..self.ends.len() {
-            let end = self.ends[i];
+            // Row `i` is read before row `row <= i` is written.
+            let end = end_at(&self.ends, &wraps, i);
             if keep.get(i).copied().unwrap_or(false) {
                 bytes.copy_within(start..end, w);
                 w += end - start;
-                self.ends[row] = w;
+                while self.wraps.len() < (w as u64 >> LOW_BITS) as usize {
+                    self.wraps.push(row);
+                }
+                self.ends[row] = low_bits(w);
                 self.present[row] = self.present[i];
                 row += 1;
             }
@@ -200,10 +251,7 @@ impl Column for Text {
         out.reserve(parts.iter().map(Text::len).sum());
         out.buf.reserve(parts.iter().map(|p| p.buf.len()).sum());
         for p in parts {
-            let base = out.buf.len();
-            out.buf.push_str(&p.buf);
-            out.ends.extend(p.ends.iter().map(|e| e + base));
-            out.present.extend(p.present);
+            out.extend_from(&p);
         }
         out
     }
@@ -399,6 +447,31 @@ impl Column for Times {
     inner_column!();
 }
 
+/// Numbers that may be missing, 8 bytes a row (an `Option<f64>` takes 16): NaN marks a
+/// missing value, which the value parsers never give (they accept finite numbers only).
+#[derive(Debug, Clone, Default)]
+pub struct OptNums(pub Vec<f64>);
+
+impl OptNums {
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> Option<f64> {
+        let v = self.0[i];
+        (!v.is_nan()).then_some(v)
+    }
+}
+
+impl Column for OptNums {
+    type Item<'a> = Option<f64>;
+    fn push(&mut self, v: &Option<f64>) {
+        debug_assert!(v.is_none_or(|v| !v.is_nan()), "a parsed number is never NaN");
+        self.0.push(v.unwrap_or(f64::NAN));
+    }
+    fn at(&self, i: usize) -> Option<f64> {
+        self.get(i)
+    }
+    inner_column!();
+}
+
 /// Code of a missing timestamp in [`OptTimes`].
 const NO_TIME: i64 = i64::MIN;
 
@@ -471,6 +544,43 @@ mod tests {
         }
         t2.retain(&[false, true, true]);
         assert_eq!((0..t2.len()).map(|i| t2.get(i)).collect::<Vec<_>>(), [Some("乙乙"), Some("丙")]);
+    }
+
+    fn text_of(rows: &[Option<String>]) -> Text {
+        let mut t = Text::default();
+        for r in rows {
+            t.push_str(r.as_deref());
+        }
+        t
+    }
+
+    fn rows_of(t: &Text) -> Vec<Option<String>> {
+        (0..t.len()).map(|i| t.get(i).map(str::to_string)).collect()
+    }
+
+    proptest::proptest! {
+        /// Row ends past 2^LOW_BITS (8 bytes in unit tests, 4 GiB in svcq) read back exactly,
+        /// through append, concat, select and retain.
+        #[test]
+        fn text_rows_survive_every_column_operation(
+            a in proptest::collection::vec(proptest::option::of("[a-z甲乙]{0,11}"), 0..20),
+            b in proptest::collection::vec(proptest::option::of("[a-z甲乙]{0,11}"), 0..20),
+            keep_seed in proptest::collection::vec(proptest::bool::ANY, 40),
+        ) {
+            let mut t = text_of(&a);
+            proptest::prop_assert_eq!(rows_of(&t), a.clone());
+            Column::append(&mut t, text_of(&b));
+            let ab: Vec<Option<String>> = a.iter().chain(&b).cloned().collect();
+            proptest::prop_assert_eq!(rows_of(&t), ab.clone());
+            let c = Text::concat(vec![text_of(&a), text_of(&b), text_of(&a)]);
+            let aba: Vec<Option<String>> = a.iter().chain(&b).chain(&a).cloned().collect();
+            proptest::prop_assert_eq!(rows_of(&c), aba);
+            let keep = &keep_seed[..ab.len()];
+            let kept: Vec<Option<String>> = ab.iter().zip(keep).filter(|(_, k)| **k).map(|(r, _)| r.clone()).collect();
+            proptest::prop_assert_eq!(rows_of(&t.select(keep)), kept.clone());
+            t.retain(keep);
+            proptest::prop_assert_eq!(rows_of(&t), kept);
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDateTime;
 
-use columns::{Column, Dict, Ids, Labels, OptTimes, Text, Times};
+use columns::{Column, Dict, Ids, Labels, OptNums, OptTimes, Text, Times};
 
 use std::fmt;
 
@@ -145,7 +145,7 @@ table! {
         /// Answered by an agent.
         answered: bool => Vec<bool>,
         /// 通话时长 in seconds.
-        talk_seconds: Option<f64> => Vec<Option<f64>>,
+        talk_seconds: Option<f64> => OptNums,
         /// 等待时长 in seconds.
         wait_seconds: f64 => Vec<f64>,
         /// 一次解决.
