@@ -1,7 +1,7 @@
 //! 故障: fault reports, repeat faults, restoration, phenomena and causes.
 
 use polars::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
 use super::orders::{hours_to_complete, Due, OrderFlags};
@@ -86,6 +86,16 @@ pub(crate) struct CustomerUnit<'a> {
     pub branch: &'a str,
     /// A repeat customer under the configured window.
     pub repeat: bool,
+    /// Its reports: a range of [`Units::rows`].
+    pub reports: std::ops::Range<usize>,
+}
+
+/// The customer units of a month's fault reports, and their reports.
+pub(crate) struct Units<'a> {
+    /// The units, in (customer id, product) order.
+    pub units: Vec<CustomerUnit<'a>>,
+    /// The reports' rows, unit by unit, each unit's in (time, order id) order.
+    pub rows: Vec<usize>,
 }
 
 /// Every customer unit of the month's fault reports among rows `idx` of `t` (sorted by key).
@@ -94,7 +104,7 @@ pub(crate) fn units<'a>(
     idx: impl Iterator<Item = usize>,
     earlier: &'a Orders,
     config: &Config,
-) -> Vec<CustomerUnit<'a>> {
+) -> Units<'a> {
     // One sort of (customer, product, time, order id) puts each unit's reports together, in
     // time order.
     let mut reports: Vec<(&str, &str, i64, &str, usize)> = idx
@@ -128,25 +138,16 @@ pub(crate) fn units<'a>(
                 run.iter().any(|r| times.iter().any(|&x| x < r.2 && x >= r.2 - days))
             }
         };
-        units.push(CustomerUnit { key, branch: t.branch.get(run[0].4), repeat });
+        units.push(CustomerUnit { key, branch: t.branch.get(run[0].4), repeat, reports: k..end });
         k = end;
     }
-    units
-}
-
-/// The (customer, product) keys of the month's repeat customers.
-pub(crate) fn repeat_keys<'a>(
-    orders: &'a Orders,
-    earlier: &'a Orders,
-    config: &Config,
-) -> FxHashSet<(&'a str, &'a str)> {
-    units(orders, 0..orders.len(), earlier, config).into_iter().filter(|u| u.repeat).map(|u| u.key).collect()
+    Units { units, rows: reports.iter().map(|r| r.4).collect() }
 }
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
 /// product; it belongs to the branch of its first report of the month.
 fn repeat_customers(t: &Orders, faults: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let customers = units(t, faults.iter().copied(), earlier, ctx.config);
+    let customers = units(t, faults.iter().copied(), earlier, ctx.config).units;
     let df = DataFrame::new(
         customers.len(),
         vec![

@@ -23,12 +23,6 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset, incidents: &[crate::met
     let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
     let t = &data.orders;
-    let mut by_customer: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
-    for i in (0..t.len()).filter(|&i| t.order_type[i] == OrderType::Fault) {
-        if let Some(c) = t.customer_id.get(i) {
-            by_customer.entry((c, t.product.get(i))).or_default().push(i);
-        }
-    }
     // A report that belongs to an incident is marked: a repeat caused by an outage is not a
     // repair that failed.
     let incident_of: FxHashMap<usize, String> = incidents
@@ -39,17 +33,13 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset, incidents: &[crate::met
             inc.reports.iter().map(move |&i| (i, name.clone()))
         })
         .collect();
-    let repeat = crate::metrics::fault::repeat_keys(&data.orders, &data.earlier_orders, b.config);
-    let mut groups: Vec<(&(&str, &str), &Vec<usize>)> =
-        by_customer.iter().filter(|(k, _)| repeat.contains(*k)).collect();
-    groups.sort_by(|a, b| a.0.cmp(b.0));
+    // The repeat customers in (customer, product) order, each one's reports in time order.
+    let all = crate::metrics::fault::units(t, 0..t.len(), &data.earlier_orders, b.config);
     let mut rows = Vec::new();
-    for ((customer, product), orders) in groups {
-        let mut orders = orders.clone();
-        orders.sort_by(|&a, &b| {
-            t.created_at.0[a].cmp(&t.created_at.0[b]).then_with(|| t.order_id.get(a).cmp(t.order_id.get(b)))
-        });
-        for &i in &orders {
+    for unit in all.units.iter().filter(|u| u.repeat) {
+        let (customer, product) = unit.key;
+        let orders = &all.rows[unit.reports.clone()];
+        for &i in orders {
             rows.push(vec![
                 V::Text(customer.to_string()),
                 V::Text(product.to_string()),
@@ -102,24 +92,22 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
         })
         .filter_map(|i| deadline(crate::metrics::orders::Due::at(t, i), b.config).map(|d| (t.row(i), d)))
         .collect();
-    let dept_of = |o: &WorkOrder<'_>| -> String {
-        o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN).to_string()
-    };
+    // The department a late order is listed under (未填写 when the cell was empty).
+    fn dept<'o>(o: &'o WorkOrder<'_>) -> &'o str {
+        o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN)
+    }
     late.sort_by(|a, b| {
-        let (da, db) = (a.0.department.as_deref(), b.0.department.as_deref());
-        let not_given = crate::metrics::complaint::NOT_GIVEN;
-        da.unwrap_or(not_given)
-            .cmp(db.unwrap_or(not_given))
+        dept(&a.0)
+            .cmp(dept(&b.0))
             .then_with(|| a.0.order_type.cmp(&b.0.order_type))
             .then_with(|| a.0.order_id.cmp(&b.0.order_id))
     });
-    let dept = dept_of;
     let rows = late
         .into_iter()
         .map(|(o, due)| {
             let done = o.completed_at.unwrap_or(end);
             vec![
-                V::Text(dept(&o)),
+                V::Text(dept(&o).to_string()),
                 V::Text(order_type_label(lang, o.order_type).into()),
                 V::Text(o.order_id.into_owned()),
                 V::Text(o.branch.into_owned()),
