@@ -75,7 +75,7 @@ fn is_big_plain_csv(path: &Path, threshold: u64) -> bool {
 /// and second halves are parsed at once, each into a state of its own, and the second's rows
 /// follow the first's (same sheet, file order kept). Only files without quote characters
 /// are cut (every line is then a record); others are read in one piece. A file of plain lines
-/// (see [`sheet::plain_bytes`]) in UTF-8 or GBK is never decoded whole: its lines are found in
+/// (see [`sheet::plain_lines`]) in UTF-8 or GBK is never decoded whole: its lines are found in
 /// its bytes, and each core decodes and parses [`PIECE_LINES`] lines at a time (the piece's
 /// text stays in the cache while its rows are parsed; ~140 k fewer page faults reading a
 /// province month). Rows, cells and ledger are those of the whole text.
@@ -85,7 +85,7 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         let lines = sheet::lines_unquoted(csv.bytes);
         let starts: Vec<usize> = lines.iter().map(|l| l.1).collect();
         let delim = csv.delimiter(path, &starts);
-        if sheet::plain_bytes(csv.bytes, delim) {
+        if sheet::plain_lines(csv.bytes, delim) {
             let rows: Vec<u32> = lines.iter().map(|l| l.0).collect();
             drop(lines);
             let at = |i: usize| starts.get(i).copied().unwrap_or(csv.bytes.len());

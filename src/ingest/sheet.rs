@@ -563,12 +563,6 @@ impl<'a> CsvBytes<'a> {
     }
 }
 
-/// Whether a CSV's bytes are plain lines with no quoting at all (see [`plain_lines`]); the
-/// bytes that decide it are ASCII, which GBK never uses inside a character.
-pub(crate) fn plain_bytes(bytes: &[u8], delimiter: u8) -> bool {
-    plain_lines(bytes, delimiter)
-}
-
 /// A CSV/TSV file decoded to text.
 pub(crate) struct CsvText {
     /// The text (UTF-8).
@@ -641,8 +635,10 @@ pub(crate) fn parse_records(
 /// Whether every record of `text` is one line split at the delimiter: no quote character,
 /// no carriage return except before a line feed, an ASCII delimiter. The csv crate then
 /// reads exactly the non-empty lines, each split at every delimiter, which
-/// [`parse_plain_lines`] does without re-checking the text's UTF-8.
-fn plain_lines(text: &[u8], delimiter: u8) -> bool {
+/// [`parse_plain_lines`] does without re-checking the text's UTF-8. The bytes that decide
+/// it are ASCII below 0x30, which GBK/GB18030 never uses inside a character: a GBK file's
+/// bytes answer as its decoded text does.
+pub(crate) fn plain_lines(text: &[u8], delimiter: u8) -> bool {
     delimiter.is_ascii()
         && delimiter != b'"'
         && memchr::memchr(b'"', text).is_none()
