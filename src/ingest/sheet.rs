@@ -469,23 +469,15 @@ fn read_markup(path: &Path, bytes: &[u8], visitor: &mut dyn RowVisitor) -> Resul
 /// Decode text bytes: UTF-8 (BOM or valid), UTF-16 with BOM, else GB18030 (a GBK superset).
 /// Returns the text and the encoding's name.
 pub(crate) fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return (String::from_utf8_lossy(rest), "UTF-8 (BOM)");
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        let (t, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return (t, "UTF-16LE");
-    }
-    if bytes.starts_with(&[0xFE, 0xFF]) {
-        let (t, _, _) = encoding_rs::UTF_16BE.decode(bytes);
-        return (t, "UTF-16BE");
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), "UTF-8"),
-        Err(_) => {
-            let (t, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            (t, "GBK/GB18030")
-        }
+    // The encoding is decided in one place, [`CsvBytes::of`].
+    match CsvBytes::of(bytes) {
+        Some(csv) if csv.gbk => (encoding_rs::GB18030.decode_without_bom_handling(csv.bytes).0, csv.encoding),
+        // Valid UTF-8 after any BOM: borrowed as it is.
+        Some(csv) => (String::from_utf8_lossy(csv.bytes), csv.encoding),
+        None if bytes.starts_with(&[0xFF, 0xFE]) => (encoding_rs::UTF_16LE.decode(bytes).0, "UTF-16LE"),
+        None if bytes.starts_with(&[0xFE, 0xFF]) => (encoding_rs::UTF_16BE.decode(bytes).0, "UTF-16BE"),
+        // A UTF-8 BOM before invalid UTF-8.
+        None => (String::from_utf8_lossy(bytes.get(3..).unwrap_or_default()), "UTF-8 (BOM)"),
     }
 }
 
