@@ -3,6 +3,8 @@
 
 use chrono::NaiveDateTime;
 
+use rayon::slice::ParallelSliceMut;
+
 use super::header::Kind;
 use crate::model::{Calls, Conflict, Ledger, Orders, Source, Surveys};
 
@@ -17,11 +19,56 @@ pub(super) trait Records: Sized {
     }
     /// Field names and values of row `i`, for comparing content.
     fn fields(&self, i: usize) -> Vec<(&'static str, String)>;
+    /// Whether rows `a` and `b` have the same [`fields`](Records::fields), without writing
+    /// them out (most duplicates are exact copies).
+    fn same(&self, a: usize, b: usize) -> bool;
 }
 
-macro_rules! fields {
-    ($row:ident: $($f:ident),*) => {
-        vec![$((stringify!($f), format!("{:?}", $row.$f))),*]
+/// Equality exactly as the values' `Debug` text compares: floats by their bits (`0.0` and
+/// `-0.0` differ), every NaN alike.
+trait Same {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Same for f64 {
+    fn same(&self, other: &f64) -> bool {
+        self.to_bits() == other.to_bits() || (self.is_nan() && other.is_nan())
+    }
+}
+
+impl<T: Same> Same for Option<T> {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Some(a), Some(b)) => a.same(b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+macro_rules! same_by_eq {
+    ($($t:ty),*) => {
+        $(impl Same for $t {
+            fn same(&self, other: &Self) -> bool {
+                self == other
+            }
+        })*
+    };
+}
+
+same_by_eq!(bool, NaiveDateTime, crate::model::OrderType, std::borrow::Cow<'_, str>);
+
+/// The content of a table's rows: `fields` (names and `Debug` text) and `same` from one list.
+macro_rules! content {
+    ($($f:ident),*) => {
+        fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
+            let r = self.row(i);
+            vec![$((stringify!($f), format!("{:?}", r.$f))),*]
+        }
+        fn same(&self, a: usize, b: usize) -> bool {
+            let (ra, rb) = (self.row(a), self.row(b));
+            $(Same::same(&ra.$f, &rb.$f))&&*
+        }
     };
 }
 
@@ -35,10 +82,7 @@ impl Records for Calls {
     fn id(&self, i: usize) -> Option<&str> {
         self.call_id.get(i)
     }
-    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
-        let r = self.row(i);
-        fields!(r: start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved)
-    }
+    content!(start_time, branch, queue, agent_id, caller, answered, talk_seconds, wait_seconds, resolved);
 }
 
 impl Records for Orders {
@@ -54,12 +98,28 @@ impl Records for Orders {
     fn completion(&self, i: usize) -> Option<NaiveDateTime> {
         self.completed_at.get(i)
     }
-    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
-        let r = self.row(i);
-        fields!(r: order_type, branch, product, customer_id, created_at, deadline, completed_at, department,
-            channel, category, phenomenon, cause, preprocessed, justified, first_close, content, result, reply_ok,
-            human_error, site)
-    }
+    content!(
+        order_type,
+        branch,
+        product,
+        customer_id,
+        created_at,
+        deadline,
+        completed_at,
+        department,
+        channel,
+        category,
+        phenomenon,
+        cause,
+        preprocessed,
+        justified,
+        first_close,
+        content,
+        result,
+        reply_ok,
+        human_error,
+        site
+    );
 }
 
 impl Records for Surveys {
@@ -72,10 +132,7 @@ impl Records for Surveys {
     fn id(&self, i: usize) -> Option<&str> {
         self.survey_id.get(i)
     }
-    fn fields(&self, i: usize) -> Vec<(&'static str, String)> {
-        let r = self.row(i);
-        fields!(r: order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason)
-    }
+    content!(order_id, branch, surveyed_at, contacted, satisfied, score, timely, attitude, reason);
 }
 
 /// The duplicates of one table, found without touching it (so the three kinds can be
@@ -118,7 +175,8 @@ pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
     };
     let mut keyed: Vec<(u64, u32)> =
         (0..records.len()).filter_map(|i| records.id(i).map(|id| (hash(id), i as u32))).collect();
-    keyed.sort_unstable();
+    // Both cores (the orders' and surveys' search is the shorter job on the other).
+    keyed.par_sort_unstable();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
         let mut rows: Vec<(&str, usize)> =
@@ -132,6 +190,15 @@ pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
     let mut dropped = Vec::new();
     let mut conflicts = Vec::new();
     for idx in groups {
+        if idx[1..].iter().all(|&i| records.same(idx[0], i)) {
+            // Exact copies (equal completion, equal content): the first read is kept.
+            let best = idx.iter().copied().min_by_key(|&i| records.src(i)).unwrap_or(idx[0]);
+            for &i in idx.iter().filter(|&&i| i != best) {
+                drop_row[i] = true;
+                dropped.push(records.src(i));
+            }
+            continue;
+        }
         let id = records.id(idx[0]).unwrap_or_default();
         let contents: Vec<Vec<(&'static str, String)>> = idx.iter().map(|&i| records.fields(i)).collect();
         let best = (0..idx.len())
@@ -167,4 +234,52 @@ pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
     }
     conflicts.sort_by_key(|c| c.dropped);
     Duplicates { drop_row, dropped, conflicts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Call;
+    use std::borrow::Cow;
+
+    fn call(row: u32, talk: Option<f64>) -> Call<'static> {
+        Call {
+            src: Source { sheet: 0, row },
+            call_id: Some(Cow::Borrowed("C1")),
+            start_time: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            branch: Some(Cow::Borrowed("雁江")),
+            queue: None,
+            agent_id: None,
+            caller: Some(Cow::Borrowed("13800000000")),
+            answered: true,
+            talk_seconds: talk,
+            wait_seconds: 5.0,
+            resolved: None,
+        }
+    }
+
+    #[test]
+    fn floats_are_the_same_exactly_when_their_text_is() {
+        assert!(Same::same(&0.5, &0.5));
+        assert!(!Same::same(&0.0, &-0.0), "0.0 and -0.0 print differently");
+        assert!(Same::same(&f64::NAN, &-f64::NAN), "every NaN prints NaN");
+        assert!(!Same::same(&Some(1.0), &None));
+    }
+
+    #[test]
+    fn exact_copies_keep_the_first_read_and_a_differing_copy_is_a_conflict() {
+        // Rows 4 and 2 are exact copies; row 3 differs only in the sign of a zero.
+        let copies: Calls = [call(4, Some(0.0)), call(2, Some(0.0))].into_iter().collect();
+        let d = find(&copies, Kind::Calls);
+        assert_eq!(d.drop_row, vec![true, false]);
+        assert_eq!(d.dropped, vec![Source { sheet: 0, row: 4 }]);
+        assert!(d.conflicts.is_empty());
+
+        let differing: Calls = [call(4, Some(0.0)), call(2, Some(0.0)), call(3, Some(-0.0))].into_iter().collect();
+        assert!(!differing.same(0, 2) && differing.same(0, 1));
+        let d = find(&differing, Kind::Calls);
+        assert_eq!(d.drop_row.iter().filter(|d| **d).count(), 2);
+        assert_eq!(d.conflicts.len(), 1);
+        assert_eq!(d.conflicts[0].fields, vec!["talk_seconds"]);
+    }
 }

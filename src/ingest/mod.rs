@@ -20,7 +20,6 @@ pub(crate) mod value;
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
-use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -180,20 +179,27 @@ impl<'a> State<'a> {
 
     /// Fill survey branches, drop duplicates, split by period, and close the ledger.
     fn finish(mut self, month: Period) -> Dataset {
-        // Surveys without a branch take their work order's (the map only when one needs it).
-        let needed = (0..self.surveys.len()).any(|i| self.surveys.branch.get(i).is_none());
-        let branch_of: FxHashMap<&str, &str> = if needed {
-            (0..self.orders.len()).map(|i| (self.orders.order_id.get(i), self.orders.branch.get(i))).collect()
-        } else {
-            FxHashMap::default()
-        };
+        // Surveys without a branch take their work order's: the ids those surveys name, then
+        // one pass over the orders (the last order of an id wins), not a map of every order.
+        let mut branch_of: FxHashMap<&str, Option<&str>> = (0..self.surveys.len())
+            .filter(|&i| self.surveys.branch.get(i).is_none())
+            .filter_map(|i| self.surveys.order_id.get(i))
+            .map(|id| (id, None))
+            .collect();
+        if !branch_of.is_empty() {
+            for i in 0..self.orders.len() {
+                if let Some(b) = branch_of.get_mut(self.orders.order_id.get(i)) {
+                    *b = Some(self.orders.branch.get(i));
+                }
+            }
+        }
         let mut keep = vec![true; self.surveys.len()];
         for (i, keep) in keep.iter_mut().enumerate() {
             if self.surveys.branch.get(i).is_some() {
                 continue;
             }
             let id = self.surveys.order_id.get(i);
-            match id.and_then(|id| branch_of.get(id)) {
+            match id.and_then(|id| branch_of.get(id).copied().flatten()) {
                 Some(b) => self.surveys.branch.set(i, Some(b)),
                 None => {
                     let src = self.surveys.src[i];
@@ -228,32 +234,39 @@ impl<'a> State<'a> {
         let drop_orders = dup_orders.count(&mut self.ledger);
         let drop_surveys = dup_surveys.count(&mut self.ledger);
 
-        // A duplicate is counted as such only; every other row is used or out of period.
-        let ledger = &mut self.ledger;
-        let mut keep = |dropped: bool, src: Source, t: NaiveDateTime| {
-            if dropped {
-                return false;
+        // A duplicate is counted as such only; every other row is used or out of period (the
+        // calls on one core, the rest on the other).
+        let sheets = self.ledger.sheets.len();
+        let ((in_calls, c), ((in_surveys, s), ((in_orders, o), earlier))) = rayon::join(
+            || in_period(&drop_calls, &calls.src, calls.start_time.window(month.start(), month.end()), sheets),
+            || {
+                let before = month.start() - chrono::Duration::days(EARLIER_DAYS);
+                let earlier = orders.created_at.window(before, month.start());
+                (
+                    in_period(
+                        &drop_surveys,
+                        &surveys.src,
+                        surveys.surveyed_at.window(month.start(), month.end()),
+                        sheets,
+                    ),
+                    (
+                        in_period(
+                            &drop_orders,
+                            &orders.src,
+                            orders.created_at.window(month.start(), month.end()),
+                            sheets,
+                        ),
+                        (0..orders.len()).map(|i| !drop_orders[i] && earlier(i)).collect::<Vec<bool>>(),
+                    ),
+                )
+            },
+        );
+        for counts in [c, s, o] {
+            for (sheet, (used, out)) in self.ledger.sheets.iter_mut().zip(counts) {
+                sheet.used += used;
+                sheet.out_of_period += out;
             }
-            let s = &mut ledger.sheets[src.sheet as usize];
-            if month.contains(t) {
-                s.used += 1;
-                true
-            } else {
-                s.out_of_period += 1;
-                false
-            }
-        };
-        let in_calls: Vec<bool> =
-            (0..calls.len()).map(|i| keep(drop_calls[i], calls.src[i], calls.start_time.get(i))).collect();
-        let in_surveys: Vec<bool> =
-            (0..surveys.len()).map(|i| keep(drop_surveys[i], surveys.src[i], surveys.surveyed_at.get(i))).collect();
-        let in_orders: Vec<bool> =
-            (0..orders.len()).map(|i| keep(drop_orders[i], orders.src[i], orders.created_at.get(i))).collect();
-        let earlier: Vec<bool> = in_orders
-            .iter()
-            .enumerate()
-            .map(|(i, k)| !k && !drop_orders[i] && month.just_before(orders.created_at.get(i), EARLIER_DAYS))
-            .collect();
+        }
         // One pass over each table's columns (the calls on one core, the rest on the other).
         let earlier_orders = rayon::join(
             || calls.retain(&in_calls),
@@ -268,6 +281,33 @@ impl<'a> State<'a> {
         self.ledger.rejected.sort_by_key(|r| r.src);
         Dataset { calls, orders, earlier_orders, surveys, ledger: self.ledger }
     }
+}
+
+/// Which rows of a table are kept for the period (`inside`), not being dropped duplicates;
+/// with each sheet's count of rows used and rows out of period.
+fn in_period(
+    dropped: &[bool],
+    src: &[Source],
+    inside: impl Fn(usize) -> bool,
+    sheets: usize,
+) -> (Vec<bool>, Vec<(u64, u64)>) {
+    let mut counts = vec![(0, 0); sheets];
+    let keep = (0..src.len())
+        .map(|i| {
+            if dropped[i] {
+                return false;
+            }
+            let c = &mut counts[src[i].sheet as usize];
+            let inside = inside(i);
+            if inside {
+                c.0 += 1;
+            } else {
+                c.1 += 1;
+            }
+            inside
+        })
+        .collect();
+    (keep, counts)
 }
 
 /// Move `src` records to the end of `dst`, shifting their sheet index by `offset` (the first

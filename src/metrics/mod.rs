@@ -200,17 +200,13 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     let (call_rows, other_rows) = rayon::join(
         || {
             let c = &data.calls;
-            // The time sits beside each index, so the sort reads the text only on a tie.
-            let mut keyed: Vec<(i64, usize)> = (0..c.len()).map(|i| (c.start_time.0[i], i)).collect();
-            keyed.sort_by(|&(ta, a), &(tb, b)| {
-                ta.cmp(&tb).then_with(|| {
-                    (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
-                        .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
-                        .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
-                })
+            let calls = by_time(&c.start_time.0, |a, b| {
+                (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
+                    .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
+                    .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
             });
-            let calls: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-            calls::compute(c, &calls, &ctx).map(|mut rows| {
+            let r = calls::compute(c, &calls, &ctx);
+            r.map(|mut rows| {
                 rows.extend(staffing::compute(c, &ctx));
                 rows
             })
@@ -221,6 +217,23 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
     rows.extend(other_rows?);
     sort_rows(&mut rows, config);
     Ok(rows)
+}
+
+/// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)
+/// pairs, then `tie` only inside each run of equal times (a run is in index order, so a
+/// stable sort of it keeps equal rows as read).
+fn by_time(times: &[i64], tie: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut keyed: Vec<(i64, usize)> = times.iter().copied().zip(0..).collect();
+    keyed.sort_unstable();
+    let mut order: Vec<usize> = Vec::with_capacity(keyed.len());
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let from = order.len();
+        order.extend(run.iter().map(|k| k.1));
+        if run.len() > 1 {
+            order[from..].sort_by(|&a, &b| tie(a, b));
+        }
+    }
+    order
 }
 
 /// A text's first sixteen bytes as a number whose order is the texts' (big-endian, zero
@@ -243,13 +256,8 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     keyed.sort_unstable_by(|&(pa, a), &(pb, b)| pa.cmp(&pb).then_with(|| o.order_id.get(a).cmp(o.order_id.get(b))));
     let orders: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let s = &data.surveys;
-    let mut surveys: Vec<usize> = (0..s.len()).collect();
-    surveys.sort_by(|&a, &b| {
-        (s.surveyed_at.0[a], s.survey_id.get(a), s.order_id.get(a)).cmp(&(
-            s.surveyed_at.0[b],
-            s.survey_id.get(b),
-            s.order_id.get(b),
-        ))
+    let surveys = by_time(&s.surveyed_at.0, |a, b| {
+        (s.survey_id.get(a), s.order_id.get(a)).cmp(&(s.survey_id.get(b), s.order_id.get(b)))
     });
     let mut rows = Vec::new();
     rows.extend(install::compute(o, &orders, ctx)?);

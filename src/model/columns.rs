@@ -434,6 +434,12 @@ impl Times {
     pub fn get(&self, i: usize) -> NaiveDateTime {
         from_nanos(self.0[i])
     }
+
+    /// Whether row `i` falls in `[from, to)`, asked of the stored integers.
+    pub fn window(&self, from: NaiveDateTime, to: NaiveDateTime) -> impl Fn(usize) -> bool + '_ {
+        let range = to_nanos(from)..to_nanos(to);
+        move |i| range.contains(&self.0[i])
+    }
 }
 
 impl Column for Times {
