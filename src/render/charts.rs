@@ -166,6 +166,10 @@ fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
     }
 }
 
+/// The share of a bar chart's height a value label takes (13 px text on a ~230 px plot, with
+/// a margin).
+const LABEL_SHARE: f64 = 0.08;
+
 /// Vertical bars; several series are grouped per category; optional target line and, for
 /// single-series rates with intervals in the table, error bars.
 fn bars(
@@ -178,7 +182,10 @@ fn bars(
 ) -> R {
     let n = cats.len().max(1);
     let k = series.len().max(1);
-    let slots = n * (k + 1);
+    // Each category's k bars with one empty slot before each group and one after the last:
+    // the same gap at both ends of the axis.
+    let slots = n * (k + 1) + 1;
+    let slot_of = |i: usize, si: usize| i * (k + 1) + si + 1;
     let horizontal = chart.kind == ChartKind::Bar;
     let ymax = y_max(series, chart.target.as_ref().map(|t| t.1), chart.percent);
     let font = |size: u32| (FONT, size).into_font();
@@ -233,8 +240,10 @@ fn bars(
     let mut c = builder
         .x_label_area_size(if n > 16 { 30 } else { 34 })
         .y_label_area_size(48)
-        .build_cartesian_2d((0..slots).into_segmented(), 0f64..ymax)?;
+        // A segmented range has a segment for its end value too: 0..slots - 1 is `slots` of them.
+        .build_cartesian_2d((0..slots - 1).into_segmented(), 0f64..ymax)?;
     let centre = |slot: usize| -> Option<usize> {
+        let slot = slot.checked_sub(1)?;
         let (i, j) = (slot / (k + 1), slot % (k + 1));
         (j == (k.saturating_sub(1)) / 2 && i < n).then_some(i)
     };
@@ -250,6 +259,8 @@ fn bars(
         .y_label_formatter(&axis_label(chart.percent))
         .label_style(font(14))
         .draw()?;
+    // A single-series rate whose table carries its interval (satisfaction by branch).
+    let ci_col = if k == 1 { table.columns.iter().position(|h| h.contains("95%")) } else { None };
     for (si, s) in series.iter().enumerate() {
         let one = k == 1;
         let palette = PALETTE[si % PALETTE.len()];
@@ -265,7 +276,7 @@ fn bars(
             } else {
                 palette
             };
-            let slot = i * (k + 1) + si;
+            let slot = slot_of(i, si);
             let mut r = Rectangle::new(
                 [(SegmentValue::Exact(slot), 0.0), (SegmentValue::Exact(slot + 1), p.v)],
                 colour.filled(),
@@ -275,22 +286,33 @@ fn bars(
         }))?
         .label(label)
         .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], palette.filled()));
-        // Value labels on single-series charts with few bars.
+        // Value labels on single-series charts with few bars: above the bar; inside its top
+        // (white) when above it the label would sit on the target line; inside its foot when
+        // the bar carries an interval (the whiskers take its top).
         if one && n <= 16 {
+            let target = chart.target.as_ref().map(|t| t.1);
             c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
                 let p = (*p)?;
                 let text = if chart.percent { format!("{:.1}%", p.v * 100.0) } else { format!("{:.0}", p.v) };
+                let on_target = target.is_some_and(|t| p.v < t && t - p.v < ymax * LABEL_SHARE);
+                let (colour, at, v_pos) = if ci_col.is_some() && p.v > ymax * LABEL_SHARE {
+                    (&WHITE, ymax * 0.01, VPos::Bottom)
+                } else if on_target {
+                    (&WHITE, p.v, VPos::Top)
+                } else {
+                    (&BLACK, p.v, VPos::Bottom)
+                };
                 Some(Text::new(
                     text,
-                    (SegmentValue::CenterOf(i * (k + 1)), p.v),
-                    font(13).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+                    (SegmentValue::CenterOf(slot_of(i, 0)), at),
+                    font(13).color(colour).pos(Pos::new(HPos::Center, v_pos)),
                 ))
             }))?;
         }
     }
     // Interval bars where the table carries the rate's interval (satisfaction by branch).
-    if k == 1 {
-        if let Some(ci_col) = table.columns.iter().position(|h| h.contains("95%")) {
+    {
+        if let Some(ci_col) = ci_col {
             let bounds: Vec<Option<(f64, f64)>> = table
                 .rows
                 .iter()
@@ -305,7 +327,14 @@ fn bars(
                 .collect();
             c.draw_series(series[0].iter().zip(&bounds).enumerate().filter_map(|(i, (p, b))| {
                 let (p, (lo, hi)) = ((*p)?, (*b)?);
-                Some(ErrorBar::new_vertical(SegmentValue::CenterOf(i * 2), lo, p.v, hi, BLACK.stroke_width(1), 8))
+                Some(ErrorBar::new_vertical(
+                    SegmentValue::CenterOf(slot_of(i, 0)),
+                    lo,
+                    p.v,
+                    hi,
+                    BLACK.stroke_width(1),
+                    8,
+                ))
             }))?;
         }
     }

@@ -172,6 +172,71 @@ fn svg_charts_carry_labels_and_a_text_alternative() {
     }
 }
 
+/// The value labels of a chart: (text, fill colour, x, y).
+fn value_labels(svg: &str) -> Vec<(String, String, f64, f64)> {
+    let attr = |tag: &str, name: &str| -> String {
+        format!(" {tag}")
+            .split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    svg.split("<text ")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            let text = rest.split('<').next()?.trim().to_string();
+            (text.ends_with('%') && text.contains('.') && !text.contains(' ')).then(|| {
+                (
+                    text,
+                    attr(tag, "fill"),
+                    attr(tag, "x").parse().unwrap_or(-1.0),
+                    attr(tag, "y").parse().unwrap_or(-1.0),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn bar_labels_keep_clear_of_the_target_line_and_the_intervals() {
+    let w = Workdir::new();
+    let html = sample_report(&w, &[]);
+    let charts: Vec<&str> = html.split("<svg ").skip(1).collect();
+    let install = charts.iter().find(|c| c.contains("<title>各分公司履约准时率</title>")).unwrap();
+    let labels = value_labels(install);
+    assert_eq!(labels.len(), 8, "{labels:?}");
+    // 92.3 % is just under the 95 % target: its label goes inside the bar, in white; 100 %
+    // and 80 % keep theirs above the bar, in black.
+    let of = |v: &str| labels.iter().find(|l| l.0 == v).unwrap_or_else(|| panic!("{v} in {labels:?}"));
+    assert_eq!(of("92.3%").1, "#FFFFFF");
+    assert_eq!(of("100.0%").1, "#000000");
+    assert_eq!(of("80.0%").1, "#000000");
+    // The same gap before the first bar as after the last: the label centres are evenly
+    // spaced and as far from the x axis line's left end as from its right end.
+    let xs: Vec<f64> = labels.iter().map(|l| l.2).collect();
+    let step = xs[1] - xs[0];
+    assert!(xs.windows(2).all(|p| (p[1] - p[0] - step).abs() <= 1.0), "{xs:?}");
+    let axis: Vec<f64> = install
+        .split("<polyline ")
+        .filter(|p| p.contains("stroke=\"#000000\""))
+        .filter_map(|p| {
+            let pts = p.split("points=\"").nth(1)?.split('"').next()?;
+            let v: Vec<f64> = pts.split([',', ' ']).filter_map(|x| x.parse().ok()).collect();
+            (v.len() == 4 && v[1] == v[3] && v[2] - v[0] > 300.0).then(|| vec![v[0], v[2]])
+        })
+        .next()
+        .expect("the x axis line");
+    let (left, right) = (xs[0] - axis[0], axis[1] - xs[xs.len() - 1]);
+    assert!((left - right).abs() <= 2.0, "gap before the first bar {left}, after the last {right} ({axis:?}, {xs:?})");
+    // The satisfaction chart draws intervals: every label sits at the bars' foot, in white.
+    let sat = charts.iter().find(|c| c.contains("<title>各分公司客户满意率（含95%置信区间）</title>")).unwrap();
+    let labels = value_labels(sat);
+    assert!(labels.len() >= 5, "{labels:?}");
+    assert!(labels.iter().all(|l| l.1 == "#FFFFFF" && l.3 == labels[0].3), "{labels:?}");
+}
+
 #[test]
 fn input_text_is_escaped_and_output_is_deterministic() {
     let w = Workdir::new();
