@@ -17,7 +17,6 @@ mod record;
 pub(crate) mod sheet;
 pub(crate) mod value;
 
-use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -181,25 +180,17 @@ impl<'a> State<'a> {
     fn finish(mut self, month: Period) -> Dataset {
         // Surveys without a branch take their work order's: the ids those surveys name, then
         // one pass over the orders (the last order of an id wins), not a map of every order.
-        let mut branch_of: FxHashMap<&str, Option<&str>> = (0..self.surveys.len())
+        let asked = (0..self.surveys.len())
             .filter(|&i| self.surveys.branch.get(i).is_none())
-            .filter_map(|i| self.surveys.order_id.get(i))
-            .map(|id| (id, None))
-            .collect();
-        if !branch_of.is_empty() {
-            for i in 0..self.orders.len() {
-                if let Some(b) = branch_of.get_mut(self.orders.order_id.get(i)) {
-                    *b = Some(self.orders.branch.get(i));
-                }
-            }
-        }
+            .filter_map(|i| self.surveys.order_id.get(i));
+        let branch_of = self.orders.last_values(asked, |i| Some(self.orders.branch.get(i)));
         let mut keep = vec![true; self.surveys.len()];
         for (i, keep) in keep.iter_mut().enumerate() {
             if self.surveys.branch.get(i).is_some() {
                 continue;
             }
             let id = self.surveys.order_id.get(i);
-            match id.and_then(|id| branch_of.get(id).copied().flatten()) {
+            match id.and_then(|id| branch_of.get(id)) {
                 Some(b) => self.surveys.branch.set(i, Some(b)),
                 None => {
                     let src = self.surveys.src[i];

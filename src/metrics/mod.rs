@@ -205,8 +205,7 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
                     .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
                     .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
             });
-            let r = calls::compute(c, &calls, &ctx);
-            r.map(|mut rows| {
+            calls::compute(c, &calls, &ctx).map(|mut rows| {
                 rows.extend(staffing::compute(c, &ctx));
                 rows
             })

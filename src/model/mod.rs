@@ -229,6 +229,28 @@ table! {
     }
 }
 
+impl Orders {
+    /// For each of `ids` that an order has, `value` of the last such order that has one: one
+    /// pass over the orders, a map of the ids asked only (never of every order).
+    pub fn last_values<'a>(
+        &'a self,
+        ids: impl IntoIterator<Item = &'a str>,
+        value: impl Fn(usize) -> Option<&'a str>,
+    ) -> rustc_hash::FxHashMap<&'a str, &'a str> {
+        let mut found: rustc_hash::FxHashMap<&str, Option<&str>> = ids.into_iter().map(|id| (id, None)).collect();
+        if !found.is_empty() {
+            for i in 0..self.len() {
+                if let Some(slot) = found.get_mut(self.order_id.get(i)) {
+                    if let Some(v) = value(i) {
+                        *slot = Some(v);
+                    }
+                }
+            }
+        }
+        found.into_iter().filter_map(|(id, v)| Some((id, v?))).collect()
+    }
+}
+
 table! {
     /// One callback survey.
     Survey,

@@ -148,15 +148,8 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
     let o = &data.orders;
     let t = &data.surveys;
     let dissatisfied: Vec<usize> = (0..t.len()).filter(|&i| crate::metrics::survey::dissatisfied(t, i)).collect();
-    // The departments of the orders these surveys name (the last order of an id with one
-    // wins): one pass over the orders, no map of every order.
-    let mut department: FxHashMap<&str, Option<&str>> =
-        dissatisfied.iter().filter_map(|&i| t.order_id.get(i)).map(|id| (id, None)).collect();
-    for i in 0..o.len() {
-        if let (Some(d), Some(slot)) = (o.department.get(i), department.get_mut(o.order_id.get(i))) {
-            *slot = Some(d);
-        }
-    }
+    // The departments of the orders these surveys name (the last order of an id with one).
+    let department = o.last_values(dissatisfied.iter().filter_map(|&i| t.order_id.get(i)), |i| o.department.get(i));
     let yes_no = |v: Option<bool>, yes: L, no: L| match v {
         Some(true) => V::Text(b.text(yes)),
         Some(false) => V::Text(b.text(no)),
@@ -182,7 +175,7 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
                 V::Text(branch(&sv)),
                 opt_text(sv.survey_id.as_deref()),
                 opt_text(sv.order_id.as_deref()),
-                order.and_then(|o| department.get(o).copied().flatten()).map_or(V::Empty, |d| V::Text(d.to_string())),
+                order.and_then(|o| department.get(o)).map_or(V::Empty, |d| V::Text(d.to_string())),
                 V::Time(sv.surveyed_at),
                 satisfaction,
                 yes_no(sv.timely, L::YesWord, L::NoWord),
