@@ -112,14 +112,19 @@ impl Period {
         (self.last + Duration::days(1)).and_time(NaiveTime::MIN)
     }
 
-    /// Whether `t` falls in the period.
-    pub fn contains(&self, t: NaiveDateTime) -> bool {
-        t >= self.start() && t < self.end()
+    /// The period's times: [start, end).
+    pub fn times(&self) -> std::ops::Range<NaiveDateTime> {
+        self.start()..self.end()
     }
 
-    /// Whether `t` falls in the `days` days before the period.
-    pub fn just_before(&self, t: NaiveDateTime, days: i64) -> bool {
-        t < self.start() && t >= self.start() - Duration::days(days)
+    /// Whether `t` falls in the period.
+    pub fn contains(&self, t: NaiveDateTime) -> bool {
+        self.times().contains(&t)
+    }
+
+    /// The `days` days before the period: [start − days, start).
+    pub fn days_before(&self, days: i64) -> std::ops::Range<NaiveDateTime> {
+        self.start() - Duration::days(days)..self.start()
     }
 
     /// The period in the analysts' words: 2026年10月, 2026年第43周（10月19日—10月25日）,

@@ -229,24 +229,13 @@ impl<'a> State<'a> {
         // calls on one core, the rest on the other).
         let sheets = self.ledger.sheets.len();
         let ((in_calls, c), ((in_surveys, s), ((in_orders, o), earlier))) = rayon::join(
-            || in_period(&drop_calls, &calls.src, calls.start_time.window(month.start(), month.end()), sheets),
+            || in_period(&drop_calls, &calls.src, calls.start_time.window(month.times()), sheets),
             || {
-                let before = month.start() - chrono::Duration::days(EARLIER_DAYS);
-                let earlier = orders.created_at.window(before, month.start());
+                let earlier = orders.created_at.window(month.days_before(EARLIER_DAYS));
                 (
-                    in_period(
-                        &drop_surveys,
-                        &surveys.src,
-                        surveys.surveyed_at.window(month.start(), month.end()),
-                        sheets,
-                    ),
+                    in_period(&drop_surveys, &surveys.src, surveys.surveyed_at.window(month.times()), sheets),
                     (
-                        in_period(
-                            &drop_orders,
-                            &orders.src,
-                            orders.created_at.window(month.start(), month.end()),
-                            sheets,
-                        ),
+                        in_period(&drop_orders, &orders.src, orders.created_at.window(month.times()), sheets),
                         (0..orders.len()).map(|i| !drop_orders[i] && earlier(i)).collect::<Vec<bool>>(),
                     ),
                 )

@@ -435,9 +435,9 @@ impl Times {
         from_nanos(self.0[i])
     }
 
-    /// Whether row `i` falls in `[from, to)`, asked of the stored integers.
-    pub fn window(&self, from: NaiveDateTime, to: NaiveDateTime) -> impl Fn(usize) -> bool + '_ {
-        let range = to_nanos(from)..to_nanos(to);
+    /// Whether row `i` falls in `times`, asked of the stored integers.
+    pub fn window(&self, times: std::ops::Range<NaiveDateTime>) -> impl Fn(usize) -> bool + '_ {
+        let range = to_nanos(times.start)..to_nanos(times.end);
         move |i| range.contains(&self.0[i])
     }
 }

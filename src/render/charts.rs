@@ -311,32 +311,22 @@ fn bars(
         }
     }
     // Interval bars where the table carries the rate's interval (satisfaction by branch).
-    {
-        if let Some(ci_col) = ci_col {
-            let bounds: Vec<Option<(f64, f64)>> = table
-                .rows
-                .iter()
-                .map(|r| match r.get(ci_col) {
-                    Some(V::Text(s)) => {
-                        let mut it =
-                            s.split('–').map(|x| x.trim_end_matches('%').parse::<f64>().ok().map(|v| v / 100.0));
-                        Some((it.next()??, it.next()??))
-                    }
-                    _ => None,
-                })
-                .collect();
-            c.draw_series(series[0].iter().zip(&bounds).enumerate().filter_map(|(i, (p, b))| {
-                let (p, (lo, hi)) = ((*p)?, (*b)?);
-                Some(ErrorBar::new_vertical(
-                    SegmentValue::CenterOf(slot_of(i, 0)),
-                    lo,
-                    p.v,
-                    hi,
-                    BLACK.stroke_width(1),
-                    8,
-                ))
-            }))?;
-        }
+    if let Some(ci_col) = ci_col {
+        let bounds: Vec<Option<(f64, f64)>> = table
+            .rows
+            .iter()
+            .map(|r| match r.get(ci_col) {
+                Some(V::Text(s)) => {
+                    let mut it = s.split('–').map(|x| x.trim_end_matches('%').parse::<f64>().ok().map(|v| v / 100.0));
+                    Some((it.next()??, it.next()??))
+                }
+                _ => None,
+            })
+            .collect();
+        c.draw_series(series[0].iter().zip(&bounds).enumerate().filter_map(|(i, (p, b))| {
+            let (p, (lo, hi)) = ((*p)?, (*b)?);
+            Some(ErrorBar::new_vertical(SegmentValue::CenterOf(slot_of(i, 0)), lo, p.v, hi, BLACK.stroke_width(1), 8))
+        }))?;
     }
     if let Some((level, v)) = &chart.target {
         let v = *v;
