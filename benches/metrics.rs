@@ -40,7 +40,7 @@ fn main() {
     let mut rows = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        rows = svcq::metrics::compute(&data, &config, month).unwrap().len();
+        rows = svcq::metrics::compute(&data, &config, month).unwrap().rows.len();
         times.push(t.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

@@ -121,15 +121,24 @@ fn document_date(period: Period) -> anyhow::Result<rust_xlsxwriter::ExcelDateTim
         .context("document date")
 }
 
-/// Render the view model: the workbook and the HTML page, one core each.
+/// Render the view model: the workbook's sheets on both cores, then its zip (one core) beside
+/// the HTML page and `beside(html)`, the caller's writing of what is ready by then.
 fn render_view(
     view: &crate::report::Report,
     templates: &crate::narrative::Templates,
     created: &rust_xlsxwriter::ExcelDateTime,
+    beside: impl FnOnce(&str) -> anyhow::Result<()> + Send,
 ) -> anyhow::Result<(Vec<u8>, String)> {
-    let (html, xlsx) =
-        rayon::join(|| crate::render::html::render(view, templates), || crate::render::xlsx::render(view, created));
-    Ok((xlsx.context("writing the workbook")?, html.context("writing the HTML report")?))
+    let mut wb = crate::render::xlsx::workbook(view, created).context("writing the workbook")?;
+    let (html, xlsx) = rayon::join(
+        || {
+            let html = crate::render::html::render(view, templates).context("writing the HTML report")?;
+            beside(&html)?;
+            anyhow::Ok(html)
+        },
+        || wb.save_to_buffer(),
+    );
+    Ok((xlsx.context("writing the workbook")?, html?))
 }
 
 /// A path's file name as text (for the manifest).

@@ -57,11 +57,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let history_dir = options.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, month);
     log.stage("computing the metrics");
-    let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
+    let metrics::Computed { mut rows, staffing } =
+        metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.
-    log.stage("computing staffing and the forecast");
-    let staffing = metrics::staffing::staffing(&data.calls, &config, month);
     if let Some(f) = metrics::forecast::forecast(&rows, &history, &staffing, month) {
         rows.extend(metrics::forecast::rows(&f, staffing.minutes));
     }
@@ -89,16 +88,18 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     narrative::fill(&mut view, &rows, &templates)?;
     let created = super::document_date(month)?;
     log.stage("writing the workbook and the HTML report");
-    let (xlsx, html) = super::render_view(&view, &templates, &created)?;
     let stem = &config.report.file_stem;
     let paths = [
         out.join(format!("{stem}-{month}.xlsx")),
         out.join(format!("{stem}-{month}.html")),
         out.join(format!("metrics-{month}.csv")),
     ];
+    // The HTML and the CSV are written while the workbook is zipped.
+    let (xlsx, html) = super::render_view(&view, &templates, &created, |html| {
+        output::write_atomic(&paths[1], html.as_bytes())?;
+        output::write_atomic(&paths[2], &csv)
+    })?;
     output::write_atomic(&paths[0], &xlsx)?;
-    output::write_atomic(&paths[1], html.as_bytes())?;
-    output::write_atomic(&paths[2], &csv)?;
     manifest.outputs = vec![
         crate::manifest::output(&super::file_name(&paths[0]), &xlsx),
         crate::manifest::output(&super::file_name(&paths[1]), html.as_bytes()),
@@ -212,15 +213,15 @@ fn branch_report(
     let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
     let config = run.config.for_branch(branch, &departments);
     let history = run.history.for_branch(branch);
-    let mut rows = metrics::compute(&data, &config, month).context("computing the metrics")?;
+    let metrics::Computed { mut rows, staffing } =
+        metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));
-    let staffing = metrics::staffing::staffing(&data.calls, &config, month);
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
     let mut view = report::build(scope, &rows, &data, &staffing, &config, &history, month, run.generated.to_string());
     narrative::fill(&mut view, &rows, templates)?;
-    let (xlsx, html) = super::render_view(&view, templates, created)?;
+    let (xlsx, html) = super::render_view(&view, templates, created, |_| Ok(()))?;
     let stem = &config.report.file_stem;
     Ok(vec![
         (format!("{stem}-{month}.xlsx"), xlsx),

@@ -172,7 +172,7 @@ fn write(
     let mut view = report::build(scope, rows, &data, &staffing, config, history, period, generated);
     let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
-    let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?)?;
+    let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?, |_| Ok(()))?;
     let stem = &config.report.file_stem;
     let files = vec![
         (o.output.out.join(format!("{stem}-{period}.xlsx")), xlsx),

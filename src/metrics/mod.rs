@@ -190,13 +190,23 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
     rows
 }
 
+/// What the metrics stage gives: the metric rows, and the month's staffing table (the
+/// staffing.* rows and the report's staffing page both read it, so it is computed once).
+pub struct Computed {
+    /// Every service metric of the month, in report order (see [`compute`]).
+    pub rows: Vec<MetricRow>,
+    /// Calls and agents needed per day and interval of the day.
+    pub staffing: staffing::Staffing,
+}
+
 /// Every service metric of the month, in report order: calls, installs, faults,
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
-pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<Vec<MetricRow>> {
+pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<Computed> {
     let ctx = Ctx { config, period: month };
     // A canonical record order, so that sums never depend on the order of the input files.
-    // The calls (most of the rows) run on one core, the orders and surveys on the other.
+    // The calls (most of the rows) and then the staffing table run on one core, the orders
+    // and surveys on the other.
     let (call_rows, other_rows) = rayon::join(
         || {
             let c = &data.calls;
@@ -205,17 +215,15 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<V
                     .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
                     .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
             });
-            calls::compute(c, &calls, &ctx).map(|mut rows| {
-                rows.extend(staffing::compute(c, &ctx));
-                rows
-            })
+            calls::compute(c, &calls, &ctx).map(|rows| (rows, staffing::staffing(c, config, month)))
         },
         || orders_and_surveys(data, &ctx),
     );
-    let mut rows = call_rows?;
+    let (mut rows, staffing) = call_rows?;
+    rows.extend(staffing::compute(&staffing, &ctx));
     rows.extend(other_rows?);
     sort_rows(&mut rows, config);
-    Ok(rows)
+    Ok(Computed { rows, staffing })
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)

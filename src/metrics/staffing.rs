@@ -1,6 +1,6 @@
 //! 话务与人力: agents needed (Erlang C) and agents present per interval of each day (SPEC §7.6).
 
-use chrono::{NaiveDate, NaiveDateTime, Timelike};
+use chrono::NaiveDate;
 
 use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, Op};
@@ -136,20 +136,20 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
     let mut talk_n = vec![0u32; n];
     let mut agents: Vec<u64> = Vec::new();
     let (mut all_talk, mut all_n) = (0.0, 0u64);
-    let cell_of = |start: NaiveDateTime| -> Option<usize> {
-        let d = (start.date() - first).num_days();
+    let day_and_minute = t.start_time.day_and_minute(first);
+    let cell_of = |i: usize| -> Option<usize> {
+        let (d, minute) = day_and_minute(i);
         if d < 0 || d as usize >= days {
             return None;
         }
-        let slot = (start.hour() * 60 + start.minute()) / minutes;
-        Some(d as usize * slots + slot as usize)
+        Some(d as usize * slots + (minute / minutes) as usize)
     };
     for i in 0..t.len() {
         let answered = t.answered[i];
         if short > 0.0 && !answered && t.wait_seconds[i] <= short {
             continue;
         }
-        let Some(c) = cell_of(t.start_time.get(i)) else { continue };
+        let Some(c) = cell_of(i) else { continue };
         offered[c] += 1;
         if answered {
             if let Some(s) = t.talk_seconds.get(i) {
@@ -193,10 +193,10 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
     Staffing { minutes, threshold, target, aht, has_agents, cells }
 }
 
-/// staffing.* rows: per interval of the day, the mean agents needed (and present) over the
-/// days with calls in it; the understaffed share of the intervals with calls.
-pub(super) fn compute(t: &Calls, ctx: &Ctx) -> Vec<MetricRow> {
-    let s = staffing(t, ctx.config, ctx.period);
+/// staffing.* rows of the month's table `s`: per interval of the day, the mean agents needed
+/// (and present) over the days with calls in it; the understaffed share of the intervals with
+/// calls.
+pub(super) fn compute(s: &Staffing, ctx: &Ctx) -> Vec<MetricRow> {
     let slots = 24 * 60 / s.minutes;
     let mut rows = Vec::new();
     let mut needed = Vec::new();

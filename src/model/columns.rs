@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use rustc_hash::FxHashMap;
 
 /// One column of a table: typed storage with a row value type.
@@ -433,6 +433,17 @@ impl Times {
     /// Row `i`.
     pub fn get(&self, i: usize) -> NaiveDateTime {
         from_nanos(self.0[i])
+    }
+
+    /// Row `i`'s day counted from `first` (negative before it) and minute of that day, asked
+    /// of the stored integers (no calendar arithmetic per row).
+    pub fn day_and_minute(&self, first: NaiveDate) -> impl Fn(usize) -> (i64, u32) + '_ {
+        const DAY: i64 = 86_400 * 1_000_000_000;
+        let origin = to_nanos(first.and_time(NaiveTime::MIN));
+        move |i| {
+            let since = self.0[i].saturating_sub(origin);
+            (since.div_euclid(DAY), (since.rem_euclid(DAY) / 60_000_000_000) as u32)
+        }
     }
 
     /// Whether row `i` falls in `times`, asked of the stored integers.

@@ -119,7 +119,7 @@ proptest! {
     fn rates_are_fractions_and_counts_add_up(rows in dataset()) {
         let data = tables(&rows);
         let config = Config::default();
-        let rows = compute(&data, &config, "2026-10".parse().unwrap()).unwrap();
+        let rows = compute(&data, &config, "2026-10".parse().unwrap()).unwrap().rows;
         for r in &rows {
             let v = r.value.unwrap();
             prop_assert!(v.is_finite(), "{r:?}");
@@ -149,7 +149,7 @@ proptest! {
     #[test]
     fn assessment_amounts_add_up(rows in dataset()) {
         let config = Config::default();
-        let out = compute(&tables(&rows), &config, "2026-10".parse().unwrap()).unwrap();
+        let out = compute(&tables(&rows), &config, "2026-10".parse().unwrap()).unwrap().rows;
         let amount = |pred: &dyn Fn(&MetricRow) -> bool| -> f64 {
             out.iter().filter(|r| r.metric.as_str() == "assess.amount" && pred(r)).map(|r| r.value.unwrap()).sum()
         };
@@ -183,14 +183,14 @@ proptest! {
     fn record_order_never_changes_a_figure(rows in dataset(), seed in any::<u64>()) {
         let config = Config::default();
         let month = "2026-10".parse().unwrap();
-        let a = compute(&tables(&rows), &config, month).unwrap();
+        let a = compute(&tables(&rows), &config, month).unwrap().rows;
         let (mut orders, mut calls, mut surveys) = rows.clone();
         let mut s = seed | 1;
         let mut next = |n: usize| { s ^= s << 13; s ^= s >> 7; s ^= s << 17; (s as usize) % n.max(1) };
         for i in (1..orders.len()).rev() { let j = next(i + 1); orders.swap(i, j); }
         for i in (1..calls.len()).rev() { let j = next(i + 1); calls.swap(i, j); }
         for i in (1..surveys.len()).rev() { let j = next(i + 1); surveys.swap(i, j); }
-        let b = compute(&tables(&(orders, calls, surveys)), &config, month).unwrap();
+        let b = compute(&tables(&(orders, calls, surveys)), &config, month).unwrap().rows;
         prop_assert_eq!(a, b);
     }
 }
