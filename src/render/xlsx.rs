@@ -232,30 +232,47 @@ fn detail_formats(section: &Section, lang: Lang) -> Vec<Format> {
 }
 
 impl Writer<'_> {
-    fn cell(&mut self, row: u32, col: u16, v: &V, style: Style) -> Result<(), XlsxError> {
-        let look = look_of(v, self.lang);
-        let f = self.formats.entry((style, look)).or_insert_with(|| format_of(style, look));
+    /// One row of a table from column 0: the values first, unformatted, then each run of
+    /// neighbouring cells that look alike gets its format in one call (the workbook looks a
+    /// format up by hashing it: once a run, not once a cell, is most of a detail sheet's
+    /// writing time saved). The formats are numbered in the order of first use, as before.
+    fn row(&mut self, row: u32, cells: &[V], style: Style) -> Result<(), XlsxError> {
+        for (c, v) in cells.iter().enumerate() {
+            self.value(row, c as u16, v)?;
+        }
+        let mut from = 0;
+        while from < cells.len() {
+            let look = look_of(&cells[from], self.lang);
+            let to = from + cells[from..].iter().take_while(|v| look_of(v, self.lang) == look).count();
+            let f = self.formats.entry((style, look)).or_insert_with(|| format_of(style, look));
+            // Also gives an empty cell (nothing stored for it yet) its format, as a blank.
+            self.ws.set_range_format(row, from as u16, row, (to - 1) as u16, f)?;
+            from = to;
+        }
+        Ok(())
+    }
+
+    /// A cell's value without a format (an empty value stores nothing).
+    fn value(&mut self, row: u32, col: u16, v: &V) -> Result<(), XlsxError> {
         match v {
-            V::Empty => {
-                self.ws.write_blank(row, col, f)?;
-            }
+            V::Empty => {}
             V::Text(s) => {
                 // write_string stores a string, never a formula: "=HYPERLINK(...)" stays text.
-                self.ws.write_string_with_format(row, col, truncate(s), f)?;
+                self.ws.write_string(row, col, truncate(s))?;
             }
             V::Count(n) | V::Num(n, _) | V::Rate { v: n, .. } => {
-                self.ws.write_number_with_format(row, col, *n, f)?;
+                self.ws.write_number(row, col, *n)?;
             }
             V::Change { v, unit, .. } => {
                 let value = if *unit == Unit::Rate { v * 100.0 } else { *v };
-                self.ws.write_number_with_format(row, col, value, f)?;
+                self.ws.write_number(row, col, value)?;
             }
             V::Met(m) => {
                 let text = if *m { Label::MetWord.text(self.lang) } else { Label::NotMetWord.text(self.lang) };
-                self.ws.write_string_with_format(row, col, text, f)?;
+                self.ws.write_string(row, col, text)?;
             }
             V::Time(dt) => {
-                self.ws.write_datetime_with_format(row, col, dt, f)?;
+                self.ws.write_datetime(row, col, dt)?;
             }
         }
         Ok(())
@@ -449,8 +466,8 @@ fn write_table(
         if lines > 1 {
             w.ws.set_row_height(r, 13.5 * lines.min(8) as f64)?;
         }
+        w.row(r, row, Style::default())?;
         for (c, v) in row.iter().enumerate() {
-            w.cell(r, c as u16, v, Style::default())?;
             track_width(widths, c, v, table.kinds.get(c).copied());
         }
         r += 1;
@@ -458,8 +475,8 @@ fn write_table(
     let first = header_row + 1;
     let last = r.saturating_sub(1);
     if let Some(total) = &table.total {
+        w.row(r, total, Style { bold: true, total: true })?;
         for (c, v) in total.iter().enumerate() {
-            w.cell(r, c as u16, v, Style { bold: true, total: true })?;
             track_width(widths, c, v, table.kinds.get(c).copied());
         }
     }
