@@ -4,7 +4,8 @@
 //! manifest.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -106,8 +107,12 @@ pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
 }
 
 /// The inputs: each file the ledger read (`files` are the discovered files, display name and
-/// path), hashed on both cores, with its sheets from the ledger.
-pub fn inputs(files: &[crate::ingest::InputFile], ledger: &Ledger) -> std::io::Result<Vec<InputRef>> {
+/// path) with its size, SHA-256 (from `hashes`) and sheets from the ledger.
+pub fn inputs(
+    files: &[crate::ingest::InputFile],
+    ledger: &Ledger,
+    hashes: &Fingerprints,
+) -> std::io::Result<Vec<InputRef>> {
     let mut order: Vec<&str> = Vec::new();
     for s in &ledger.sheets {
         if !order.contains(&s.file.as_str()) {
@@ -118,7 +123,7 @@ pub fn inputs(files: &[crate::ingest::InputFile], ledger: &Ledger) -> std::io::R
         .par_iter()
         .filter_map(|name| files.iter().find(|f| f.display == *name))
         .map(|f| {
-            let (bytes, sha256) = sha256_file(&f.path)?;
+            let (bytes, sha256) = hashes.get(&f.path)?;
             let sheets = ledger
                 .sheets
                 .iter()
@@ -136,6 +141,107 @@ pub fn inputs(files: &[crate::ingest::InputFile], ledger: &Ledger) -> std::io::R
             Ok(InputRef { file: f.display.clone(), bytes, sha256, sheets })
         })
         .collect()
+}
+
+/// Input files' sizes and SHA-256, hashed in the background while the month is read and
+/// computed: one thread, a megabyte at a time, that on Linux runs only on a core nothing
+/// else wants (`SCHED_IDLE`); [`Fingerprints::get`] finishes whatever is left (the file's
+/// bytes are read once either way).
+pub struct Fingerprints {
+    files: Arc<Vec<(PathBuf, Mutex<Hashing>)>>,
+}
+
+/// Where one file's hash stands.
+enum Hashing {
+    Pending,
+    Reading { file: std::fs::File, hasher: Sha256, bytes: u64 },
+    Done(Option<std::io::Result<(u64, String)>>),
+}
+
+/// Bytes hashed at a time (the longest a reader of the result waits for the background).
+const STEP: usize = 1 << 20;
+
+impl Hashing {
+    /// Hash the next step; whether the file is done.
+    fn step(&mut self, path: &Path, buf: &mut [u8]) -> bool {
+        let next = match std::mem::replace(self, Hashing::Done(None)) {
+            Hashing::Pending => match std::fs::File::open(path) {
+                Ok(file) => Hashing::Reading { file, hasher: Sha256::new(), bytes: 0 },
+                Err(e) => Hashing::Done(Some(Err(e))),
+            },
+            Hashing::Reading { mut file, mut hasher, bytes } => match file.read(buf) {
+                Ok(0) => Hashing::Done(Some(Ok((bytes, hex(&hasher.finalize()))))),
+                Ok(k) => {
+                    hasher.update(&buf[..k]);
+                    Hashing::Reading { file, hasher, bytes: bytes + k as u64 }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Hashing::Reading { file, hasher, bytes },
+                Err(e) => Hashing::Done(Some(Err(e))),
+            },
+            done @ Hashing::Done(_) => done,
+        };
+        *self = next;
+        matches!(self, Hashing::Done(_))
+    }
+}
+
+impl Fingerprints {
+    /// Start hashing `paths` in the background.
+    pub fn start(paths: impl IntoIterator<Item = PathBuf>) -> Fingerprints {
+        let files: Arc<Vec<(PathBuf, Mutex<Hashing>)>> =
+            Arc::new(paths.into_iter().map(|p| (p, Mutex::new(Hashing::Pending))).collect());
+        let background = Arc::clone(&files);
+        // A run never waits for this thread: it ends when the files are hashed or with the
+        // process.
+        let spawned = std::thread::Builder::new().name("svcq-hash".into()).spawn(move || {
+            idle_priority();
+            let mut buf = vec![0u8; STEP];
+            for (path, slot) in background.iter() {
+                // Stop early once the main work holds the last reference.
+                while Arc::strong_count(&background) > 1 {
+                    let mut h = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                    if h.step(path, &mut buf) {
+                        break;
+                    }
+                }
+            }
+        });
+        drop(spawned);
+        Fingerprints { files }
+    }
+
+    /// The size and SHA-256 of `path` (one of the started paths, else hashed now).
+    pub fn get(&self, path: &Path) -> std::io::Result<(u64, String)> {
+        let Some((_, slot)) = self.files.iter().find(|(p, _)| p == path) else {
+            return sha256_file(path);
+        };
+        let mut h = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut buf = Vec::new();
+        while !matches!(*h, Hashing::Done(_)) {
+            if buf.is_empty() {
+                buf = vec![0u8; STEP];
+            }
+            h.step(path, &mut buf);
+        }
+        match &mut *h {
+            Hashing::Done(result) => result.take().unwrap_or_else(|| sha256_file(path)),
+            _ => unreachable!("the loop above ends on Done"),
+        }
+    }
+}
+
+/// Lower the calling thread to `SCHED_IDLE` (Linux): it runs only when a core is otherwise
+/// idle. Elsewhere, or if refused, the thread keeps its priority.
+fn idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+        let _ = thread_priority::set_thread_priority_and_policy(
+            thread_priority::thread_native_id(),
+            ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        );
+    }
 }
 
 /// An output's reference from its bytes.
@@ -161,5 +267,34 @@ mod tests {
         // FIPS 180-2 examples.
         assert_eq!(sha256(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(sha256(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    /// The background hashes are the files' own: empty, under one step, several steps and a
+    /// bit (taken before, during or after the background got to them), a missing file's
+    /// error, and a path that was never started.
+    #[test]
+    fn fingerprints_are_the_files_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let sizes = [0usize, 1000, 2 * STEP + 17, 3 * STEP];
+        let mut paths = Vec::new();
+        for (k, n) in sizes.iter().enumerate() {
+            let p = dir.path().join(format!("f{k}.csv"));
+            let bytes: Vec<u8> = (0..*n).map(|i| (i * 31 + k) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            paths.push((p, bytes));
+        }
+        let missing = dir.path().join("missing.csv");
+        let started: Vec<PathBuf> = paths.iter().map(|(p, _)| p.clone()).chain([missing.clone()]).collect();
+        for wait in [0, 5, 200] {
+            let fp = Fingerprints::start(started.clone());
+            std::thread::sleep(std::time::Duration::from_millis(wait));
+            for (p, bytes) in &paths {
+                assert_eq!(fp.get(p).unwrap(), (bytes.len() as u64, sha256(bytes)), "{} after {wait} ms", p.display());
+            }
+            assert!(fp.get(&missing).is_err());
+            let other = dir.path().join("other.csv");
+            std::fs::write(&other, b"abc").unwrap();
+            assert_eq!(fp.get(&other).unwrap().1, sha256(b"abc"));
+        }
     }
 }

@@ -49,6 +49,10 @@ pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
 
 fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Result<Written> {
     log.stage("reading the exports");
+    // The inputs are hashed in the background from now on (for the manifest; a listing that
+    // fails is reported by the reading).
+    let listed = crate::ingest::discover(&args.input).map(|(files, _)| files).unwrap_or_default();
+    let hashes = crate::manifest::Fingerprints::start(listed.into_iter().map(|f| f.path));
     let (mut config, month, data) = super::ingest_args(args)?;
     if let Some(lang) = options.output.lang {
         config.report.lang = lang;
@@ -57,7 +61,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let history_dir = options.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, month);
     log.stage("computing the metrics");
-    let metrics::Computed { mut rows, staffing } =
+    let metrics::Computed { mut rows, staffing, fault_units } =
         metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.
@@ -69,12 +73,24 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let csv = render::csv::render(month, &rows);
     log.stage("building the report's pages and fingerprinting the inputs");
     let generated = crate::today().format("%Y-%m-%d").to_string();
-    // Provenance: the config's and every input's fingerprint (the outputs' are added below),
-    // hashed while the pages are built.
+    // Provenance: the config's and every input's fingerprint (the outputs' are added below);
+    // what is left of the inputs' hashing is finished while the pages are built.
     let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
     let (mut view, inputs) = rayon::join(
-        || report::build(report::Scope::Whole, &rows, &data, &staffing, &config, &history, month, generated.clone()),
-        || crate::manifest::inputs(&files, &data.ledger),
+        || {
+            report::build(
+                report::Scope::Whole,
+                &rows,
+                &data,
+                &staffing,
+                Some(&fault_units),
+                &config,
+                &history,
+                month,
+                generated.clone(),
+            )
+        },
+        || crate::manifest::inputs(&files, &data.ledger, &hashes),
     );
     let mut manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),
@@ -213,13 +229,23 @@ fn branch_report(
     let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
     let config = run.config.for_branch(branch, &departments);
     let history = run.history.for_branch(branch);
-    let metrics::Computed { mut rows, staffing } =
+    let metrics::Computed { mut rows, staffing, fault_units } =
         metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
-    let mut view = report::build(scope, &rows, &data, &staffing, &config, &history, month, run.generated.to_string());
+    let mut view = report::build(
+        scope,
+        &rows,
+        &data,
+        &staffing,
+        Some(&fault_units),
+        &config,
+        &history,
+        month,
+        run.generated.to_string(),
+    );
     narrative::fill(&mut view, &rows, templates)?;
     let (xlsx, html) = super::render_view(&view, templates, created, |_| Ok(()))?;
     let stem = &config.report.file_stem;

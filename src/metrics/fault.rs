@@ -9,45 +9,40 @@ use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, RepeatWindow};
 use crate::model::{OrderType, Orders};
 
-/// fault.* metrics, per branch and product.
-pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+/// fault.* metrics, per branch and product; with the month's customer units (the repeat
+/// detail lists them too).
+pub(crate) fn compute<'a>(
+    t: &'a Orders,
+    idx: &[usize],
+    earlier: &'a Orders,
+    ctx: &Ctx,
+) -> PolarsResult<(Vec<MetricRow>, Units<'a>)> {
     let faults: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Fault).collect();
-    let rows: Vec<(usize, OrderFlags)> =
-        faults.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
-    let unknown = &ctx.config.faults.unknown_causes;
-    let df = DataFrame::new(
-        rows.len(),
-        vec![
-            str_col("branch", &rows, |r| t.branch.get(r.0)),
-            str_col("product", &rows, |r| t.product.get(r.0)),
-            flag("reports", &rows, |_| true),
-            flag("ontime", &rows, |r| r.1.ontime),
-            flag("ontime_den", &rows, |r| r.1.ontime_den),
-            flag("pending", &rows, |r| r.1.pending),
-            f64_col("hours", &rows, |r| hours_to_complete(Due::at(t, r.0))),
-            flag("pre_num", &rows, |r| t.preprocessed[r.0] == Some(true)),
-            flag("pre_den", &rows, |r| t.preprocessed[r.0].is_some()),
-            flag("unknown", &rows, |r| t.cause.get(r.0).is_some_and(|c| unknown.iter().any(|u| u.as_str() == c))),
-            Column::new("phenomenon".into(), rows.iter().map(|r| t.phenomenon.get(r.0)).collect::<Vec<_>>()),
-            Column::new("cause".into(), rows.iter().map(|r| t.cause.get(r.0)).collect::<Vec<_>>()),
-        ],
-    )?;
-    let mut out = aggregate(
-        &df,
-        &[
-            count(MetricId::FaultReports, "reports"),
-            rate(MetricId::FaultRestoreOntimeRate, "ontime", "ontime_den"),
-            count(MetricId::FaultPending, "pending"),
-            mean(MetricId::FaultMeanRestoreHours, "hours"),
-            quantile(MetricId::FaultRestoreHoursP50, "hours", 0.5),
-            quantile(MetricId::FaultRestoreHoursP90, "hours", 0.9),
-            rate(MetricId::FaultPreprocessRate, "pre_num", "pre_den"),
-            rate(MetricId::FaultUnknownCauseRate, "unknown", "reports"),
-        ],
-        BY_BRANCH_PRODUCT,
-        ctx.small_sample(),
-    )?;
-    out.extend(repeat_customers(t, &faults, earlier, ctx)?);
+    // The customer units are found on the other core meanwhile.
+    let (aggregated, found) = rayon::join(
+        || {
+            let df = frame(t, &faults, ctx)?;
+            let out = aggregate(
+                &df,
+                &[
+                    count(MetricId::FaultReports, "reports"),
+                    rate(MetricId::FaultRestoreOntimeRate, "ontime", "ontime_den"),
+                    count(MetricId::FaultPending, "pending"),
+                    mean(MetricId::FaultMeanRestoreHours, "hours"),
+                    quantile(MetricId::FaultRestoreHoursP50, "hours", 0.5),
+                    quantile(MetricId::FaultRestoreHoursP90, "hours", 0.9),
+                    rate(MetricId::FaultPreprocessRate, "pre_num", "pre_den"),
+                    rate(MetricId::FaultUnknownCauseRate, "unknown", "reports"),
+                ],
+                BY_BRANCH_PRODUCT,
+                ctx.small_sample(),
+            )?;
+            PolarsResult::Ok((df, out))
+        },
+        || units(t, faults.iter().copied(), earlier, ctx.config),
+    );
+    let (df, mut out) = aggregated?;
+    out.extend(repeat_customers(&found.units, ctx)?);
     // Reports per product, the denominators of the top-N shares.
     let mut reports: FxHashMap<&str, f64> = FxHashMap::default();
     for &i in &faults {
@@ -75,7 +70,32 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], earlier: &Orders, ctx: &Ctx) ->
             out.push(row);
         }
     }
-    Ok(out)
+    Ok((out, found))
+}
+
+/// The fault reports `faults` of `t` as a frame: branch, product, the flags and hours the
+/// metrics aggregate, phenomenon and cause.
+fn frame(t: &Orders, faults: &[usize], ctx: &Ctx) -> PolarsResult<DataFrame> {
+    let rows: Vec<(usize, OrderFlags)> =
+        faults.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
+    let unknown = &ctx.config.faults.unknown_causes;
+    DataFrame::new(
+        rows.len(),
+        vec![
+            str_col("branch", &rows, |r| t.branch.get(r.0)),
+            str_col("product", &rows, |r| t.product.get(r.0)),
+            flag("reports", &rows, |_| true),
+            flag("ontime", &rows, |r| r.1.ontime),
+            flag("ontime_den", &rows, |r| r.1.ontime_den),
+            flag("pending", &rows, |r| r.1.pending),
+            f64_col("hours", &rows, |r| hours_to_complete(Due::at(t, r.0))),
+            flag("pre_num", &rows, |r| t.preprocessed[r.0] == Some(true)),
+            flag("pre_den", &rows, |r| t.preprocessed[r.0].is_some()),
+            flag("unknown", &rows, |r| t.cause.get(r.0).is_some_and(|c| unknown.iter().any(|u| u.as_str() == c))),
+            Column::new("phenomenon".into(), rows.iter().map(|r| t.phenomenon.get(r.0)).collect::<Vec<_>>()),
+            Column::new("cause".into(), rows.iter().map(|r| t.cause.get(r.0)).collect::<Vec<_>>()),
+        ],
+    )
 }
 
 /// A customer of a product in the month: the branch of its first report and whether it repeats.
@@ -146,15 +166,14 @@ pub(crate) fn units<'a>(
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
 /// product; it belongs to the branch of its first report of the month.
-fn repeat_customers(t: &Orders, faults: &[usize], earlier: &Orders, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
-    let customers = units(t, faults.iter().copied(), earlier, ctx.config).units;
+fn repeat_customers(customers: &[CustomerUnit], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let df = DataFrame::new(
         customers.len(),
         vec![
-            str_col("branch", &customers, |c| c.branch),
-            str_col("product", &customers, |c| c.key.1),
-            flag("customers", &customers, |_| true),
-            flag("repeat", &customers, |c| c.repeat),
+            str_col("branch", customers, |c| c.branch),
+            str_col("product", customers, |c| c.key.1),
+            flag("customers", customers, |_| true),
+            flag("repeat", customers, |c| c.repeat),
         ],
     )?;
     aggregate(

@@ -190,19 +190,21 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
     rows
 }
 
-/// What the metrics stage gives: the metric rows, and the month's staffing table (the
-/// staffing.* rows and the report's staffing page both read it, so it is computed once).
-pub struct Computed {
+/// What the metrics stage gives: the metric rows, the month's staffing table and the fault
+/// customer units (the report's pages read them too, so they are computed once).
+pub struct Computed<'a> {
     /// Every service metric of the month, in report order (see [`compute`]).
     pub rows: Vec<MetricRow>,
     /// Calls and agents needed per day and interval of the day.
     pub staffing: staffing::Staffing,
+    /// The fault reports' customer units (the repeat detail lists the repeating ones).
+    pub(crate) fault_units: fault::Units<'a>,
 }
 
 /// Every service metric of the month, in report order: calls, installs, faults,
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
-pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<Computed> {
+pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsResult<Computed<'a>> {
     let ctx = Ctx { config, period: month };
     // A canonical record order, so that sums never depend on the order of the input files.
     // The calls (most of the rows) and then the staffing table run on one core, the orders
@@ -220,10 +222,11 @@ pub fn compute(data: &Dataset, config: &Config, month: Period) -> PolarsResult<C
         || orders_and_surveys(data, &ctx),
     );
     let (mut rows, staffing) = call_rows?;
+    let (other_rows, fault_units) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
-    rows.extend(other_rows?);
+    rows.extend(other_rows);
     sort_rows(&mut rows, config);
-    Ok(Computed { rows, staffing })
+    Ok(Computed { rows, staffing, fault_units })
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)
@@ -253,7 +256,7 @@ fn prefix16(s: &str) -> u128 {
 }
 
 /// Installs, faults, incidents, complaints (and their assessment), surveys and other orders, in that order.
-fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+fn orders_and_surveys<'a>(data: &'a Dataset, ctx: &Ctx) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>)> {
     let o = &data.orders;
     // Order ids are unique after deduplication: an unstable sort gives the one order. The
     // first sixteen bytes of the id sit beside each index (big-endian, so their order is the
@@ -268,7 +271,8 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     });
     let mut rows = Vec::new();
     rows.extend(install::compute(o, &orders, ctx)?);
-    rows.extend(fault::compute(o, &orders, &data.earlier_orders, ctx)?);
+    let (fault_rows, units) = fault::compute(o, &orders, &data.earlier_orders, ctx)?;
+    rows.extend(fault_rows);
     rows.extend(incident::compute(o, ctx));
     rows.extend(complaint::compute(o, &orders, ctx)?);
     rows.extend(assess::compute(o, &orders, ctx));
@@ -288,7 +292,7 @@ fn orders_and_surveys(data: &Dataset, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
         agg::BY_BRANCH,
         ctx.small_sample(),
     )?);
-    Ok(rows)
+    Ok((rows, units))
 }
 
 /// Stable sort: metrics in first-appearance order; within a metric total first, then

@@ -19,7 +19,14 @@ pub(super) fn opt_text(v: Option<&str>) -> V {
 }
 
 /// 明细-重复申告.
-pub(super) fn repeat_detail(b: &Builder, data: &Dataset, incidents: &[crate::metrics::incident::Incident]) -> Section {
+/// `units` are the month's fault customer units when the metrics stage has them (found
+/// here otherwise).
+pub(super) fn repeat_detail(
+    b: &Builder,
+    data: &Dataset,
+    incidents: &[crate::metrics::incident::Incident],
+    units: Option<&crate::metrics::fault::Units>,
+) -> Section {
     let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
     let t = &data.orders;
@@ -34,7 +41,14 @@ pub(super) fn repeat_detail(b: &Builder, data: &Dataset, incidents: &[crate::met
         })
         .collect();
     // The repeat customers in (customer, product) order, each one's reports in time order.
-    let all = crate::metrics::fault::units(t, 0..t.len(), &data.earlier_orders, b.config);
+    let found;
+    let all = match units {
+        Some(u) => u,
+        None => {
+            found = crate::metrics::fault::units(t, 0..t.len(), &data.earlier_orders, b.config);
+            &found
+        }
+    };
     let mut rows = Vec::new();
     for unit in all.units.iter().filter(|u| u.repeat) {
         let (customer, product) = unit.key;

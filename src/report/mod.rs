@@ -332,6 +332,7 @@ pub(crate) fn build(
     rows: &[MetricRow],
     data: &Dataset,
     staffing: &crate::metrics::staffing::Staffing,
+    fault_units: Option<&crate::metrics::fault::Units>,
     config: &Config,
     history: &History,
     period: Period,
@@ -417,7 +418,7 @@ pub(crate) fn build(
         // Each page of records is built on whichever core is free (most of this stage's work).
         let pages: [&(dyn Fn() -> Section + Sync); 6] = [
             &|| incident::section(&b, data, &incidents),
-            &|| details::repeat_detail(&b, data, &incidents),
+            &|| details::repeat_detail(&b, data, &incidents, fault_units),
             &|| details::late_detail(&b, data),
             &|| accountability::assess_detail(&b, data, &assessment),
             &|| accountability::escalation_detail(&b, data),
