@@ -471,9 +471,9 @@ fn read_markup(path: &Path, bytes: &[u8], visitor: &mut dyn RowVisitor) -> Resul
 pub(crate) fn decode_text(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, &'static str) {
     // The encoding is decided in one place, [`CsvBytes::of`].
     match CsvBytes::of(bytes) {
-        Some(csv) if csv.gbk => (encoding_rs::GB18030.decode_without_bom_handling(csv.bytes).0, csv.encoding),
         // Valid UTF-8 after any BOM: borrowed as it is.
-        Some(csv) => (String::from_utf8_lossy(csv.bytes), csv.encoding),
+        Some(CsvBytes { utf8: Some(text), encoding, .. }) => (std::borrow::Cow::Borrowed(text), encoding),
+        Some(csv) => (encoding_rs::GB18030.decode_without_bom_handling(csv.bytes).0, csv.encoding),
         None if bytes.starts_with(&[0xFF, 0xFE]) => (encoding_rs::UTF_16LE.decode(bytes).0, "UTF-16LE"),
         None if bytes.starts_with(&[0xFE, 0xFF]) => (encoding_rs::UTF_16BE.decode(bytes).0, "UTF-16BE"),
         // A UTF-8 BOM before invalid UTF-8.
@@ -490,7 +490,8 @@ pub(crate) struct CsvBytes<'a> {
     pub bytes: &'a [u8],
     /// The encoding's name, as [`decode_text`] names it.
     pub encoding: &'static str,
-    gbk: bool,
+    /// The text, when the bytes are UTF-8 (checked once, here); `None` for GBK.
+    utf8: Option<&'a str>,
 }
 
 impl<'a> CsvBytes<'a> {
@@ -498,27 +499,28 @@ impl<'a> CsvBytes<'a> {
     /// a UTF-8 BOM before invalid UTF-8 (those are decoded whole).
     pub(crate) fn of(raw: &'a [u8]) -> Option<CsvBytes<'a>> {
         if let Some(rest) = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-            return std::str::from_utf8(rest).is_ok().then_some(CsvBytes {
-                bytes: rest,
-                encoding: "UTF-8 (BOM)",
-                gbk: false,
-            });
+            let text = std::str::from_utf8(rest).ok()?;
+            return Some(CsvBytes { bytes: rest, encoding: "UTF-8 (BOM)", utf8: Some(text) });
         }
         if raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]) {
             return None;
         }
-        let utf8 = std::str::from_utf8(raw).is_ok();
-        Some(CsvBytes { bytes: raw, encoding: if utf8 { "UTF-8" } else { "GBK/GB18030" }, gbk: !utf8 })
+        let utf8 = std::str::from_utf8(raw).ok();
+        Some(CsvBytes { bytes: raw, encoding: if utf8.is_some() { "UTF-8" } else { "GBK/GB18030" }, utf8 })
     }
 
     /// The text of `bytes[range]` (a range that ends after a line feed or at the end),
     /// decoded into `buf` when the file is GBK.
     pub(crate) fn text<'b>(&'b self, range: std::ops::Range<usize>, buf: &'b mut String) -> std::borrow::Cow<'b, str> {
-        let piece = &self.bytes[range];
-        if !self.gbk {
-            // Valid UTF-8 cut at a line feed: borrowed, never replaced.
-            return String::from_utf8_lossy(piece);
+        if let Some(text) = self.utf8 {
+            // Valid UTF-8 cut after a line feed (a character boundary): borrowed, not checked
+            // again.
+            return match text.get(range.clone()) {
+                Some(t) => std::borrow::Cow::Borrowed(t),
+                None => String::from_utf8_lossy(&self.bytes[range]),
+            };
         }
+        let piece = &self.bytes[range];
         buf.clear();
         let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
         let mut read = 0;
