@@ -145,8 +145,9 @@ pub fn inputs(
 
 /// Input files' sizes and SHA-256, hashed in the background while the month is read and
 /// computed: one thread, a megabyte at a time, that on Linux runs only on a core nothing
-/// else wants (`SCHED_IDLE`); [`Fingerprints::get`] finishes whatever is left (the file's
-/// bytes are read once either way).
+/// else wants (`SCHED_IDLE`). [`Fingerprints::get`] goes on from where the background got,
+/// and never waits for it: a step the background holds (it may be starved by other work) is
+/// redone by the caller and the background's copy dropped.
 pub struct Fingerprints {
     files: Arc<Vec<(PathBuf, Mutex<Hashing>)>>,
 }
@@ -154,18 +155,24 @@ pub struct Fingerprints {
 /// Where one file's hash stands.
 enum Hashing {
     Pending,
-    Reading { file: std::fs::File, hasher: Sha256, bytes: u64 },
+    Reading {
+        file: std::fs::File,
+        hasher: Sha256,
+        bytes: u64,
+    },
+    /// The background is hashing a step (its state is with it).
+    Busy,
     Done(Option<std::io::Result<(u64, String)>>),
 }
 
-/// Bytes hashed at a time (the longest a reader of the result waits for the background).
+/// Bytes hashed at a time.
 const STEP: usize = 1 << 20;
 
 impl Hashing {
-    /// Hash the next step; whether the file is done.
-    fn step(&mut self, path: &Path, buf: &mut [u8]) -> bool {
-        let next = match std::mem::replace(self, Hashing::Done(None)) {
-            Hashing::Pending => match std::fs::File::open(path) {
+    /// The state after hashing one more step of `path`.
+    fn step(self, path: &Path, buf: &mut [u8]) -> Hashing {
+        match self {
+            Hashing::Pending | Hashing::Busy => match std::fs::File::open(path) {
                 Ok(file) => Hashing::Reading { file, hasher: Sha256::new(), bytes: 0 },
                 Err(e) => Hashing::Done(Some(Err(e))),
             },
@@ -179,9 +186,7 @@ impl Hashing {
                 Err(e) => Hashing::Done(Some(Err(e))),
             },
             done @ Hashing::Done(_) => done,
-        };
-        *self = next;
-        matches!(self, Hashing::Done(_))
+        }
     }
 }
 
@@ -191,16 +196,28 @@ impl Fingerprints {
         let files: Arc<Vec<(PathBuf, Mutex<Hashing>)>> =
             Arc::new(paths.into_iter().map(|p| (p, Mutex::new(Hashing::Pending))).collect());
         let background = Arc::clone(&files);
-        // A run never waits for this thread: it ends when the files are hashed or with the
-        // process.
+        // A run never waits for this thread: it ends when the files are hashed, when the
+        // caller has dropped the fingerprints, or with the process.
         let spawned = std::thread::Builder::new().name("svcq-hash".into()).spawn(move || {
             idle_priority();
             let mut buf = vec![0u8; STEP];
             for (path, slot) in background.iter() {
-                // Stop early once the main work holds the last reference.
                 while Arc::strong_count(&background) > 1 {
-                    let mut h = slot.lock().unwrap_or_else(PoisonError::into_inner);
-                    if h.step(path, &mut buf) {
+                    // Take the state out; hash the step with no lock held.
+                    let state = std::mem::replace(&mut *lock(slot), Hashing::Busy);
+                    if let Hashing::Done(_) = state {
+                        *lock(slot) = state;
+                        break;
+                    }
+                    let next = state.step(path, &mut buf);
+                    let mut h = lock(slot);
+                    if !matches!(*h, Hashing::Busy) {
+                        // The caller took this file over meanwhile.
+                        break;
+                    }
+                    let done = matches!(next, Hashing::Done(_));
+                    *h = next;
+                    if done {
                         break;
                     }
                 }
@@ -215,19 +232,27 @@ impl Fingerprints {
         let Some((_, slot)) = self.files.iter().find(|(p, _)| p == path) else {
             return sha256_file(path);
         };
-        let mut h = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        // Take the file over: the background skips it from now on.
+        let mut state =
+            std::mem::replace(&mut *slot.lock().unwrap_or_else(PoisonError::into_inner), Hashing::Done(None));
         let mut buf = Vec::new();
-        while !matches!(*h, Hashing::Done(_)) {
-            if buf.is_empty() {
-                buf = vec![0u8; STEP];
+        loop {
+            match state {
+                Hashing::Done(result) => return result.unwrap_or_else(|| sha256_file(path)),
+                other => {
+                    if buf.is_empty() {
+                        buf = vec![0u8; STEP];
+                    }
+                    state = other.step(path, &mut buf);
+                }
             }
-            h.step(path, &mut buf);
-        }
-        match &mut *h {
-            Hashing::Done(result) => result.take().unwrap_or_else(|| sha256_file(path)),
-            _ => unreachable!("the loop above ends on Done"),
         }
     }
+}
+
+/// `slot`'s lock (a panic elsewhere leaves the state usable).
+fn lock(slot: &Mutex<Hashing>) -> std::sync::MutexGuard<'_, Hashing> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Lower the calling thread to `SCHED_IDLE` (Linux): it runs only when a core is otherwise
