@@ -51,8 +51,8 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     log.stage("reading the exports");
     // The inputs are hashed in the background from now on (for the manifest; a listing that
     // fails is reported by the reading).
-    let listed = crate::ingest::discover(&args.input).map(|(files, _)| files).unwrap_or_default();
-    let hashes = crate::manifest::Fingerprints::start(listed.into_iter().map(|f| f.path));
+    let listed = crate::ingest::discover(&args.input).map(|(files, _)| files);
+    let hashes = crate::manifest::Fingerprints::start(listed.iter().flatten().map(|f| f.path.clone()));
     let (mut config, month, data) = super::ingest_args(args)?;
     if let Some(lang) = options.output.lang {
         config.report.lang = lang;
@@ -75,7 +75,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let generated = crate::today().format("%Y-%m-%d").to_string();
     // Provenance: the config's and every input's fingerprint (the outputs' are added below);
     // what is left of the inputs' hashing is finished while the pages are built.
-    let (files, _) = crate::ingest::discover(&args.input).context("listing the inputs")?;
+    let files = listed.context("listing the inputs")?;
     let (mut view, inputs) = rayon::join(
         || {
             report::build(
@@ -83,7 +83,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
                 &rows,
                 &data,
                 &staffing,
-                Some(&fault_units),
+                &fault_units,
                 &config,
                 &history,
                 month,
@@ -240,7 +240,7 @@ fn branch_report(
         &rows,
         &data,
         &staffing,
-        Some(&fault_units),
+        &fault_units,
         &config,
         &history,
         month,

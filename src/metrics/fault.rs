@@ -111,6 +111,7 @@ pub(crate) struct CustomerUnit<'a> {
 }
 
 /// The customer units of a month's fault reports, and their reports.
+#[derive(Default)]
 pub(crate) struct Units<'a> {
     /// The units, in (customer id, product) order.
     pub units: Vec<CustomerUnit<'a>>,

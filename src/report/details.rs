@@ -19,13 +19,12 @@ pub(super) fn opt_text(v: Option<&str>) -> V {
 }
 
 /// 明细-重复申告.
-/// `units` are the month's fault customer units when the metrics stage has them (found
-/// here otherwise).
+/// `all` are the month's fault customer units (found by the metrics stage).
 pub(super) fn repeat_detail(
     b: &Builder,
     data: &Dataset,
     incidents: &[crate::metrics::incident::Incident],
-    units: Option<&crate::metrics::fault::Units>,
+    all: &crate::metrics::fault::Units,
 ) -> Section {
     let mut s = new_section("repeat_detail", L::SheetRepeatDetail, b);
     s.detail = true;
@@ -41,14 +40,6 @@ pub(super) fn repeat_detail(
         })
         .collect();
     // The repeat customers in (customer, product) order, each one's reports in time order.
-    let found;
-    let all = match units {
-        Some(u) => u,
-        None => {
-            found = crate::metrics::fault::units(t, 0..t.len(), &data.earlier_orders, b.config);
-            &found
-        }
-    };
     let mut rows = Vec::new();
     for unit in all.units.iter().filter(|u| u.repeat) {
         let (customer, product) = unit.key;

@@ -332,7 +332,7 @@ pub(crate) fn build(
     rows: &[MetricRow],
     data: &Dataset,
     staffing: &crate::metrics::staffing::Staffing,
-    fault_units: Option<&crate::metrics::fault::Units>,
+    fault_units: &crate::metrics::fault::Units,
     config: &Config,
     history: &History,
     period: Period,
