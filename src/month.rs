@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,11 +61,6 @@ impl Month {
     /// Whether `t` falls in the month.
     pub fn contains(self, t: NaiveDateTime) -> bool {
         t >= self.start() && t < self.end()
-    }
-
-    /// Whether `t` falls in the `days` days before the month.
-    pub fn just_before(self, t: NaiveDateTime, days: i64) -> bool {
-        t < self.start() && t >= self.start() - Duration::days(days)
     }
 }
 

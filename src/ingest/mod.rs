@@ -19,8 +19,6 @@ pub(crate) mod value;
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::model::{Calls, Dataset, Ledger, Orders, Rejected, Source, Surveys};
 use crate::period::Period;
@@ -82,11 +80,27 @@ pub fn ingest(
         return Err(IngestError::NoFiles(shown.join(", ")));
     }
     let aliases = Aliases::new(&config.alias_map());
-    // Files decode in parallel (rayon, one thread per core; each file its own job, so an idle
-    // core takes the next file); results are merged in file order, so the outcome never
-    // depends on which thread finished first.
-    let outcomes: Vec<FileOutcome> =
-        files.par_iter().with_max_len(1).map(|f| read::read_one(f, config, &aliases, options)).collect();
+    // Files decode in parallel, biggest first, each core taking the next file when it is done
+    // (the small files last, so the cores finish close together); results are merged in file
+    // order, so the outcome never depends on which thread finished first.
+    let mut order: Vec<(u64, usize)> =
+        files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let slots: Vec<std::sync::Mutex<Option<FileOutcome>>> = files.iter().map(|_| Default::default()).collect();
+    rayon::scope_fifo(|scope| {
+        for &(_, i) in &order {
+            let (slot, file, aliases) = (&slots[i], &files[i], &aliases);
+            scope.spawn_fifo(move |_| {
+                let outcome = read::read_one(file, config, aliases, options);
+                *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(outcome);
+            });
+        }
+    });
+    let outcomes = slots.into_iter().map(|slot| {
+        slot.into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .expect("every file's job ran in the scope above (a panic there ends the run)")
+    });
     let mut state = State::new(config, &aliases);
     state.ledger.skipped_files = skipped;
     let mut errors = Vec::new();
