@@ -92,11 +92,22 @@ macro_rules! table {
             }
 
             /// The rows of `parts` in order, each column allocated once at its final size and
-            /// the parts' columns freed one by one (peak: the parts plus one column).
+            /// the parts' columns freed as it is done; the columns are jobs for both cores
+            /// (peak: the parts plus the columns in the making, one per core).
             pub fn concat(mut parts: Vec<$table>) -> $table {
-                let src = Column::concat(parts.iter_mut().map(|p| std::mem::take(&mut p.src)).collect());
-                $(let $field = Column::concat(parts.iter_mut().map(|p| std::mem::take(&mut p.$field)).collect());)*
-                $table { src, $($field,)* }
+                let mut out = $table::default();
+                let whole = &mut out;
+                rayon::scope(|scope| {
+                    let src: Vec<_> = parts.iter_mut().map(|p| std::mem::take(&mut p.src)).collect();
+                    let slot = &mut whole.src;
+                    scope.spawn(move |_| *slot = Column::concat(src));
+                    $(
+                        let column: Vec<_> = parts.iter_mut().map(|p| std::mem::take(&mut p.$field)).collect();
+                        let slot = &mut whole.$field;
+                        scope.spawn(move |_| *slot = Column::concat(column));
+                    )*
+                });
+                out
             }
 
             /// Add `offset` to every row's sheet index.
