@@ -82,12 +82,9 @@ fn is_big_plain_csv(path: &Path, threshold: u64) -> bool {
 fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'static str, ReadError> {
     let raw = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
     if let Some(csv) = sheet::CsvBytes::of(&raw) {
-        let lines = sheet::lines_unquoted(csv.bytes);
-        let starts: Vec<usize> = lines.iter().map(|l| l.1).collect();
+        let (rows, starts) = sheet::lines_unquoted(csv.bytes);
         let delim = csv.delimiter(path, &starts);
         if sheet::plain_lines(csv.bytes, delim) {
-            let rows: Vec<u32> = lines.iter().map(|l| l.0).collect();
-            drop(lines);
             let at = |i: usize| starts.get(i).copied().unwrap_or(csv.bytes.len());
             in_two(
                 path,
@@ -119,9 +116,8 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
         first.end_sheet();
         return Ok(csv.encoding);
     }
-    let lines = sheet::lines_unquoted(text.as_bytes());
-    let rows: Vec<u32> = lines.iter().map(|l| l.0).collect();
-    let at = |i: usize| lines.get(i).map_or(text.len(), |l| l.1);
+    let (rows, starts) = sheet::lines_unquoted(text.as_bytes());
+    let at = |i: usize| starts.get(i).copied().unwrap_or(text.len());
     in_two(path, rows.len(), &csv.sheet, first, |a, b, visitor: &mut FileVisitor<'_, '_>| {
         sheet::parse_records(path, &text[at(a)..at(b)], delim, &rows[a..b], visitor)
     })?;

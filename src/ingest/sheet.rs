@@ -693,25 +693,27 @@ fn read_csv(path: &Path, visitor: &mut dyn RowVisitor) -> Result<&'static str, R
 pub(crate) fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
     if memchr::memchr(b'"', text).is_none() {
         // No quotes (most exports): every non-blank line is a record.
-        return lines_unquoted(text).into_iter().map(|(row, _)| row).collect();
+        return lines_unquoted(text).0;
     }
     record_rows_quoted(text, delimiter)
 }
 
-/// The non-blank lines of a text without quotes: (Excel row, byte offset where it starts).
-/// Each is one record, so the text can be cut at any of these offsets.
-pub(crate) fn lines_unquoted(text: &[u8]) -> Vec<(u32, usize)> {
-    let mut lines = Vec::new();
+/// The non-blank lines of a text without quotes: the Excel row of each and the byte offset
+/// where it starts. Each is one record, so the text can be cut at any of these offsets.
+pub(crate) fn lines_unquoted(text: &[u8]) -> (Vec<u32>, Vec<usize>) {
+    let n = memchr::memchr_iter(b'\n', text).count() + 1;
+    let (mut rows, mut starts) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut start = 0;
     let mut row: u32 = 1;
     for end in memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len())) {
         if start <= end && text[start..end].iter().any(|b| *b != b'\r') {
-            lines.push((row, start));
+            rows.push(row);
+            starts.push(start);
         }
         row = row.saturating_add(1);
         start = end + 1;
     }
-    lines
+    (rows, starts)
 }
 
 fn record_rows_quoted(text: &[u8], delimiter: u8) -> Vec<u32> {

@@ -152,9 +152,24 @@ impl Text {
     /// Append a value.
     pub fn push_str(&mut self, v: Option<&str>) {
         if let Some(v) = v {
+            if self.buf.capacity() - self.buf.len() < v.len() {
+                self.grow(v.len());
+            }
             self.buf.push_str(v);
         }
         self.push_end(self.buf.len(), v.is_some());
+    }
+
+    /// Make room in the buffer for `need` more bytes and, when rows were reserved, for the
+    /// reserved rows still to come at the average length so far plus a quarter: the buffer
+    /// then grows once or twice instead of doubling (each doubling copies it into fresh
+    /// pages). Room never written to is never resident.
+    #[cold]
+    fn grow(&mut self, need: usize) {
+        let rows = self.ends.len();
+        let to_come = self.ends.capacity() - rows;
+        let estimate = if rows >= 64 { (self.buf.len() / rows + 1) * to_come / 4 * 5 } else { 0 };
+        self.buf.reserve(need.max(estimate));
     }
 
     /// Number of rows.
