@@ -65,11 +65,13 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         rate(MetricId::CallsFcrRate, "fcr_num", "fcr_den"),
     ];
     let mut rows = aggregate(&df, &specs, BY_BRANCH, ctx.small_sample())?;
-    rows.extend(repeat_callers(t, idx, ctx, &code)?);
-    decode_branches(&mut rows, &names);
     // Per day, whole centre: volume and service level for the daily chart.
     let mut days = aggregate(&df, &specs[..3], &[&["day"]], ctx.small_sample())?;
     days.sort_by(|a, b| a.group.cmp(&b.group));
+    // The frame's memory is given back before the repeat callers take theirs.
+    drop(df);
+    rows.extend(repeat_callers(t, idx, ctx, &code)?);
+    decode_branches(&mut rows, &names);
     rows.extend(days);
     Ok(rows)
 }
@@ -79,23 +81,24 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
 fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
     let starts = &t.start_time.0;
-    // `idx` is in time order, so one integer sort of (caller, position) puts each caller's
-    // calls together in time order (ties in the canonical order). A caller is its number as
-    // an integer (no map of a million texts); other texts get numbers of their own.
+    // `idx` is in time order, so grouping the calls' positions by caller and sorting each
+    // group puts a caller's calls together in time order (ties in the canonical order). A
+    // caller is its number as an integer (no map of a million texts); other texts get
+    // numbers of their own.
     let mut others: FxHashMap<&str, u64> = FxHashMap::default();
-    let mut by_caller: Vec<(u64, u32)> = Vec::with_capacity(idx.len());
-    for (pos, &i) in idx.iter().enumerate() {
-        if let Some(c) = t.caller.get(i) {
-            by_caller.push((caller_key(c, &mut others), pos as u32));
-        }
+    let mut keys: Vec<u64> = Vec::with_capacity(idx.len());
+    let mut times: Vec<i64> = Vec::with_capacity(idx.len());
+    for &i in idx {
+        keys.push(t.caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others)));
+        times.push(starts[i]);
     }
     drop(others);
-    by_caller.sort_unstable();
+    let by_caller = group_by_caller(&keys, |pos| (keys[pos], pos as u32, code(idx[pos])));
+    drop(keys);
     let mut callers: Vec<(u32, bool)> = Vec::new();
     for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
-        let at = |k: usize| starts[idx[run[k].1 as usize]];
-        let repeat = (1..run.len()).any(|k| at(k) - at(k - 1) <= window);
-        callers.push((code(idx[run[0].1 as usize]), repeat));
+        let repeat = run.windows(2).any(|w| times[w[1].1 as usize] - times[w[0].1 as usize] <= window);
+        callers.push((run[0].2, repeat));
     }
     // No sort needed: the counts are sums of flags (exact in any order) and the rows are put
     // in branch order afterwards.
@@ -108,6 +111,37 @@ fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> 
         ],
     )?;
     aggregate(&df, &[rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")], BY_BRANCH, ctx.small_sample())
+}
+
+/// The key of a call without a caller (never a [`caller_key`]).
+const NO_CALLER: u64 = u64::MAX;
+
+/// The positions whose `keys` are not [`NO_CALLER`], as `item(position)`, grouped by key
+/// (an item must order by its key first), each group sorted; the groups in no particular
+/// order. A counting sort on a hash of the key into 65,536 buckets, then each bucket (a few
+/// dozen items at a province month) sorted on its own: cheaper than one sort of every item.
+fn group_by_caller<T: Copy + Ord + Default>(keys: &[u64], item: impl Fn(usize) -> T) -> Vec<T> {
+    const BITS: u32 = 16;
+    let bucket = |k: u64| (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize;
+    // starts[b] = where bucket b begins; after the scatter, where it ends.
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &k in keys.iter().filter(|&&k| k != NO_CALLER) {
+        starts[bucket(k) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut out = vec![T::default(); starts[1 << BITS]];
+    let mut next = starts.clone();
+    for (pos, &k) in keys.iter().enumerate().filter(|(_, &k)| k != NO_CALLER) {
+        let b = bucket(k);
+        out[next[b]] = item(pos);
+        next[b] += 1;
+    }
+    for w in starts.windows(2) {
+        out[w[0]..w[1]].sort_unstable();
+    }
+    out
 }
 
 /// A caller as an integer: a number of up to 15 digits is itself (with its length, so that
@@ -161,6 +195,25 @@ mod tests {
             let mut others = FxHashMap::default();
             let (ka, kb) = (caller_key(&a, &mut others), caller_key(&b, &mut others));
             proptest::prop_assert_eq!(ka == kb, a == b, "{} {}", a, b);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn grouping_by_caller_keeps_each_callers_positions_in_order(
+            keys in proptest::collection::vec(proptest::prop_oneof![0u64..40, proptest::strategy::Just(NO_CALLER)], 0..400),
+        ) {
+            let grouped = group_by_caller(&keys, |pos| (keys[pos], pos as u32));
+            // Each caller's run is contiguous and holds its positions ascending: the same
+            // pairs as a full sort of those with a caller, only the callers' order may differ.
+            let mut runs: Vec<Vec<(u64, u32)>> = grouped.chunk_by(|a, b| a.0 == b.0).map(<[_]>::to_vec).collect();
+            let mut sorted: Vec<(u64, u32)> =
+                keys.iter().enumerate().filter(|(_, &k)| k != NO_CALLER).map(|(p, &k)| (k, p as u32)).collect();
+            sorted.sort_unstable();
+            let distinct = { let mut k: Vec<u64> = sorted.iter().map(|p| p.0).collect(); k.dedup(); k.len() };
+            proptest::prop_assert_eq!(runs.len(), distinct);
+            runs.sort();
+            proptest::prop_assert_eq!(runs.concat(), sorted);
         }
     }
 

@@ -207,8 +207,15 @@ pub struct Computed<'a> {
 pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsResult<Computed<'a>> {
     let ctx = Ctx { config, period: month };
     // A canonical record order, so that sums never depend on the order of the input files.
-    // The calls (most of the rows) and then the staffing table run on one core, the orders
-    // and surveys on the other.
+    // The calls (most of the rows) run on one core, the orders and surveys on the other.
+    // The staffing table (calls only) is computed by whichever side finishes first.
+    let staffing = std::sync::OnceLock::new();
+    let claimed = std::sync::atomic::AtomicBool::new(false);
+    let staff = || {
+        if !claimed.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            let _ = staffing.set(staffing::staffing(&data.calls, config, month));
+        }
+    };
     let (call_rows, other_rows) = rayon::join(
         || {
             let c = &data.calls;
@@ -217,11 +224,18 @@ pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsR
                     .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
                     .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
             });
-            calls::compute(c, &calls, &ctx).map(|rows| (rows, staffing::staffing(c, config, month)))
+            let rows = calls::compute(c, &calls, &ctx);
+            staff();
+            rows
         },
-        || orders_and_surveys(data, &ctx),
+        || {
+            let other = orders_and_surveys(data, &ctx);
+            staff();
+            other
+        },
     );
-    let (mut rows, staffing) = call_rows?;
+    let staffing = staffing.into_inner().expect("one side computed the staffing table");
+    let mut rows = call_rows?;
     let (other_rows, fault_units) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
     rows.extend(other_rows);
