@@ -63,11 +63,35 @@ pub(super) fn code_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Colu
 
 /// Put the names back into rows aggregated on a `branch` column of codes: `names[code]`.
 pub(super) fn decode_branches(rows: &mut [MetricRow], names: &[&str]) {
-    for r in rows.iter_mut().filter(|r| !r.branch.is_empty()) {
-        if let Some(name) = r.branch.parse::<usize>().ok().and_then(|c| names.get(c)) {
-            r.branch = (*name).to_string();
-        }
+    for r in rows.iter_mut() {
+        decode(&mut r.branch, names);
     }
+}
+
+/// Put the names back into rows aggregated on `branch` and `product` columns of a work
+/// order's label codes ([`crate::model::columns::Labels`]: never missing, so a code is a name).
+pub(super) fn decode_labels(rows: &mut [MetricRow], branches: &[Box<str>], products: &[Box<str>]) {
+    for r in rows.iter_mut() {
+        decode(&mut r.branch, branches);
+        decode(&mut r.product, products);
+    }
+}
+
+/// A key aggregated as a code (its text, non-empty) turned back into `names[code]`.
+fn decode(key: &mut String, names: &[impl AsRef<str>]) {
+    if key.is_empty() {
+        return;
+    }
+    if let Some(name) = key.parse::<usize>().ok().and_then(|c| names.get(c)) {
+        *key = name.as_ref().to_string();
+    }
+}
+
+/// A frame column of a [`crate::model::columns::Dict`]'s codes, null where the value is
+/// missing.
+pub(super) fn dict_col<T>(name: &str, rows: &[T], f: impl Fn(&T) -> u32) -> Column {
+    let none = crate::model::columns::NONE;
+    UInt32Chunked::from_iter_options(name.into(), rows.iter().map(|r| Some(f(r)).filter(|&c| c != none))).into_column()
 }
 
 /// A frame column of text borrowed from the records.
@@ -196,9 +220,19 @@ pub(super) fn aggregate(
     Ok(rows)
 }
 
+/// The names of a frame's product codes and of its value codes.
+pub(super) type CodeNames<'a> = (&'a [Box<str>], &'a [Box<str>]);
+
 /// Count records per value of `key` (non-empty values), at total level and per product when
 /// `per_product`: (product, value, count), sorted by count descending then value.
-pub(super) fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> PolarsResult<Vec<(String, String, f64)>> {
+///
+/// `names` = (product names, value names) when the frame holds codes instead of texts.
+pub(super) fn value_counts(
+    df: &DataFrame,
+    key: &str,
+    per_product: bool,
+    names: Option<CodeNames<'_>>,
+) -> PolarsResult<Vec<(String, String, f64)>> {
     let mut out = Vec::new();
     let mut levels = vec![vec![key]];
     if per_product {
@@ -213,8 +247,12 @@ pub(super) fn value_counts(df: &DataFrame, key: &str, per_product: bool) -> Pola
             .group_by_stable(by)
             .agg([len().cast(DataType::Float64).alias("n")])
             .collect()?;
-        let products = if keys.len() == 2 { strings(&g, "product")? } else { vec![String::new(); g.height()] };
-        let values = strings(&g, key)?;
+        let mut products = if keys.len() == 2 { strings(&g, "product")? } else { vec![String::new(); g.height()] };
+        let mut values = strings(&g, key)?;
+        if let Some((product_names, value_names)) = names {
+            products.iter_mut().for_each(|p| decode(p, product_names));
+            values.iter_mut().for_each(|v| decode(v, value_names));
+        }
         let counts = f64s(&g, "n")?;
         for i in 0..g.height() {
             out.push((products[i].clone(), values[i].clone(), counts[i].unwrap_or(0.0)));

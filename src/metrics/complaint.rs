@@ -79,7 +79,7 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     let justified = df.clone().lazy().filter(col("justified")).collect()?;
     let all: f64 = justified.height() as f64;
     if all > 0.0 {
-        for (_, dept, n) in value_counts(&justified, "department", false)? {
+        for (_, dept, n) in value_counts(&justified, "department", false, None)? {
             let mut row = MetricRow {
                 group: Group::Department(dept),
                 numerator: Some(n),

@@ -3,7 +3,10 @@
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::agg::{aggregate, count, f64_col, flag, mean, quantile, rate, str_col, value_counts, BY_BRANCH_PRODUCT};
+use super::agg::{
+    aggregate, code_col, count, decode_labels, dict_col, f64_col, flag, mean, quantile, rate, value_counts,
+    BY_BRANCH_PRODUCT,
+};
 use super::orders::{hours_to_complete, Due, OrderFlags};
 use super::{Ctx, Group, MetricId, MetricRow};
 use crate::config::{Config, RepeatWindow};
@@ -22,7 +25,7 @@ pub(crate) fn compute<'a>(
     let (aggregated, found) = rayon::join(
         || {
             let df = frame(t, &faults, ctx)?;
-            let out = aggregate(
+            let mut out = aggregate(
                 &df,
                 &[
                     count(MetricId::FaultReports, "reports"),
@@ -37,21 +40,28 @@ pub(crate) fn compute<'a>(
                 BY_BRANCH_PRODUCT,
                 ctx.small_sample(),
             )?;
+            decode_labels(&mut out, t.branch.values(), t.product.values());
             PolarsResult::Ok((df, out))
         },
-        || units(t, faults.iter().copied(), earlier, ctx.config),
+        || {
+            let r = units(t, faults.iter().copied(), earlier, ctx.config);
+            r
+        },
     );
     let (df, mut out) = aggregated?;
-    out.extend(repeat_customers(&found.units, ctx)?);
+    out.extend(repeat_customers(t, &found, ctx)?);
     // Reports per product, the denominators of the top-N shares.
     let mut reports: FxHashMap<&str, f64> = FxHashMap::default();
     for &i in &faults {
         *reports.entry(t.product.get(i)).or_default() += 1.0;
     }
     reports.insert("", faults.len() as f64);
-    for (metric, key) in [(MetricId::FaultTopPhenomena, "phenomenon"), (MetricId::FaultTopCauses, "cause")] {
+    for (metric, key, values) in [
+        (MetricId::FaultTopPhenomena, "phenomenon", t.phenomenon.values()),
+        (MetricId::FaultTopCauses, "cause", t.cause.values()),
+    ] {
         let mut rank: FxHashMap<String, usize> = FxHashMap::default();
-        for (product, value, n) in value_counts(&df, key, true)? {
+        for (product, value, n) in value_counts(&df, key, true, Some((t.product.values(), values)))? {
             let r = rank.entry(product.clone()).or_default();
             *r += 1;
             if *r > ctx.config.faults.top_n {
@@ -74,7 +84,8 @@ pub(crate) fn compute<'a>(
 }
 
 /// The fault reports `faults` of `t` as a frame: branch, product, the flags and hours the
-/// metrics aggregate, phenomenon and cause.
+/// metrics aggregate, phenomenon and cause — the texts as their dictionary codes (grouped on
+/// as 4-byte integers; the rows get their names back afterwards).
 fn frame(t: &Orders, faults: &[usize], ctx: &Ctx) -> PolarsResult<DataFrame> {
     let rows: Vec<(usize, OrderFlags)> =
         faults.iter().map(|&i| (i, OrderFlags::of(Due::at(t, i), ctx.config, ctx.period.end()))).collect();
@@ -82,8 +93,8 @@ fn frame(t: &Orders, faults: &[usize], ctx: &Ctx) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| t.branch.get(r.0)),
-            str_col("product", &rows, |r| t.product.get(r.0)),
+            code_col("branch", &rows, |r| t.branch.code(r.0)),
+            code_col("product", &rows, |r| t.product.code(r.0)),
             flag("reports", &rows, |_| true),
             flag("ontime", &rows, |r| r.1.ontime),
             flag("ontime_den", &rows, |r| r.1.ontime_den),
@@ -92,18 +103,17 @@ fn frame(t: &Orders, faults: &[usize], ctx: &Ctx) -> PolarsResult<DataFrame> {
             flag("pre_num", &rows, |r| t.preprocessed[r.0] == Some(true)),
             flag("pre_den", &rows, |r| t.preprocessed[r.0].is_some()),
             flag("unknown", &rows, |r| t.cause.get(r.0).is_some_and(|c| unknown.iter().any(|u| u.as_str() == c))),
-            Column::new("phenomenon".into(), rows.iter().map(|r| t.phenomenon.get(r.0)).collect::<Vec<_>>()),
-            Column::new("cause".into(), rows.iter().map(|r| t.cause.get(r.0)).collect::<Vec<_>>()),
+            dict_col("phenomenon", &rows, |r| t.phenomenon.code(r.0)),
+            dict_col("cause", &rows, |r| t.cause.code(r.0)),
         ],
     )
 }
 
-/// A customer of a product in the month: the branch of its first report and whether it repeats.
+/// A customer of a product in the month and whether it repeats (its branch is its first
+/// report's).
 pub(crate) struct CustomerUnit<'a> {
     /// (customer id, product).
     pub key: (&'a str, &'a str),
-    /// Branch of the first report of the month.
-    pub branch: &'a str,
     /// A repeat customer under the configured window.
     pub repeat: bool,
     /// Its reports: a range of [`Units::rows`].
@@ -159,25 +169,28 @@ pub(crate) fn units<'a>(
                 run.iter().any(|r| times.iter().any(|&x| x < r.2 && x >= r.2 - days))
             }
         };
-        units.push(CustomerUnit { key, branch: t.branch.get(run[0].4), repeat, reports: k..end });
+        units.push(CustomerUnit { key, repeat, reports: k..end });
         k = end;
     }
     Units { units, rows: reports.iter().map(|r| r.4).collect() }
 }
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
-/// product; it belongs to the branch of its first report of the month.
-fn repeat_customers(customers: &[CustomerUnit], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+/// product; it belongs to the branch of its first report of the month (grouped on codes, as
+/// in [`frame`]).
+fn repeat_customers(t: &Orders, found: &Units, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let first = |c: &CustomerUnit| found.rows[c.reports.start];
+    let customers = &found.units;
     let df = DataFrame::new(
         customers.len(),
         vec![
-            str_col("branch", customers, |c| c.branch),
-            str_col("product", customers, |c| c.key.1),
+            code_col("branch", customers, |c| t.branch.code(first(c))),
+            code_col("product", customers, |c| t.product.code(first(c))),
             flag("customers", customers, |_| true),
             flag("repeat", customers, |c| c.repeat),
         ],
     )?;
-    aggregate(
+    let mut rows = aggregate(
         &df,
         &[
             count(MetricId::FaultCustomers, "customers"),
@@ -186,5 +199,7 @@ fn repeat_customers(customers: &[CustomerUnit], ctx: &Ctx) -> PolarsResult<Vec<M
         ],
         BY_BRANCH_PRODUCT,
         ctx.small_sample(),
-    )
+    )?;
+    decode_labels(&mut rows, t.branch.values(), t.product.values());
+    Ok(rows)
 }

@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 
-use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH_PRODUCT};
+use super::agg::{aggregate, code_col, count, decode_labels, flag, rate, BY_BRANCH_PRODUCT};
 use super::orders::{Due, OrderFlags};
 use super::{Ctx, MetricId, MetricRow};
 use crate::model::{OrderType, Orders};
 
-/// install.* metrics, per branch and product.
+/// install.* metrics, per branch and product (grouped on the labels' codes).
 pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let o: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Install).collect();
     let rows: Vec<(usize, OrderFlags)> =
@@ -15,8 +15,8 @@ pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     let df = DataFrame::new(
         rows.len(),
         vec![
-            str_col("branch", &rows, |r| t.branch.get(r.0)),
-            str_col("product", &rows, |r| t.product.get(r.0)),
+            code_col("branch", &rows, |r| t.branch.code(r.0)),
+            code_col("product", &rows, |r| t.product.code(r.0)),
             flag("orders", &rows, |_| true),
             flag("appointed", &rows, |r| super::orders::deadline(Due::at(t, r.0), ctx.config).is_some()),
             flag("ontime", &rows, |r| r.1.ontime),
@@ -25,7 +25,7 @@ pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
             flag("late", &rows, |r| r.1.late),
         ],
     )?;
-    aggregate(
+    let mut out = aggregate(
         &df,
         &[
             count(MetricId::InstallOrders, "orders"),
@@ -36,5 +36,7 @@ pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
         ],
         BY_BRANCH_PRODUCT,
         ctx.small_sample(),
-    )
+    )?;
+    decode_labels(&mut out, t.branch.values(), t.product.values());
+    Ok(out)
 }
