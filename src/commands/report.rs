@@ -78,17 +78,16 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let files = listed.context("listing the inputs")?;
     let (mut view, inputs) = rayon::join(
         || {
-            report::build(
-                report::Scope::Whole,
-                &rows,
-                &data,
-                &staffing,
-                &fault_units,
-                &config,
-                &history,
-                month,
-                generated.clone(),
-            )
+            let inputs = report::Inputs {
+                rows: &rows,
+                data: &data,
+                staffing: &staffing,
+                fault_units: &fault_units,
+                config: &config,
+                history: &history,
+                period: month,
+            };
+            report::build(report::Scope::Whole, inputs, generated.clone())
         },
         || crate::manifest::inputs(&files, &data.ledger, &hashes),
     );
@@ -235,17 +234,16 @@ fn branch_report(
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
-    let mut view = report::build(
-        scope,
-        &rows,
-        &data,
-        &staffing,
-        &fault_units,
-        &config,
-        &history,
-        month,
-        run.generated.to_string(),
-    );
+    let inputs = report::Inputs {
+        rows: &rows,
+        data: &data,
+        staffing: &staffing,
+        fault_units: &fault_units,
+        config: &config,
+        history: &history,
+        period: month,
+    };
+    let mut view = report::build(scope, inputs, run.generated.to_string());
     narrative::fill(&mut view, &rows, templates)?;
     let (xlsx, html) = super::render_view(&view, templates, created, |_| Ok(()))?;
     let stem = &config.report.file_stem;

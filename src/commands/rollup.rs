@@ -169,8 +169,10 @@ fn write(
     let staffing = metrics::staffing::staffing(&data.calls, config, period);
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let scope = report::Scope::Rollup { parts, mixed };
-    let mut view =
-        report::build(scope, rows, &data, &staffing, &Default::default(), config, history, period, generated);
+    let fault_units = Default::default();
+    let inputs =
+        report::Inputs { rows, data: &data, staffing: &staffing, fault_units: &fault_units, config, history, period };
+    let mut view = report::build(scope, inputs, generated);
     let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
     let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?, |_| Ok(()))?;

@@ -324,20 +324,30 @@ pub(crate) const HEADLINES: &[MetricId] = &[
     MetricId::SurveySatisfactionRate,
 ];
 
-/// Build the report of `scope`: the whole run's, or a branch's own from the branch's rows
-/// (`rows`, `data` and `history` of that branch) with the whole's rows beside them.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build(
-    scope: Scope<'_>,
-    rows: &[MetricRow],
-    data: &Dataset,
-    staffing: &crate::metrics::staffing::Staffing,
-    fault_units: &crate::metrics::fault::Units,
-    config: &Config,
-    history: &History,
-    period: Period,
-    generated: String,
-) -> Report {
+/// What a report is built from: the metrics stage's outputs, the records, the config and
+/// history they were computed with, and the period.
+#[derive(Clone, Copy)]
+pub(crate) struct Inputs<'a> {
+    /// The metric rows (after targets, forecast and data-quality rows).
+    pub rows: &'a [MetricRow],
+    /// The records.
+    pub data: &'a Dataset,
+    /// The staffing table.
+    pub staffing: &'a crate::metrics::staffing::Staffing,
+    /// The fault reports' customer units.
+    pub fault_units: &'a crate::metrics::fault::Units<'a>,
+    /// The config.
+    pub config: &'a Config,
+    /// Earlier periods' rows.
+    pub history: &'a History,
+    /// The period reported.
+    pub period: Period,
+}
+
+/// Build the report of `scope`: the whole run's, or a branch's own from the branch's inputs
+/// (rows, records and history of that branch) with the whole's rows beside them.
+pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> Report {
+    let Inputs { rows, data, staffing, fault_units, config, history, period } = inputs;
     let lang = config.report.lang;
     let mut b = Builder::new(rows, config, history, period);
     let branch = match scope {
