@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::de::{DeTable, DeValue};
 
-use crate::metrics::defs::{MetricId, Shape};
+use crate::catalog::defs::{MetricId, Shape};
 use crate::model::Kind;
 
 /// The default configuration, commented; printed by `svcq init-config`.

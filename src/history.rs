@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 
-use crate::metrics::MetricKey;
+use crate::catalog::MetricKey;
 use crate::period::Period;
 
 /// The history file of a month: `<dir>/metrics-YYYY-MM.csv`.
@@ -34,7 +34,7 @@ pub(crate) struct History {
 }
 
 fn unguard(s: &str) -> String {
-    crate::render::csv::unguard(s).to_string()
+    crate::catalog::csv::unguard(s).to_string()
 }
 
 impl History {
@@ -78,14 +78,14 @@ impl History {
     }
 
     /// The whole-centre values of a per-day metric (`group = day=…`) over every stored period.
-    pub(crate) fn daily(&self, metric: crate::metrics::MetricId) -> Vec<(chrono::NaiveDate, f64)> {
+    pub(crate) fn daily(&self, metric: crate::catalog::MetricId) -> Vec<(chrono::NaiveDate, f64)> {
         let mut out: Vec<(chrono::NaiveDate, f64)> = self
             .months
             .values()
             .flat_map(|m| m.iter())
             .filter(|(k, _)| k.metric == metric && k.branch.is_empty() && k.product.is_empty())
             .filter_map(|(k, v)| match (&k.group, v.value) {
-                (crate::metrics::Group::Day(d), Some(x)) => Some((*d, x)),
+                (crate::catalog::Group::Day(d), Some(x)) => Some((*d, x)),
                 _ => None,
             })
             .collect();

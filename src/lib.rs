@@ -15,10 +15,12 @@ macro_rules! say {
     }};
 }
 
+pub mod catalog;
 pub mod cli;
 mod commands;
 pub mod config;
 pub mod exit;
+mod fingerprint;
 mod history;
 pub mod ingest;
 pub mod lock;
@@ -27,6 +29,7 @@ pub mod metrics;
 pub mod model;
 pub mod month;
 mod narrative;
+mod numbers;
 mod output;
 pub mod period;
 mod render;

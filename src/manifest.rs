@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::fingerprint::{hex, sha256, sha256_file};
 use crate::model::Ledger;
 
 /// The whole manifest.
@@ -79,33 +80,6 @@ pub struct FileRef {
     /// SHA-256, hex.
     pub sha256: String,
 }
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// SHA-256 of bytes, hex.
-pub fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Size and SHA-256 of a file, read in 1 MB blocks.
-pub fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        n += k as u64;
-        h.update(&buf[..k]);
-    }
-    Ok((n, hex(&h.finalize())))
-}
-
 /// The inputs: each file the ledger read (`files` are the discovered files, display name and
 /// path) with its size, SHA-256 (from `hashes`) and sheets from the ledger.
 pub fn inputs(

@@ -11,8 +11,9 @@ use crate::config::{Lang, Op};
 use crate::metrics::defs::{MetricId, Unit};
 use crate::metrics::group::GroupKind;
 use crate::metrics::{Group, MetricRow};
+use crate::numbers::yuan;
 use crate::period::PeriodKind;
-use crate::report::{pct, Headline, Index, Report};
+use crate::report::{pct, Headline, Index, Named, Report};
 
 /// The built-in templates (the same files as `report-templates/`), used when no template
 /// folder is given and `./report-templates` does not exist.
@@ -213,12 +214,6 @@ fn fact(h: &Headline, lang: Lang) -> Fact {
     }
 }
 
-/// An amount as analysts write it: 2250.76, 1520 (no .00).
-pub(crate) fn yuan(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// A target as analysts write it: 95%, 8%, 99.5%.
 fn format_target(v: f64, unit: Unit) -> String {
     match unit {
@@ -227,26 +222,6 @@ fn format_target(v: f64, unit: Unit) -> String {
             format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
         }
         _ => format!("{v}"),
-    }
-}
-
-/// A name and a figure for the templates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Named {
-    /// The name.
-    pub name: String,
-    /// The figure, formatted.
-    pub value: String,
-    /// The name ends in a digit (12315, 10080): a count written right after it would run
-    /// into it ("123152件"), so templates put a word or a colon between.
-    pub digit_end: bool,
-}
-
-impl Named {
-    /// A name and its figure.
-    pub(crate) fn new(name: String, value: String) -> Named {
-        let digit_end = name.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
-        Named { name, value, digit_end }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Targets, month-over-month values and early warnings applied to metric rows.
 
+use crate::catalog::{Group, MetricId, MetricRow};
 use crate::config::{Config, Op, Target};
 use crate::history::History;
-use crate::metrics::{Group, MetricId, MetricRow};
 use crate::period::Period;
 
 /// One target level's verdict for a row.
@@ -88,10 +88,35 @@ pub(crate) fn warned(r: &MetricRow) -> bool {
         }
 }
 
-/// The early-warning text of a watched row: baseline = mean of the previous periods of the
-/// same kind in history (up to `baseline_months`; a period in history without the row counts
-/// as 0); at least half of those periods are needed, else "no baseline yet".
-pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Period) -> String {
+/// An early warning's facts: this period's value against the mean of the previous periods of
+/// the same kind in history.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Warning {
+    /// This period's value.
+    pub value: f64,
+    /// The baseline: mean of the previous periods' values.
+    pub baseline: f64,
+    /// The periods in the baseline.
+    pub periods: usize,
+    /// The coefficient in force.
+    pub coefficient: f64,
+}
+
+/// How a watched row stands against its baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Watch {
+    /// Fewer periods in history than half the baseline: (periods found, periods wanted).
+    NoBaseline(usize, usize),
+    /// Within the threshold.
+    Quiet,
+    /// Above it.
+    Warn(Warning),
+}
+
+/// Assess a watched row: baseline = mean of the previous periods of the same kind in history
+/// (up to `baseline_months`; a period in history without the row counts as 0); at least half
+/// of those periods are needed.
+pub(crate) fn watch(r: &MetricRow, config: &Config, history: &History, month: Period) -> Watch {
     let w = &config.warning;
     let mut m = month;
     let mut values = Vec::new();
@@ -102,20 +127,35 @@ pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: 
         }
     }
     let need = w.baseline_months.div_ceil(2).max(1);
+    if values.len() < need {
+        return Watch::NoBaseline(values.len(), w.baseline_months);
+    }
+    let baseline = values.iter().sum::<f64>() / values.len() as f64;
+    let value = r.value.unwrap_or(0.0);
+    if value > baseline * w.coefficient && value > baseline + w.protection {
+        Watch::Warn(Warning { value, baseline, periods: values.len(), coefficient: w.coefficient })
+    } else {
+        Watch::Quiet
+    }
+}
+
+/// The early-warning text of a watched row (the CSV's machine-readable `warning` column):
+/// "warning: …", "no baseline yet (…)" or empty.
+pub(crate) fn warning(r: &MetricRow, config: &Config, history: &History, month: Period) -> String {
     let unit = match month.kind() {
         crate::period::PeriodKind::Month => "months",
         crate::period::PeriodKind::Week => "weeks",
         crate::period::PeriodKind::Range => "periods",
     };
-    if values.len() < need {
-        return format!("no baseline yet ({} of {} {unit} in history)", values.len(), w.baseline_months);
-    }
-    let baseline = values.iter().sum::<f64>() / values.len() as f64;
-    let v = r.value.unwrap_or(0.0);
-    if v > baseline * w.coefficient && v > baseline + w.protection {
-        format!("warning: {v} > baseline {:.1} × {} (mean of {} {unit})", baseline, w.coefficient, values.len())
-    } else {
-        String::new()
+    match watch(r, config, history, month) {
+        Watch::NoBaseline(have, want) => format!("no baseline yet ({have} of {want} {unit} in history)"),
+        Watch::Quiet => String::new(),
+        Watch::Warn(w) => {
+            format!(
+                "warning: {} > baseline {:.1} × {} (mean of {} {unit})",
+                w.value, w.baseline, w.coefficient, w.periods
+            )
+        }
     }
 }
 

@@ -4,6 +4,8 @@ mod util;
 
 #[path = "e2e/accountability.rs"]
 mod accountability;
+#[path = "e2e/architecture.rs"]
+mod architecture;
 #[path = "e2e/branches.rs"]
 mod branches;
 #[path = "e2e/columnar.rs"]
@@ -26,6 +28,8 @@ mod ops;
 mod props;
 #[path = "e2e/rollup.rs"]
 mod rollup;
+#[path = "e2e/sentences.rs"]
+mod sentences;
 #[path = "e2e/staffing.rs"]
 mod staffing;
 #[path = "e2e/workbook.rs"]

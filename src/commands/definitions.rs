@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::config::Lang;
 use crate::exit::Exit;
-use crate::metrics::defs::definitions;
+use crate::metrics::definitions::definitions;
 
 /// Print one line per metric: id, label, formula (tab-separated).
 pub(super) fn run(config: Option<&Path>) -> anyhow::Result<Exit> {

@@ -82,13 +82,44 @@ fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Period, Dataset)> {
     Ok((config, month, data))
 }
 
-/// Exit code 3 when more rows were rejected than the config allows.
+/// Exit code 3 when more rows were rejected than the config allows; then stderr (the cron
+/// mail) says where: the share, and the files, columns and reasons behind most rejected rows.
 fn quality_exit(config: &Config, data: &Dataset) -> Exit {
-    if data.ledger.rejected_share() > config.quality.max_rejected_share {
+    let share = data.ledger.rejected_share();
+    let threshold = config.quality.max_rejected_share;
+    if share > threshold {
+        eprint!("{}", rejection_summary(&data.ledger, threshold));
         Exit::DataQuality
     } else {
         Exit::Ok
     }
+}
+
+/// The exit-3 lines: "svcq: 12.50% of rows rejected (threshold 1.00%); most of them:" and the
+/// top 3 causes with their counts.
+fn rejection_summary(ledger: &crate::model::Ledger, threshold: f64) -> String {
+    use std::fmt::Write as _;
+    let t = ledger.total();
+    let mut s = format!(
+        "svcq: {:.2}% of rows rejected ({} of {}; threshold {:.2}%), exit 3; most of them:\n",
+        ledger.rejected_share() * 100.0,
+        t.rejected,
+        t.rows_read,
+        threshold * 100.0
+    );
+    let top = ledger.top_rejections(3);
+    for c in &top {
+        let _ = writeln!(s, "  {c}");
+    }
+    let shown: u64 = top.iter().map(|c| c.rows).sum();
+    if shown < t.rejected {
+        let _ = writeln!(
+            s,
+            "  {} more rows for other causes (every one in the workbook's 数据质量 sheet)",
+            t.rejected - shown
+        );
+    }
+    s
 }
 
 /// The config file a run used (given, else `./svcq.toml` when present) and its SHA-256, or
@@ -97,8 +128,8 @@ fn config_ref(given: Option<&Path>) -> anyhow::Result<crate::manifest::ConfigRef
     let file =
         given.map(Path::to_path_buf).or_else(|| Some(std::path::PathBuf::from("svcq.toml")).filter(|p| p.is_file()));
     let sha256 = match &file {
-        Some(p) => crate::manifest::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
-        None => crate::manifest::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
+        Some(p) => crate::fingerprint::sha256_file(p).with_context(|| format!("reading {}", p.display()))?.1,
+        None => crate::fingerprint::sha256(crate::config::DEFAULT_CONFIG.as_bytes()),
     };
     Ok(crate::manifest::ConfigRef { file: file.map(|p| p.display().to_string()), sha256 })
 }

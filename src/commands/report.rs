@@ -14,7 +14,7 @@ use crate::history::History;
 use crate::metrics::MetricRow;
 use crate::model::Dataset;
 use crate::period::Period;
-use crate::{history, lock, metrics, narrative, output, render, report, targets};
+use crate::{history, lock, metrics, narrative, output, report, targets};
 
 /// The report's own options.
 pub(super) struct Options {
@@ -70,7 +70,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     }
     rows.extend(metrics::dq_rows(&data.ledger));
     rows.push(metrics::meta_row(&config));
-    let csv = render::csv::render(month, &rows);
+    let csv = crate::catalog::csv::render(month, &rows);
     log.stage("building the report's pages and fingerprinting the inputs");
     let generated = crate::today().format("%Y-%m-%d").to_string();
     // Provenance: the config's and every input's fingerprint (the outputs' are added below);
@@ -250,7 +250,7 @@ fn branch_report(
     Ok(vec![
         (format!("{stem}-{month}.xlsx"), xlsx),
         (format!("{stem}-{month}.html"), html.into_bytes()),
-        (format!("metrics-{month}.csv"), render::csv::render(month, &rows)),
+        (format!("metrics-{month}.csv"), crate::catalog::csv::render(month, &rows)),
     ])
 }
 

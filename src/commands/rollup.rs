@@ -13,7 +13,7 @@ use crate::metrics::rollup::Part;
 use crate::metrics::{MetricId, MetricRow};
 use crate::period::Period;
 use crate::report::RollupPart;
-use crate::{history, lock, metrics, narrative, output, render, report, targets, UsageError};
+use crate::{history, lock, metrics, narrative, output, report, targets, UsageError};
 
 /// The roll-up's options.
 pub(super) struct Options {
@@ -62,7 +62,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     let mut inputs = Vec::new();
     for (path, name) in o.input.iter().zip(&names) {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let parsed = render::csv::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let parsed = crate::catalog::csv::parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         match parsed.period.as_deref() {
             Some(p) if p == period.to_string() => {}
             Some(p) => {
@@ -75,7 +75,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
             say!("{}: rows this svcq does not know, left out: {}", path.display(), list.join(", "));
         }
         let part = Part { name: name.clone(), rows: parsed.rows };
-        let sha = crate::manifest::sha256(&bytes);
+        let sha = crate::fingerprint::sha256(&bytes);
         let total = |m: MetricId| {
             part.rows.iter().find(|r| r.metric == m && r.branch.is_empty() && r.group.is_none()).and_then(|r| r.value)
         };
@@ -95,7 +95,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
         parts.push(part);
     }
     // The parts must mean the same by every figure, and what this config says they mean.
-    let own = metrics::defs::fingerprint(&config);
+    let own = metrics::definitions::fingerprint(&config);
     let differing: Vec<String> = listed
         .iter()
         .filter(|p| p.fingerprint.as_deref() != Some(own.as_str()))
@@ -121,7 +121,7 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     metrics::sort_rows(&mut rows, &config);
     targets::apply(&mut rows, &config, &history, period);
     rows.push(metrics::meta_row(&config));
-    let csv = render::csv::render(period, &rows);
+    let csv = crate::catalog::csv::render(period, &rows);
     let files = write(o, &config, &rows, &history, period, &listed, mixed, &csv)?;
     let manifest = crate::manifest::Manifest {
         svcq: env!("CARGO_PKG_VERSION").to_string(),

@@ -4,9 +4,11 @@
 //! calamine (0.38) trusts, among other things: the `uniqueCount` of an xlsx's shared-string
 //! table (it reserves that many strings up front), the sector chains of an xls compound file
 //! (a chain that loops back grows until memory runs out), and the declared dimensions and
-//! cell positions of an xls sheet (it builds a dense grid from them). Each check below
+//! cell positions of an xls sheet (it builds a dense grid from them); and quick-xml, under
+//! calamine's xlsx and ods readers, buffers a whole text event (a zip bomb of whitespace
+//! between two rows is one 1 GiB event). Each check below
 //! compares such a declaration with what the file can really hold. The upstream report is in
-//! README ("Damaged files").
+//! docs/inputs.md ("Damaged files").
 
 use std::io::{Read, Seek};
 
@@ -22,35 +24,94 @@ const XLS_COLS: u64 = 256;
 const MIN_SHARED_STRING_BYTES: u64 = 5;
 /// Deflate cannot expand data more than about 1032 : 1.
 const MAX_DEFLATE_RATIO: u64 = 1032;
+/// The longest run of bytes between two markup characters (`<`, `>`) an XML part of a
+/// workbook may hold: the XML reader buffers such a run as one event. A cell's text is at
+/// most 32,767 characters (~160 KB escaped), so 16 MiB is damage or padding, never data.
+const MAX_XML_RUN: u64 = 16 << 20;
+/// A part inflating to more than this many times its compressed size is scanned for such a
+/// run (spreadsheet XML compresses 4–15 : 1; whitespace or repeated bytes ~1000 : 1).
+const SCAN_RATIO: u64 = 20;
 
-/// Check an xlsx before calamine opens it: the shared-string table must not declare more
-/// strings than its part can hold. A zip calamine cannot open is left to calamine's message.
-pub(crate) fn check_xlsx<R: Read + Seek>(reader: R) -> Result<(), String> {
+/// Check a zip workbook (xlsx, ods, xlsb) before calamine opens it: the shared-string table
+/// must not declare more strings than its part can hold, and no XML part that inflates far
+/// beyond its compressed size may hold a run of text longer than [`MAX_XML_RUN`] (a zip bomb
+/// of whitespace that the XML reader would buffer whole). A zip calamine cannot open is left
+/// to calamine's message.
+pub(crate) fn check_zip<R: Read + Seek>(reader: R) -> Result<(), String> {
     let Ok(mut zip) = zip::ZipArchive::new(reader) else { return Ok(()) };
     for i in 0..zip.len() {
         let Ok(mut entry) = zip.by_index(i) else { continue };
         let Ok(name) = entry.name().map(|n| n.to_string()) else { continue };
-        if !name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let lower = name.to_ascii_lowercase();
+        if !lower.ends_with(".xml") {
             continue;
         }
         let ratio = if entry.compression() == zip::CompressionMethod::Stored { 1 } else { MAX_DEFLATE_RATIO };
         let room = entry.size().min(entry.compressed_size().saturating_mul(ratio));
-        let mut head = Vec::with_capacity(4096);
-        // The <sst> tag opens the part; a damaged stream is calamine's to report.
-        if (&mut entry).take(4096).read_to_end(&mut head).is_err() {
-            continue;
+        if lower.ends_with("sharedstrings.xml") {
+            let mut head = Vec::with_capacity(4096);
+            // The <sst> tag opens the part; a damaged stream is calamine's to report.
+            if (&mut entry).take(4096).read_to_end(&mut head).is_err() {
+                continue;
+            }
+            if let Some(n) = sst_unique_count(&head) {
+                if n > room / MIN_SHARED_STRING_BYTES {
+                    return Err(format!(
+                        "{name} declares uniqueCount=\"{n}\" shared strings, but the part holds {room} bytes \
+                         (room for at most {} strings)",
+                        room / MIN_SHARED_STRING_BYTES
+                    ));
+                }
+            }
+            drop(entry);
+            let Ok(again) = zip.by_index(i) else { continue };
+            entry = again;
         }
-        if let Some(n) = sst_unique_count(&head) {
-            if n > room / MIN_SHARED_STRING_BYTES {
+        // The zip reader stops at the declared size, so a part no bigger than the longest
+        // run allowed, or one that inflates like real spreadsheet XML, needs no scan.
+        if entry.size() > MAX_XML_RUN && entry.size() > entry.compressed_size().saturating_mul(SCAN_RATIO) {
+            if let Some((at, run)) = longest_run_over(&mut entry, MAX_XML_RUN) {
                 return Err(format!(
-                    "{name} declares uniqueCount=\"{n}\" shared strings, but the part holds {room} bytes \
-                     (room for at most {} strings)",
-                    room / MIN_SHARED_STRING_BYTES
+                    "{name} inflates from {} to {} bytes and holds a run of {run} or more bytes without markup \
+                     at byte {at} (a cell holds at most 32,767 characters): a padded or damaged part",
+                    entry.compressed_size(),
+                    entry.size()
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// The first run of bytes containing neither `<` nor `>` longer than `limit`: (its start, the
+/// bytes seen of it when the limit was passed). Read in 64 KiB pieces; a read error ends the
+/// scan (calamine reports it).
+fn longest_run_over<R: Read>(reader: &mut R, limit: u64) -> Option<(u64, u64)> {
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut pos, mut start) = (0u64, 0u64);
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => n,
+        };
+        let piece = &buf[..n];
+        if let Some(last) = memchr::memrchr2(b'<', b'>', piece) {
+            // A run ending inside this piece: check the longest gap in it.
+            let mut prev = start;
+            for at in memchr::memchr2_iter(b'<', b'>', piece) {
+                let here = pos + at as u64;
+                if here - prev > limit {
+                    return Some((prev, here - prev));
+                }
+                prev = here + 1;
+            }
+            start = pos + last as u64 + 1;
+        }
+        pos += n as u64;
+        if pos - start > limit {
+            return Some((start, pos - start));
+        }
+    }
 }
 
 /// The `uniqueCount` attribute of the `<sst>` start tag at the head of a shared-string part.

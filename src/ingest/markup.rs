@@ -2,7 +2,7 @@
 //! named `.xls` (NGCC, 综调 and portal exports; Excel opens them with a warning). Each is
 //! read as a workbook: one sheet per HTML table, one per XML worksheet.
 //!
-//! Choices (README "Input rules"): an HTML sheet is named by the table's `<caption>`, else
+//! Choices (docs/inputs.md, "Input rules"): an HTML sheet is named by the table's `<caption>`, else
 //! `Table<N>`; its row numbers count the table's `<tr>`s from 1. Merged cells (colspan,
 //! rowspan, `ss:MergeAcross`, `ss:MergeDown`) hold their value in the top-left cell and
 //! leave the cells they cover empty, as Excel shows them. HTML cells are text (so ids keep
@@ -17,7 +17,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use quick_xml::events::Event;
 
-use super::sheet::{Format, ReadError, RowVisitor};
+use super::format::{Format, ReadError, RowVisitor};
 use super::value::{parse_datetime_text, Cell};
 
 /// Which markup a file holds.

@@ -1,14 +1,16 @@
 //! Ingest: find the input files, read their sheets, classify each sheet by its header,
 //! parse rows into typed records, and account for every row in the [`Ledger`].
 //!
-//! Order of the accounting (documented in README): rows that cannot be parsed are
+//! Order of the accounting (documented in docs/inputs.md): rows that cannot be parsed are
 //! *rejected*; surveys without a branch get it from their work order or are rejected;
 //! then records with the same id are *duplicates* (identical, or a conflict: the row with
 //! the latest completion time is kept); then records of other months are *out of period*;
 //! the rest are *used*.
 
 mod dedupe;
+mod delimited;
 mod discover;
+pub(crate) mod format;
 mod guard;
 pub(crate) mod header;
 mod markup;
@@ -22,9 +24,9 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::model::{Calls, Dataset, Ledger, Orders, Rejected, Source, Surveys};
 use crate::period::Period;
+use format::ReadError;
 use header::{Aliases, Kind};
 use read::FileOutcome;
-use sheet::ReadError;
 
 pub use discover::{discover, wildcard, InputFile, Skipped};
 pub use record::map_order_type;

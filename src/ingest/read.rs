@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
+use super::delimited;
+use super::format::{Format, ReadError, RowVisitor};
 use super::header::{self, column_letter, detect, Aliases, Header, Kind};
 use super::record::{RowCtx, TypeCache};
-use super::sheet::{self, Format, ReadError, RowVisitor};
+use super::sheet;
 use super::value::{Cell, ValueParser};
 use super::{wildcard, IngestOptions, InputFile, State};
 use crate::config::{Config, DateSystem};
@@ -68,28 +70,29 @@ pub(super) fn read_one<'a>(
 /// A CSV file of at least `threshold` bytes (parsed on two cores).
 fn is_big_plain_csv(path: &Path, threshold: u64) -> bool {
     let big = std::fs::metadata(path).map(|m| m.len() >= threshold).unwrap_or(false);
-    big && std::fs::File::open(path).ok().and_then(|mut f| sheet::sniff_file(path, &mut f).ok()) == Some(Format::Csv)
+    big && std::fs::File::open(path).ok().and_then(|mut f| super::format::sniff_file(path, &mut f).ok())
+        == Some(Format::Csv)
 }
 
 /// Read a big CSV with both cores: the header is found in the first rows; then the first
 /// and second halves are parsed at once, each into a state of its own, and the second's rows
 /// follow the first's (same sheet, file order kept). Only files without quote characters
 /// are cut (every line is then a record); others are read in one piece. A file of plain lines
-/// (see [`sheet::plain_lines`]) in UTF-8 or GBK is never decoded whole: its lines are found in
+/// (see [`delimited::plain_lines`]) in UTF-8 or GBK is never decoded whole: its lines are found in
 /// its bytes, and each core decodes and parses [`PIECE_LINES`] lines at a time (the piece's
 /// text stays in the cache while its rows are parsed; ~140 k fewer page faults reading a
 /// province month). Rows, cells and ledger are those of the whole text.
 fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'static str, ReadError> {
     let raw = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_path_buf(), source })?;
-    if let Some(csv) = sheet::CsvBytes::of(&raw) {
-        let (rows, starts) = sheet::lines_unquoted(csv.bytes);
+    if let Some(csv) = delimited::CsvBytes::of(&raw) {
+        let (rows, starts) = delimited::lines_unquoted(csv.bytes);
         let delim = csv.delimiter(path, &starts);
-        if sheet::plain_lines(csv.bytes, delim) {
+        if delimited::plain_lines(csv.bytes, delim) {
             let at = |i: usize| starts.get(i).copied().unwrap_or(csv.bytes.len());
             in_two(
                 path,
                 rows.len(),
-                &sheet::csv_sheet_name(path),
+                &delimited::csv_sheet_name(path),
                 first,
                 |from, to, visitor: &mut FileVisitor<'_, '_>| {
                     let mut buf = String::new();
@@ -97,7 +100,7 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
                     while a < to {
                         let b = (a + PIECE_LINES).min(to);
                         let text = csv.text(at(a)..at(b), &mut buf);
-                        sheet::parse_records(path, &text, delim, &rows[a..b], visitor)?;
+                        delimited::parse_records(path, &text, delim, &rows[a..b], visitor)?;
                         a = b;
                     }
                     Ok(())
@@ -106,20 +109,20 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
             return Ok(csv.encoding);
         }
     }
-    let csv = sheet::csv_text(path, &raw);
+    let csv = delimited::csv_text(path, &raw);
     drop(raw);
     let (text, delim) = (csv.text.as_str(), csv.delimiter);
     if memchr::memchr(b'"', text.as_bytes()).is_some() {
         first.begin_sheet(&csv.sheet, Format::Csv, false);
-        let rows = sheet::record_rows(text.as_bytes(), delim);
-        sheet::parse_records(path, text, delim, &rows, first)?;
+        let rows = delimited::record_rows(text.as_bytes(), delim);
+        delimited::parse_records(path, text, delim, &rows, first)?;
         first.end_sheet();
         return Ok(csv.encoding);
     }
-    let (rows, starts) = sheet::lines_unquoted(text.as_bytes());
+    let (rows, starts) = delimited::lines_unquoted(text.as_bytes());
     let at = |i: usize| starts.get(i).copied().unwrap_or(text.len());
     in_two(path, rows.len(), &csv.sheet, first, |a, b, visitor: &mut FileVisitor<'_, '_>| {
-        sheet::parse_records(path, &text[at(a)..at(b)], delim, &rows[a..b], visitor)
+        delimited::parse_records(path, &text[at(a)..at(b)], delim, &rows[a..b], visitor)
     })?;
     Ok(csv.encoding)
 }

@@ -71,6 +71,8 @@ pub struct Cell {
     pub slot: u32,
     /// Calls offered (the service level's offered: short abandons left out).
     pub offered: u32,
+    /// Calls offered not answered within the service-level threshold (the service level lost).
+    pub late: u32,
     /// Mean talk time of its answered calls (the month's when none was answered), seconds.
     pub talk: f64,
     /// Traffic in Erlangs: offered × talk / interval seconds.
@@ -131,7 +133,9 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
     let days = period.days() as usize;
     let short = config.calls.short_abandon_seconds;
     let n = days * slots;
+    let threshold = config.calls.service_level_seconds;
     let mut offered = vec![0u32; n];
+    let mut late = vec![0u32; n];
     let mut talk_sum = vec![0.0f64; n];
     let mut talk_n = vec![0u32; n];
     let mut agents: Vec<u64> = Vec::new();
@@ -151,6 +155,9 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
         }
         let Some(c) = cell_of(i) else { continue };
         offered[c] += 1;
+        if !(answered && t.wait_seconds[i] <= threshold) {
+            late[c] += 1;
+        }
         if answered {
             if let Some(s) = t.talk_seconds.get(i) {
                 talk_sum[c] += s;
@@ -171,7 +178,6 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
         present[(k >> 32) as usize] += 1;
     }
     let aht = if all_n > 0 { all_talk / all_n as f64 } else { 0.0 };
-    let threshold = config.calls.service_level_seconds;
     let target = sl_target(config);
     let seconds = f64::from(minutes) * 60.0;
     let cells = (0..n)
@@ -183,6 +189,7 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
                 day: first + chrono::Duration::days((c / slots) as i64),
                 slot: (c % slots) as u32,
                 offered: offered[c],
+                late: late[c],
                 talk,
                 traffic,
                 needed: agents_needed(traffic, threshold, talk, target),

@@ -343,6 +343,50 @@ pub struct Rejected {
     pub reason: String,
 }
 
+/// One cause of rejected rows: where, why and how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectionCause {
+    /// The file.
+    pub file: String,
+    /// The sheet (none for a CSV).
+    pub sheet: Option<String>,
+    /// Column letter and header.
+    pub column: String,
+    /// Why.
+    pub reason: String,
+    /// Rows rejected for it.
+    pub rows: u64,
+}
+
+impl std::fmt::Display for RejectionCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = match &self.sheet {
+            Some(s) => format!("{} / {s}", self.file),
+            None => self.file.clone(),
+        };
+        write!(f, "{} rows: {place}, column {}: {}", self.rows, self.column, self.reason)
+    }
+}
+
+/// A rejection reason without the ids written into it ("关联工单号GZ17在工单中找不到" →
+/// "关联工单号…在工单中找不到"), so rows rejected for the same cause group together.
+fn cause_of(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut rest = reason;
+    for marker in ["工单号", "order id "] {
+        if let Some(at) = rest.find(marker) {
+            let after = at + marker.len();
+            out.push_str(&rest[..after]);
+            let tail = &rest[after..];
+            let end = tail.find(|c: char| c.is_whitespace() || "，,()（）".contains(c)).unwrap_or(tail.len());
+            out.push('…');
+            rest = &tail[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The same id read twice with different content.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
@@ -394,6 +438,32 @@ impl Ledger {
         } else {
             t.rejected as f64 / t.rows_read as f64
         }
+    }
+
+    /// The causes that account for most rejected rows: rejected rows grouped by (sheet,
+    /// column, reason), the `n` biggest first (ties: reading order). A reason's own ids (an
+    /// order id named in it) are not part of its cause.
+    pub fn top_rejections(&self, n: usize) -> Vec<RejectionCause> {
+        let mut counts: rustc_hash::FxHashMap<(u32, &str, String), (u64, usize)> = rustc_hash::FxHashMap::default();
+        for (i, r) in self.rejected.iter().enumerate() {
+            let e = counts.entry((r.src.sheet, r.column.as_str(), cause_of(&r.reason))).or_insert((0, i));
+            e.0 += 1;
+        }
+        let mut v: Vec<_> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+        v.into_iter()
+            .take(n)
+            .map(|((sheet, column, reason), (rows, _))| {
+                let sh = &self.sheets[sheet as usize];
+                RejectionCause {
+                    file: sh.file.clone(),
+                    sheet: (sh.format != "csv").then(|| sh.sheet.clone()),
+                    column: column.to_string(),
+                    reason,
+                    rows,
+                }
+            })
+            .collect()
     }
 
     /// The column label of `field` in the sheet of `src` (the field name when unmatched).

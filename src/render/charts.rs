@@ -45,9 +45,10 @@ fn value(v: &V) -> Option<Point> {
     }
 }
 
-/// A short category label: 城区分公司 → 城区; dates keep the day only.
+/// A category label as the table writes it (a branch or department keeps its whole name:
+/// 安岳分公司 the department is not 安岳 the branch); dates keep the day only.
 fn short(label: &str) -> String {
-    let s = label.strip_suffix("分公司").filter(|s| !s.is_empty()).unwrap_or(label);
+    let s = label;
     if s.len() == 10 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(7) == Some(&b'-') {
         return s[8..].trim_start_matches('0').to_string();
     }
@@ -200,7 +201,10 @@ fn bars(
         let mut c = builder
             .x_label_area_size(28)
             .y_label_area_size(label_w.min(260))
-            .build_cartesian_2d(0f64..ymax, (0..n).into_segmented())?;
+            // A segmented range has a segment for its end value too: 0..n - 1 is `n` of them
+            // (0..n left an empty slot at the top). One bar keeps 0..1 (an empty range has no
+            // scale).
+            .build_cartesian_2d(0f64..ymax, (0..(n - 1).max(1)).into_segmented())?;
         c.configure_mesh()
             .disable_y_mesh()
             .light_line_style(WHITE)

@@ -1,6 +1,6 @@
-//! Renderers: the metrics CSV, the workbook, the HTML report and its SVG charts.
+//! Renderers of the report view model: the workbook, the HTML report and its SVG charts (the
+//! metrics CSV is written by [`crate::catalog::csv`], which history and roll-ups read back).
 
 pub(crate) mod charts;
-pub(crate) mod csv;
 pub(crate) mod html;
 pub(crate) mod xlsx;

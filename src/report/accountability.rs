@@ -29,7 +29,7 @@ fn column_label(item: Item) -> L {
 }
 
 /// A name and a figure (the narrative's: it knows when a name ends in a digit).
-pub(crate) type NamedFact = crate::narrative::Named;
+pub(crate) type NamedFact = super::Named;
 
 /// The assessment as the narrative states it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -93,7 +93,7 @@ pub(crate) fn assess_fact(b: &Builder, a: &Assessment) -> AssessFact {
         let (n, amount) =
             a.charges.iter().filter(|c| c.item == item).fold((0u64, 0.0), |(n, s), c| (n + 1, s + c.amount));
         if n > 0 {
-            items.push(ItemFact { name: b.text(item_label(item)), cases: n, amount: crate::narrative::yuan(amount) });
+            items.push(ItemFact { name: b.text(item_label(item)), cases: n, amount: crate::numbers::yuan(amount) });
         }
     }
     let mut worst: Vec<(&str, f64)> =
@@ -101,14 +101,14 @@ pub(crate) fn assess_fact(b: &Builder, a: &Assessment) -> AssessFact {
     worst.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(y.0)));
     let total: f64 = a.charges.iter().map(|c| c.amount).sum();
     AssessFact {
-        total: crate::narrative::yuan(total),
+        total: crate::numbers::yuan(total),
         any: !a.charges.is_empty(),
         items,
         worst: worst
             .into_iter()
             .filter(|w| w.1 > 0.0)
             .take(2)
-            .map(|(d, v)| NamedFact::new(d.to_string(), crate::narrative::yuan(v)))
+            .map(|(d, v)| NamedFact::new(d.to_string(), crate::numbers::yuan(v)))
             .collect(),
         missing: a.missing.iter().map(|i| b.text(column_label(*i))).collect(),
     }
@@ -200,7 +200,7 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
         .into_iter()
         .map(|c| {
             let o = t.row(c.order);
-            let per_case = crate::narrative::yuan(c.amount);
+            let per_case = crate::numbers::yuan(c.amount);
             let rule = match &c.rule {
                 Some(word) => format!("“{word}”：{}{per_case}{}", b.text(item_label(c.item)), b.text(L::YuanPerCase)),
                 None => format!(

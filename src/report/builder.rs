@@ -4,7 +4,7 @@
 use super::prelude::*;
 use crate::config::Config;
 use crate::history::History;
-use crate::metrics::defs::{definitions, Definitions};
+use crate::metrics::definitions::{definitions, Definitions};
 use crate::targets::verdicts;
 
 /// What every section builder reads: the config, the rows' index, the definitions, the

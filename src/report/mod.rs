@@ -258,8 +258,8 @@ pub(crate) struct Report {
     pub headlines: Vec<Headline>,
     /// The repeat-fault rate of each product.
     pub product_headlines: Vec<Headline>,
-    /// Early warnings (text).
-    pub warnings: Vec<String>,
+    /// Early warnings, as facts the templates tell (SPEC §6).
+    pub warnings: Vec<WarningFact>,
     /// The month's mass-fault incidents, in order of start (for the narrative).
     pub incidents: Vec<incident::IncidentFact>,
     /// The complaint assessment (for the narrative).
@@ -272,6 +272,62 @@ pub(crate) struct Report {
     pub incident_rule: (usize, String),
     /// Sections in order.
     pub sections: Vec<Section>,
+}
+
+/// A name and a figure for the templates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct Named {
+    /// The name.
+    pub name: String,
+    /// The figure, formatted.
+    pub value: String,
+    /// The name ends in a digit (12315, 10080): a count written right after it would run
+    /// into it ("123152件"), so templates put a word or a colon between.
+    pub digit_end: bool,
+}
+
+impl Named {
+    /// A name and its figure.
+    pub(crate) fn new(name: String, value: String) -> Named {
+        let digit_end = name.chars().last().is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        Named { name, value, digit_end }
+    }
+}
+
+/// An early warning the narrative tells: "本月短信渠道投诉60件，为近6个月均值（41.8件）的1.4倍".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub(crate) struct WarningFact {
+    /// What the watched row is of: `channel` or `category` (complaints), `product` (faults).
+    pub by: &'static str,
+    /// The channel, category or product.
+    pub segment: String,
+    /// This period's count.
+    pub value: String,
+    /// The baseline (mean of the previous periods), one decimal.
+    pub baseline: String,
+    /// Value ÷ baseline, one decimal; none when the baseline is 0.
+    pub multiple: Option<String>,
+    /// The periods in the baseline.
+    pub periods: usize,
+}
+
+impl WarningFact {
+    fn new(r: &MetricRow, w: crate::targets::Warning) -> WarningFact {
+        let by = match &r.group {
+            Group::Channel(_) => "channel",
+            Group::Category(_) => "category",
+            _ => "product",
+        };
+        let segment = if r.product.is_empty() { r.group.name() } else { r.product.clone() };
+        WarningFact {
+            by,
+            segment,
+            value: format!("{:.0}", w.value),
+            baseline: format!("{:.1}", w.baseline),
+            multiple: (w.baseline > 0.0).then(|| format!("{:.1}", w.value / w.baseline)),
+            periods: w.periods,
+        }
+    }
 }
 
 /// Index of metric rows by their [`MetricKey`].
@@ -367,12 +423,12 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
             levels.push(tg.level.clone());
         }
     }
-    let warnings: Vec<String> = rows
+    let warnings: Vec<WarningFact> = rows
         .iter()
-        .filter(|r| r.warning.starts_with("warning"))
-        .map(|r| {
-            let what = if r.product.is_empty() { r.group.to_string() } else { r.product.clone() };
-            format!("{} {}: {}", b.label(r.metric), what, r.warning)
+        .filter(|r| crate::targets::warned(r) && r.warning.starts_with("warning"))
+        .filter_map(|r| match crate::targets::watch(r, config, history, period) {
+            crate::targets::Watch::Warn(w) => Some(WarningFact::new(r, w)),
+            _ => None,
         })
         .collect();
 

@@ -13,7 +13,7 @@ pub(crate) struct StaffingFact {
     pub has_agents: bool,
     /// The share of intervals with calls that were understaffed, formatted.
     pub understaffed: Option<String>,
-    /// The worst run of intervals: weekday, from, to, mean shortfall.
+    /// Where the service level was lost most: weekday, from, to, late calls, mean shortfall.
     pub worst: Option<WorstFact>,
     /// Next month's forecast, if any.
     pub forecast: Option<ForecastFact>,
@@ -21,7 +21,7 @@ pub(crate) struct StaffingFact {
     pub no_forecast: Option<&'static str>,
 }
 
-/// The worst understaffed period.
+/// The period where the service level was lost most.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct WorstFact {
     /// 周一 / Monday.
@@ -30,7 +30,15 @@ pub(crate) struct WorstFact {
     pub from: String,
     /// 11:00 (the end of the last interval).
     pub to: String,
-    /// Mean agents short over those intervals, rounded.
+    /// Calls offered in those intervals over the month's days of that weekday not answered
+    /// within the service-level threshold.
+    pub late: String,
+    /// Calls offered in them.
+    pub offered: String,
+    /// The threshold, seconds.
+    pub threshold: String,
+    /// Mean agents short over those intervals and days: whole agents from one up, one decimal
+    /// below, "0" when never short.
     pub short: String,
 }
 
@@ -207,30 +215,67 @@ fn extend(s: &mut Section, b: &Builder, st: &Staffing) {
 pub(crate) fn facts(b: &Builder, st: &Staffing) -> StaffingFact {
     let lang = b.lang;
     let understaffed = b.idx.plain(MetricId::StaffingUnderstaffed, "", "").and_then(|r| r.value).map(pct);
-    // Mean shortfall per (weekday, interval) over the days of that weekday with calls in it.
-    let mut sums: std::collections::BTreeMap<(u32, u32), (u32, u32, NaiveDate)> = std::collections::BTreeMap::new();
-    for c in &st.cells {
-        let e = sums.entry((c.day.weekday().num_days_from_monday(), c.slot)).or_insert((0, 0, c.day));
-        e.0 += short(c);
-        e.1 += 1;
+    // Per (weekday, interval), summed over the month's days of that weekday: calls not answered
+    // within the threshold, calls offered, agents short, days with calls. The headline is where
+    // the service level was lost most (most late calls; ties: more calls offered), widened to
+    // the neighbouring intervals that lost at least half as many.
+    #[derive(Default, Clone, Copy)]
+    struct Sum {
+        late: u32,
+        offered: u32,
+        short: u32,
+        days: u32,
     }
-    let mean = |k: &(u32, u32)| sums.get(k).map_or(0.0, |v| f64::from(v.0) / f64::from(v.1));
-    let best = sums.keys().max_by(|a, c| mean(a).total_cmp(&mean(c)).then(c.cmp(a))).copied();
-    let worst = best.filter(|k| st.has_agents && mean(k) >= 1.0).map(|(w, slot)| {
-        let floor = (mean(&(w, slot)) * 0.5).max(1.0);
+    let mut sums: std::collections::BTreeMap<(u32, u32), (Sum, NaiveDate)> = std::collections::BTreeMap::new();
+    for c in &st.cells {
+        let e = sums.entry((c.day.weekday().num_days_from_monday(), c.slot)).or_insert((Sum::default(), c.day));
+        e.0.late += c.late;
+        e.0.offered += c.offered;
+        e.0.short += short(c);
+        e.0.days += 1;
+    }
+    let sum = |k: &(u32, u32)| sums.get(k).map_or(Sum::default(), |v| v.0);
+    let mean_short = |k: &(u32, u32)| {
+        let s = sum(k);
+        if s.days == 0 {
+            0.0
+        } else {
+            f64::from(s.short) / f64::from(s.days)
+        }
+    };
+    let best = sums
+        .keys()
+        .max_by(|a, c| {
+            let (x, y) = (sum(a), sum(c));
+            x.late.cmp(&y.late).then(x.offered.cmp(&y.offered)).then(c.cmp(a))
+        })
+        .copied();
+    let worst = best.filter(|k| st.has_agents && sum(k).late > 0).map(|(w, slot)| {
+        let floor = sum(&(w, slot)).late.div_ceil(2).max(1);
         let (mut lo, mut hi) = (slot, slot);
-        while lo > 0 && mean(&(w, lo - 1)) >= floor {
+        while lo > 0 && sum(&(w, lo - 1)).late >= floor {
             lo -= 1;
         }
-        while mean(&(w, hi + 1)) >= floor {
+        while sum(&(w, hi + 1)).late >= floor {
             hi += 1;
         }
-        let avg = (lo..=hi).map(|s| mean(&(w, s))).sum::<f64>() / f64::from(hi - lo + 1);
+        let avg = (lo..=hi).map(|s| mean_short(&(w, s))).sum::<f64>() / f64::from(hi - lo + 1);
         WorstFact {
-            weekday: weekday_name(sums[&(w, slot)].2, lang).to_string(),
+            weekday: weekday_name(sums[&(w, slot)].1, lang).to_string(),
             from: slot_label(lo, st.minutes),
             to: slot_label(hi + 1, st.minutes),
-            short: format!("{avg:.0}"),
+            late: (lo..=hi).map(|s| sum(&(w, s)).late).sum::<u32>().to_string(),
+            offered: (lo..=hi).map(|s| sum(&(w, s)).offered).sum::<u32>().to_string(),
+            threshold: format!("{}", st.threshold),
+            // Whole agents when one or more is missing; a fraction below one (0.4: missing on
+            // some of that weekday's days); "0" when never short.
+            short: if avg >= 0.95 {
+                format!("{avg:.0}")
+            } else if avg >= 0.05 {
+                format!("{avg:.1}")
+            } else {
+                "0".to_string()
+            },
         }
     });
     let total = b.idx.plain(MetricId::ForecastOffered, "", "").and_then(|r| r.value);

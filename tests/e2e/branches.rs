@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::util::{read_metrics, CsvRow, Workdir};
 
 /// Customer-level metrics: the whole report puts a customer in the branch of their first
-/// record across branches; a branch's own report sees its own records only (README).
+/// record across branches; a branch's own report sees its own records only (docs/usage.md).
 const CUSTOMER_LEVEL: &[&str] =
     &["calls.repeat_caller_rate", "fault.customers", "fault.repeat_customers", "fault.repeat_rate"];
 
@@ -125,7 +125,7 @@ fn each_branch_gets_its_own_report_with_nothing_of_another_branch() {
         }
         assert!(own > 0, "{branch}'s details list its own orders");
         // Its figures are the whole report's figures of the branch (customer-level metrics
-        // count the branch's own records: see README), its totals those of its rows.
+        // count the branch's own records: see docs/usage.md), its totals those of its rows.
         let mine = read_metrics(&w.join(&format!("{dir}/{}", names[2])));
         let mut compared = 0;
         for r in whole.iter().filter(|r| r["branch"] == *branch && !CUSTOMER_LEVEL.contains(&r["metric"].as_str())) {

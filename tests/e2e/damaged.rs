@@ -28,6 +28,10 @@ fn damaged_workbooks_are_errors_naming_the_file_not_aborts() {
         ("dir-loop.xls", "damaged xls file: the directory chain loops back to sector"),
         ("stream-loop.xls", "damaged xls file: the Workbook stream chain loops back to sector"),
         ("rk-column.xls", "damaged xls file: a cell record at byte"),
+        (
+            "whitespace-bomb.xlsx",
+            "damaged xlsx file: xl/worksheets/sheet1.xml inflates from 1044581 to 1073744791 bytes and holds a run of",
+        ),
     ];
     for (name, message) in cases {
         let file = w.fixture(&format!("damaged/{name}"), name);

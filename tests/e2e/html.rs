@@ -156,7 +156,7 @@ fn svg_charts_carry_labels_and_a_text_alternative() {
     let install = charts.iter().find(|c| c.contains("<title>各分公司履约准时率</title>")).expect("on-time chart");
     assert!(install.contains("role=\"img\""));
     assert!(install.contains("<desc>") && install.contains("东区分公司: "), "data in the description");
-    assert!(install.contains(">\n东区\n<"), "short branch label");
+    assert!(install.contains(">\n东区分公司\n<"), "the table's label, whole (issue 28)");
     assert!(install.contains("考核目标 95.00%"), "target line label");
     assert!(install.contains("Noto Sans CJK SC"), "browser CJK font stack");
     for title in [

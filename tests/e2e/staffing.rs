@@ -108,7 +108,7 @@ fn the_sample_shows_an_understaffed_morning_and_a_forecast_from_two_months_of_hi
     let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
     assert!(html.contains(&format!("预计下月人工呼入量约{want_total}次")), "the forecast sentence");
     assert!(html.contains("回测误差MAPE为"));
-    assert!(html.contains("未达标的主要时段为周") || html.contains("人手最紧的时段为周"), "the worst period named");
+    assert!(html.contains("未达标的主要时段为周") || html.contains("接通损失最多的时段为周"), "the worst period named");
     // The heat map: red cells by a conditional format in the workbook, an SVG grid on the page.
     let wb = std::fs::read(w.join("out/service-quality-2026-10.xlsx")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(wb)).unwrap();

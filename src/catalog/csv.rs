@@ -1,26 +1,12 @@
 //! `metrics-YYYY-MM.csv` (SPEC §4.1): UTF-8 with BOM, fixed columns, injection-guarded text.
 
-use crate::metrics::MetricRow;
+use crate::catalog::MetricRow;
+use crate::numbers::number;
 use crate::period::Period;
 
 /// The header line.
 pub(crate) const HEADER: &str =
     "month,metric,branch,product,group,numerator,denominator,value,ci_low,ci_high,small_sample,target,met,prev_value,warning";
-
-/// Format a number with at least 6 significant digits; integers without a decimal point.
-pub(crate) fn number(v: f64) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        return format!("{}", v as i64);
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    let decimals = (5 - magnitude).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
-}
 
 /// Guard a text cell against CSV injection and quote it when needed.
 pub(crate) fn text(s: &str) -> String {
@@ -38,7 +24,7 @@ fn opt(v: Option<f64>) -> String {
 
 /// An amount in 元: to the fen, however large (2250.76, 1234567.5).
 fn yuan(v: Option<f64>) -> String {
-    v.filter(|v| v.is_finite()).map(crate::narrative::yuan).unwrap_or_default()
+    v.filter(|v| v.is_finite()).map(crate::numbers::yuan).unwrap_or_default()
 }
 
 fn opt_bool(v: Option<bool>) -> String {
@@ -51,7 +37,7 @@ pub(crate) fn render(month: Period, rows: &[MetricRow]) -> Vec<u8> {
     out.push_str(HEADER);
     out.push('\n');
     for r in rows {
-        let value = if r.metric.unit() == crate::metrics::defs::Unit::Yuan { yuan } else { opt };
+        let value = if r.metric.unit() == crate::catalog::defs::Unit::Yuan { yuan } else { opt };
         let fields = [
             month.to_string(),
             text(r.metric.as_str()),
@@ -128,11 +114,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
             }
         };
         periods.insert(f(0).to_string());
-        let Ok(metric) = f(1).parse::<crate::metrics::MetricId>() else {
+        let Ok(metric) = f(1).parse::<crate::catalog::MetricId>() else {
             out.skipped.insert(f(1).to_string());
             continue;
         };
-        let Ok(group) = unguard(f(4)).parse::<crate::metrics::Group>() else {
+        let Ok(group) = unguard(f(4)).parse::<crate::catalog::Group>() else {
             out.skipped.insert(format!("{} {}", f(1), f(4)));
             continue;
         };
@@ -166,19 +152,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_keep_six_significant_digits() {
-        assert_eq!(number(655.0), "655");
-        assert_eq!(number(0.934379), "0.934379");
-        assert_eq!(number(0.9343791234), "0.934379");
-        assert_eq!(number(0.0123456789), "0.0123457");
-        assert_eq!(number(0.95), "0.95");
-        assert_eq!(number(123.456789), "123.457");
-        assert_eq!(number(f64::NAN), "");
-    }
-
-    #[test]
     fn a_rendered_csv_parses_back_to_its_rows() {
-        use crate::metrics::{Group, MetricId};
+        use crate::catalog::{Group, MetricId};
         let rows = vec![
             MetricRow {
                 branch: "=东区".into(),
