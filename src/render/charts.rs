@@ -400,8 +400,10 @@ fn bars_with_line(
         .x_label_area_size(34)
         .y_label_area_size(48)
         .right_y_label_area_size(48)
-        .build_cartesian_2d((0..n).into_segmented(), 0f64..ymax)?
-        .set_secondary_coord((0..n).into_segmented(), lmin.max(0.0)..1.0f64);
+        // n segments, not n + 1 (a segmented range has one for its end value too: 0..n left
+        // an empty slot at the right).
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), 0f64..ymax)?
+        .set_secondary_coord((0..(n - 1).max(1)).into_segmented(), lmin.max(0.0)..1.0f64);
     let every = if n > 16 { 2 } else { 1 };
     c.configure_mesh()
         .disable_x_mesh()
@@ -440,7 +442,13 @@ fn bars_with_line(
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], TARGET.stroke_width(1)));
         }
     }
-    legend(&mut *c, SeriesLabelPosition::LowerRight)?;
+    // A Pareto chart's bars fall and its line rises: the right middle is free.
+    let at = if chart.kind == ChartKind::Pareto {
+        SeriesLabelPosition::MiddleRight
+    } else {
+        SeriesLabelPosition::LowerRight
+    };
+    legend(&mut *c, at)?;
     Ok(())
 }
 
