@@ -135,8 +135,16 @@ pub enum Command {
         #[arg(long, hide = true)]
         calls_per_file: Option<usize>,
     },
-    /// Print the default config, commented.
-    InitConfig,
+    /// Print the default config, commented; with --input, plus what those exports need
+    /// (header aliases proposed from their columns' content, each with its evidence).
+    InitConfig {
+        /// Exports to read (folders and/or files), as for report.
+        #[arg(long, short, num_args = 1..)]
+        input: Vec<PathBuf>,
+        /// Month the exports hold, YYYY-MM (default: the previous calendar month).
+        #[arg(long, short)]
+        month: Option<Month>,
+    },
     /// Copy the built-in report templates into a folder, to edit and use with --templates.
     InitTemplates {
         /// Target folder (must not hold templates already).

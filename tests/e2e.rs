@@ -12,6 +12,8 @@ mod branches;
 mod columnar;
 #[path = "e2e/damaged.rs"]
 mod damaged;
+#[path = "e2e/firstcontact.rs"]
+mod firstcontact;
 #[path = "e2e/html.rs"]
 mod html;
 #[path = "e2e/incidents.rs"]
@@ -156,11 +158,17 @@ fn realworld_files_check_output_is_exact() {
     let expected = r#"svcq check 2026-10: 5 files, 7 sheets
      read      used    period       dup  rejected  kind         file / sheet
         2         2         0         0         0  calls        calls-1904.xlsx / 话务
+                                                    row 1: call_id=A「流水号」, start_time=B「进线时间」, branch=C「分公司」, answered=D「接通标志」, wait_seconds=E「排队时长」
        10         5         2         1         2  calls        calls.ods / calls
+                                                    row 1: call_id=A「呼叫流水号」, start_time=B「来电时间」, branch=C「分公司」, caller=D「主叫号码」, answered=E「是否接通」, talk_seconds=F「通话时长(秒)」, wait_seconds=G「等待时长(秒)」
         5         3         0         1         1  work_orders  complaints-gbk.csv (GBK/GB18030)
+                                                    row 2: order_id=A「受理单号」, order_type=B「工单类型」, branch=C「区县分公司」, customer_id=D「客户号码」, created_at=E「受理时间」, completed_at=F「归档时间」, channel=G「投诉来源」, category=H「投诉分类」
        12         6         1         2         3  work_orders  faults.xls / faults
+                                                    row 3: order_id=A「工单编号」, order_type=B「工单类型」, branch=C「所属分公司」, product=D「产品」, customer_id=E「用户号码」, created_at=F「申告时间」, completed_at=G「修复时间」, cause=H「故障原因」
         7         4         1         0         2  surveys      surveys.xlsx / 回访明细
+                                                    row 2: survey_id=A「回访编号」, order_id=B「工单号」, branch=C「分公司」, surveyed_at=D「回访时间」, contacted=E「回访结果」, satisfaction=F「满意度」
         0         0         0         0         0  surveys      surveys.xlsx / 仅表头  [只有表头 (header only): no data rows]
+                                                    row 1: survey_id=A「回访编号」, order_id=B「工单号」, branch=C「分公司」, surveyed_at=D「回访时间」, contacted=E「回访结果」, satisfaction=F「满意度」
         0         0         0         0         0  -            surveys.xlsx / 备注  [未识别 (matches no kind): no known column names in the first 20 rows]
        36        20         4         4         8  total
 rows read 36 = used 20 + out of period 4 + duplicates 4 + rejected 8
@@ -194,10 +202,14 @@ fn web_system_exports_named_xls_are_read_as_workbooks() {
     let expected = "svcq check 2026-10: 4 files, 5 sheets
      read      used    period       dup  rejected  kind         file / sheet
         3         2         1         0         0  calls        calls.xlsb / 话务明细
+                                                    row 2: call_id=A「流水号」, start_time=B「来电时间」, branch=C「分公司」, answered=D「是否接通」, wait_seconds=E「排队时长」, caller=F「主叫号码」
         5         4         1         0         0  work_orders  ngcc-faults.xls / Table1
+                                                    row 2: order_id=A「工单编号」, order_type=B「工单类型」, branch=C「所属分公司」, product=D「产品类型」, customer_id=E「申告号码」, created_at=F「申告时间」, completed_at=G「修复时间」, cause=H「故障原因」
         0         0         0         0         0  -            portal-complaints.xls / 汇总  [未识别 (matches no kind): no known column names in the first 20 rows]
         3         2         0         0         1  work_orders  portal-complaints.xls / 投诉明细
+                                                    row 1: order_id=A「工单号」, order_type=B「工单类型」, branch=C「分公司」, created_at=D「受理时间」, completed_at=E「完成时间」, channel=F「投诉渠道」, category=G「投诉类别」, department=H「责任部门」
         4         3         1         0         0  calls        zongdiao-calls.xls / 话务明细
+                                                    row 3: call_id=A「流水号」, start_time=B「来电时间」, branch=C「分公司」, answered=D「是否接通」, wait_seconds=E「排队时长」, caller=F「主叫号码」
        15        11         3         0         1  total
 rows read 15 = used 11 + out of period 3 + duplicates 0 + rejected 1
 rejected 6.67% of rows (threshold 1.00%): ABOVE THRESHOLD
@@ -425,7 +437,22 @@ fn closest_kind_is_named_when_a_sheet_matches_nothing() {
     let w = Workdir::new();
     w.write("in/orders.csv", "工单号,分公司,受理时间\r\nW1,东区,2026-10-01 08:00\r\n");
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
-    assert!(out.stdout.contains("closest is work_orders (工单明细), missing order_type"), "{}", out.stdout);
+    // Three fields of a work order, one of them required: it looks like an export, so the
+    // check fails (a report would not be written) and says what to add (SPEC §8.1).
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "looks like work_orders but cannot be read): row 1 holds order_id, branch, created_at; missing order_type"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("kind = \"work_orders\"") && out.stderr.contains("order_type = \""), "{}", out.stderr);
+    // A sheet of two unknown columns is only listed, with the closest kind.
+    w.write("other/notes.csv", "姓名,分公司\r\n张三,东区\r\n");
+    let out = w.run(&["check", "--input", "other", "--month", "2026-10"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("closest is calls (话务明细), missing start_time, wait_seconds"), "{}", out.stdout);
     // A [files] rule supplies the kind and the order type.
     w.write("svcq.toml", "[[files]]\npattern = \"orders*\"\nkind = \"work_orders\"\norder_type = \"投诉\"\n");
     let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
@@ -499,11 +526,16 @@ fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
     assert_eq!(defs.code, 0);
     let defined: std::collections::BTreeSet<String> =
         defs.stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    assert_eq!(defined.len(), 60, "{defined:?}");
+    assert_eq!(defined.len(), 61, "{defined:?}");
     // The forecast needs two months of history (tests/e2e/staffing.rs runs three months).
     let needs_history: std::collections::BTreeSet<String> =
         ["forecast.offered", "forecast.mape", "forecast.agents_needed"].map(String::from).into();
     assert!(emitted.is_disjoint(&needs_history), "no forecast without history");
+    // dq.footer rows are written only when an export has rows of totals or notes after its
+    // data (the sample's have none; tests/e2e/firstcontact.rs has them).
+    assert!(!emitted.contains("dq.footer"), "no footer rows in the sample");
+    let needs_history: std::collections::BTreeSet<String> =
+        needs_history.into_iter().chain(["dq.footer".to_string()]).collect();
     let emitted: std::collections::BTreeSet<String> = emitted.union(&needs_history).cloned().collect();
     assert_eq!(emitted, defined, "every definition is emitted on the sample data, and only those");
 }

@@ -305,6 +305,10 @@ registry! {
         "冲突行数", "Conflicts",
         "同一编号内容不同的行（保留完成时间最晚者）",
         "same id, different content (the latest completion is kept)";
+    DqFooter = "dq.footer", Count, Totals, per_product: false,
+        "表尾行数", "Footer rows",
+        "数据之后的合计、总计、小计行和说明行（数据来源：…、导出时间：…），不是数据也不拒收；只在有时列出",
+        "rows of totals (合计, 总计, 小计) and notes after the data (数据来源：…, 导出时间：…): not data, not rejected; listed only when there are some";
     MetaDefinitions = "meta.definitions", Count, GroupOnly, per_product: false,
         "口径指纹", "Definitions fingerprint",
         "各指标口径与当前选项（时限、窗口、阈值、工单类型、满意度词、考核金额、目标值）的SHA-256（group列）；汇总时各部分须一致",
@@ -337,7 +341,7 @@ impl MetricId {
             | FaultRepeatCustomers | FaultPending | IncidentCount | IncidentCustomers | ComplaintCount
             | ComplaintEscalated | ComplaintPending | ComplaintOverdue | AssessCases | AssessAmount
             | SurveyAttempted | SurveyDissatisfied | OtherOrders | DqRowsRead | DqRowsUsed | DqOutOfPeriod
-            | DqDuplicates | DqRejected | DqConflicts => Rollup::Sum,
+            | DqDuplicates | DqRejected | DqConflicts | DqFooter => Rollup::Sum,
             CallsAnswerRate
             | CallsServiceLevel
             | CallsAsaSeconds

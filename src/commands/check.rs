@@ -15,6 +15,10 @@ pub(super) fn run(args: &InputArgs) -> anyhow::Result<Exit> {
     if !args.quiet {
         say!("{}", text.strip_suffix('\n').unwrap_or(&text));
     }
+    if !data.ledger.unreadable.is_empty() {
+        // A report of these inputs would stop: so does the check (exit 1), saying why.
+        return Err(crate::ingest::UnreadableSheets(data.ledger).into());
+    }
     Ok(super::quality_exit(&config, &data))
 }
 
@@ -44,6 +48,12 @@ fn summary(ledger: &Ledger, month: Period, threshold: f64, max_rejected: usize) 
             place(sh),
             sh.note.as_ref().map(|n| format!("  [{n}]")).unwrap_or_default()
         );
+        if let Some(line) = mapping(sh) {
+            let _ = writeln!(s, "{:>52}{line}", "");
+        }
+        for p in &sh.proposals {
+            let _ = writeln!(s, "{:>52}proposed: {} <- {}: {}", "", p.field, p.column, p.evidence);
+        }
     }
     let _ = writeln!(
         s,
@@ -52,12 +62,13 @@ fn summary(ledger: &Ledger, month: Period, threshold: f64, max_rejected: usize) 
     );
     let _ = writeln!(
         s,
-        "rows read {} = used {} + out of period {} + duplicates {} + rejected {}{}",
+        "rows read {} = used {} + out of period {} + duplicates {} + rejected {}{}{}",
         t.rows_read,
         t.used,
         t.out_of_period,
         t.duplicates,
         t.rejected,
+        if t.footer > 0 { format!(" + footer rows {} (totals, notes)", t.footer) } else { String::new() },
         if t.balances() { "" } else { "  (DOES NOT BALANCE: please report this)" }
     );
     let share = ledger.rejected_share();
@@ -97,6 +108,21 @@ fn summary(ledger: &Ledger, month: Period, threshold: f64, max_rejected: usize) 
         }
     }
     s
+}
+
+/// The columns a sheet was read by: `row 3: call_id=A「呼叫流水号」, start_time=B「呼入开始时间」
+/// (by containment), …`.
+fn mapping(sh: &SheetLedger) -> Option<String> {
+    if sh.columns.is_empty() {
+        return None;
+    }
+    let cols: Vec<String> = sh
+        .columns
+        .iter()
+        .zip(sh.matched_by.iter().chain(std::iter::repeat(&"alias")))
+        .map(|((f, c), how)| if *how == "alias" { format!("{f}={c}") } else { format!("{f}={c} ({how})") })
+        .collect();
+    Some(format!("row {}: {}", sh.header_row.map_or("?".to_string(), |r| r.to_string()), cols.join(", ")))
 }
 
 fn place(sh: &SheetLedger) -> String {

@@ -29,7 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::InitTemplates { dir } => init::templates(&dir),
-        Command::InitConfig => init::config(),
+        Command::InitConfig { input, month } => init::config(&input, month),
         Command::Check { args } => check::run(&args),
         Command::Definitions { config } => definitions::run(config.as_deref()),
         Command::Report { args, output, per_branch } => report::run(&args, &report::Options { output, per_branch }),

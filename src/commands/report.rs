@@ -54,6 +54,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let listed = crate::ingest::discover(&args.input).map(|(files, _)| files);
     let hashes = crate::manifest::Fingerprints::start(listed.iter().flatten().map(|f| f.path.clone()));
     let (mut config, month, data) = super::ingest_args(args)?;
+    if !data.ledger.unreadable.is_empty() {
+        // Never a quiet partial report (SPEC §8.1): nothing is written.
+        return Err(crate::ingest::UnreadableSheets(data.ledger).into());
+    }
     if let Some(lang) = options.output.lang {
         config.report.lang = lang;
     }
@@ -264,7 +268,7 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
     }
     let files: BTreeSet<&str> = ledger.sheets.iter().map(|s| s.file.as_str()).collect();
     say!(
-        "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%); {:.1} s",
+        "svcq report {}: {} files, {} sheets read; rows read {} = used {} + out of period {} + duplicates {} + rejected {} ({:.2}%){}; {:.1} s",
         w.month,
         files.len(),
         ledger.sheets.len(),
@@ -274,6 +278,7 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
         t.duplicates,
         t.rejected,
         ledger.rejected_share() * 100.0,
+        if t.footer > 0 { format!(" + footer rows {}", t.footer) } else { String::new() },
         // The run time is said here only: the files written carry no wall-clock time.
         elapsed.as_secs_f64()
     );

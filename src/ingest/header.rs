@@ -119,16 +119,55 @@ pub(crate) fn normalize(s: &str) -> String {
     out
 }
 
+/// Aliases this long (in characters) or longer are also found inside a longer header
+/// (`呼入开始时间` holds `开始时间`); shorter ones (类型, 原因, 单号) only match whole, so
+/// `客户类型` is never taken for an order type.
+pub(crate) const MIN_CONTAINED_ALIAS: usize = 3;
+
+/// How a column came to hold a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum How {
+    /// The header is an alias (after normalising).
+    Exact,
+    /// The header contains an alias of exactly one field (the longest alias wins).
+    Containment,
+    /// A two-row header: the group cell above joined to the cell below (满意度评价/总体).
+    Joined,
+}
+
+impl How {
+    /// As `svcq check` says it.
+    pub(crate) fn words(self) -> &'static str {
+        match self {
+            How::Exact => "alias",
+            How::Containment => "by containment",
+            How::Joined => "group header joined",
+        }
+    }
+}
+
+/// A row's columns matched to one kind's fields.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Matched {
+    /// Field → column index.
+    pub columns: Columns,
+    /// Field → how it was matched.
+    pub how: FxHashMap<&'static str, How>,
+}
+
 /// Alias lookup tables for every kind, built from the built-in aliases and the config's extras.
 #[derive(Debug, Clone)]
 pub(crate) struct Aliases {
     maps: HashMap<Kind, HashMap<String, &'static str>>,
+    /// Per kind: (normalised alias of at least [`MIN_CONTAINED_ALIAS`] characters, field),
+    /// longest first.
+    contained: HashMap<Kind, Vec<(String, &'static str)>>,
 }
 
 impl Aliases {
     /// Build the tables. `extra` maps kind → field → additional header names.
     pub(crate) fn new(extra: &HashMap<Kind, HashMap<String, Vec<String>>>) -> Self {
-        let mut maps = HashMap::new();
+        let (mut maps, mut contained) = (HashMap::new(), HashMap::new());
         for kind in Kind::ALL {
             let mut m = HashMap::new();
             for (field, aliases) in kind.fields() {
@@ -142,24 +181,86 @@ impl Aliases {
                     }
                 }
             }
+            let mut long: Vec<(String, &'static str)> = m
+                .iter()
+                .filter(|(a, _)| a.chars().count() >= MIN_CONTAINED_ALIAS)
+                .map(|(a, f)| (a.clone(), *f))
+                .collect();
+            long.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then_with(|| a.0.cmp(&b.0)));
+            contained.insert(kind, long);
             maps.insert(kind, m);
         }
-        Aliases { maps }
+        Aliases { maps, contained }
     }
 
     /// Match a row of header cells for one kind: field → column index (first match wins).
     pub(crate) fn match_row(&self, kind: Kind, row: &[Cell]) -> Columns {
+        self.match_names(kind, &header_texts(row)).columns
+    }
+
+    /// Match header names for one kind: every name that is an alias first (the first column
+    /// wins a field), then names that contain an alias of one field ([`How::Containment`]).
+    pub(crate) fn match_names(&self, kind: Kind, names: &[String]) -> Matched {
         let map = &self.maps[&kind];
-        let mut cols = Columns::default();
-        for (i, cell) in row.iter().enumerate() {
-            if let Cell::Text(t) = cell {
-                if let Some(field) = map.get(&normalize(t)) {
-                    cols.entry(*field).or_insert(i);
+        let norm: Vec<String> = names.iter().map(|n| normalize(n)).collect();
+        let mut m = Matched::default();
+        for (i, n) in norm.iter().enumerate() {
+            if let Some(field) = map.get(n) {
+                if !m.columns.contains_key(field) {
+                    m.columns.insert(field, i);
+                    m.how.insert(field, How::Exact);
                 }
             }
         }
-        cols
+        for (i, n) in norm.iter().enumerate() {
+            if n.is_empty() || map.contains_key(n) {
+                continue;
+            }
+            if let Some(field) = self.contained_field(kind, n) {
+                if !m.columns.contains_key(field) {
+                    m.columns.insert(field, i);
+                    m.how.insert(field, How::Containment);
+                }
+            }
+        }
+        m
     }
+
+    /// The one field with an alias that holds `text` (two characters or more): the cell
+    /// below a group header, `态度` under 满意度评价 (人员态度, 服务态度).
+    pub(crate) fn field_holding(&self, kind: Kind, text: &str) -> Option<&'static str> {
+        let t = normalize(text);
+        if t.chars().count() < 2 {
+            return None;
+        }
+        let mut found: Option<&'static str> = None;
+        for (alias, field) in &self.maps[&kind] {
+            if alias.contains(t.as_str()) {
+                match found {
+                    Some(f) if f != *field => return None,
+                    _ => found = Some(field),
+                }
+            }
+        }
+        found
+    }
+
+    /// The one field whose longest alias inside `name` is longer than any other field's.
+    fn contained_field(&self, kind: Kind, name: &str) -> Option<&'static str> {
+        let list = &self.contained[&kind];
+        let (at, (first, field)) = list.iter().enumerate().find(|(_, (a, _))| name.contains(a.as_str()))?;
+        let len = first.chars().count();
+        let rival = list[at + 1..]
+            .iter()
+            .take_while(|(a, _)| a.chars().count() == len)
+            .any(|(a, f)| f != field && name.contains(a.as_str()));
+        (!rival).then_some(*field)
+    }
+}
+
+/// The text of each header cell (empty for a blank cell), as written.
+pub(crate) fn header_texts(row: &[Cell]) -> Vec<String> {
+    row.iter().map(|c| if c.is_blank() { String::new() } else { c.raw().trim().to_string() }).collect()
 }
 
 /// Field → column index (looked up for every cell read: a fast hash).
@@ -177,38 +278,47 @@ pub(crate) struct Header {
     /// Column index of each field, by the field's place in [`Kind::fields`] (read for every
     /// cell: no hashing or string comparison per row).
     pub slots: Vec<Option<usize>>,
+    /// How each matched field was found.
+    pub how: FxHashMap<&'static str, How>,
 }
 
 impl Header {
     /// A header of `kind` with these columns.
-    pub(crate) fn new(kind: Kind, columns: Columns, names: Vec<String>) -> Header {
-        let slots = kind.fields().iter().map(|(f, _)| columns.get(f).copied()).collect();
-        Header { kind, columns, names, slots }
+    pub(crate) fn new(kind: Kind, matched: Matched, names: Vec<String>) -> Header {
+        let slots = kind.fields().iter().map(|(f, _)| matched.columns.get(f).copied()).collect();
+        Header { kind, columns: matched.columns, names, slots, how: matched.how }
     }
 }
 
 /// Find the header among the first rows: the first row that holds the required columns of
 /// some kind. When a row qualifies for several kinds, the kind with the most matched
 /// columns wins (ties: calls, work orders, surveys). `forced` limits the search to one kind.
+#[cfg(test)]
 pub(crate) fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
-    for row in rows.iter().take(20) {
-        let mut best: Option<(Kind, Columns)> = None;
-        for kind in Kind::ALL {
-            if forced.is_some_and(|f| f != kind) {
-                continue;
-            }
-            let cols = aliases.match_row(kind, row);
-            let given = type_given && kind == Kind::WorkOrders;
-            if kind.has_required(&cols, given) && best.as_ref().is_none_or(|(_, b)| cols.len() > b.len()) {
-                best = Some((kind, cols));
-            }
+    rows.iter().take(20).find_map(|row| detect_names(aliases, &header_texts(row), forced, type_given))
+}
+
+/// The header a row of names is, if it holds the required columns of some kind (see
+/// [`detect`]).
+pub(crate) fn detect_names(
+    aliases: &Aliases,
+    names: &[String],
+    forced: Option<Kind>,
+    type_given: bool,
+) -> Option<Header> {
+    let mut best: Option<(Kind, Matched)> = None;
+    for kind in Kind::ALL {
+        if forced.is_some_and(|f| f != kind) {
+            continue;
         }
-        if let Some((kind, columns)) = best {
-            let names = row.iter().map(|c| c.raw().trim().to_string()).collect();
-            return Some(Header::new(kind, columns, names));
+        let m = aliases.match_names(kind, names);
+        let given = type_given && kind == Kind::WorkOrders;
+        if kind.has_required(&m.columns, given) && best.as_ref().is_none_or(|(_, b)| m.columns.len() > b.columns.len())
+        {
+            best = Some((kind, m));
         }
     }
-    None
+    best.map(|(kind, m)| Header::new(kind, m, names.to_vec()))
 }
 
 /// Excel column letters for a 0-based index: 0 → A, 26 → AA.

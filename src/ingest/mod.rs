@@ -14,6 +14,7 @@ pub(crate) mod format;
 mod guard;
 pub(crate) mod header;
 mod markup;
+mod profile;
 mod read;
 mod record;
 pub(crate) mod sheet;
@@ -56,6 +57,48 @@ pub enum IngestError {
     Unreadable(Vec<ReadError>),
 }
 
+/// Sheets that look like exports but cannot be read: the run stops (SPEC §8.1), naming each
+/// sheet, the kind it looks like, the fields missing and the columns proposed for them.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", unreadable_text(.0))]
+pub struct UnreadableSheets(pub Ledger);
+
+fn unreadable_text(ledger: &Ledger) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let n = ledger.unreadable.len();
+    let _ = writeln!(
+        s,
+        "{n} sheet{} look{} like exports but cannot be read; nothing was written (svcq check shows every sheet's columns):",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" }
+    );
+    for u in &ledger.unreadable {
+        let sh = &ledger.sheets[u.sheet as usize];
+        let place = if sh.format == "csv" { sh.file.clone() } else { format!("{} / {}", sh.file, sh.sheet) };
+        let _ = writeln!(s, "  {place}: looks like {} ({}): {}", u.kind.id(), u.kind.label(), u.why);
+        let _ = writeln!(s, "    missing {}", u.missing.join(", "));
+        for p in &sh.proposals {
+            let _ = writeln!(s, "    proposed: {} <- column {} ({})", p.field, p.column, p.evidence);
+        }
+        if u.missing.contains(&"order_type") {
+            let _ = writeln!(
+                s,
+                "    a file without a type column takes its type from svcq.toml: [[files]] pattern = {:?}, kind = \"work_orders\", order_type = \"投诉\" (or 故障, 装机)",
+                sh.file
+            );
+        }
+        if !sh.proposals.is_empty() {
+            let _ = writeln!(s, "    add to svcq.toml (or run `svcq init-config --input ...`):");
+            let _ = writeln!(s, "      [aliases.{}]", u.kind.id());
+            for p in &sh.proposals {
+                let _ = writeln!(s, "      {} = [{:?}]", p.field, p.header);
+            }
+        }
+    }
+    s.trim_end().to_string()
+}
+
 /// How ingest reads (defaults for the command line; tests and benchmarks change them).
 #[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
@@ -93,7 +136,7 @@ pub fn ingest(
         for &(_, i) in &order {
             let (slot, file, aliases) = (&slots[i], &files[i], &aliases);
             scope.spawn_fifo(move |_| {
-                let outcome = read::read_one(file, config, aliases, options);
+                let outcome = read::read_one(file, config, aliases, options, month);
                 *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(outcome);
             });
         }
@@ -114,6 +157,10 @@ pub fn ingest(
                 let offset = state.ledger.sheets.len() as u32;
                 state.ledger.sheets.append(&mut part.ledger.sheets);
                 take(&mut state.ledger.rejected, part.ledger.rejected, offset, |r| &mut r.src);
+                state.ledger.unreadable.extend(part.ledger.unreadable.into_iter().map(|mut u| {
+                    u.sheet += offset;
+                    u
+                }));
                 part.calls.shift_sheets(offset);
                 part.orders.shift_sheets(offset);
                 part.surveys.shift_sheets(offset);
@@ -184,6 +231,7 @@ impl<'a> State<'a> {
         if let (Some(mine), Some(theirs)) = (self.ledger.sheets.first_mut(), part.ledger.sheets.first()) {
             mine.rows_read += theirs.rows_read;
             mine.rejected += theirs.rejected;
+            mine.footer += theirs.footer;
         }
         take(&mut self.ledger.rejected, part.ledger.rejected, 0, |r| &mut r.src);
         self.later.push((part.calls, part.orders));

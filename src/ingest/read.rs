@@ -6,13 +6,15 @@ use std::path::Path;
 
 use super::delimited;
 use super::format::{Format, ReadError, RowVisitor};
-use super::header::{self, column_letter, detect, Aliases, Header, Kind};
+use super::header::{self, column_letter, detect_names, header_texts, Aliases, Header, How, Kind};
+use super::profile::{propose, PROFILE_ROWS};
 use super::record::{RowCtx, TypeCache};
 use super::sheet;
 use super::value::{Cell, ValueParser};
 use super::{wildcard, IngestOptions, InputFile, State};
 use crate::config::{Config, DateSystem};
-use crate::model::{Rejected, SheetLedger, Source, Surveys};
+use crate::model::{Rejected, SheetLedger, Source, Surveys, Unreadable};
+use crate::period::Period;
 
 /// What reading one file gave.
 pub(super) enum FileOutcome<'a> {
@@ -27,6 +29,7 @@ pub(super) fn read_one<'a>(
     config: &'a Config,
     aliases: &'a Aliases,
     options: IngestOptions,
+    month: Period,
 ) -> FileOutcome<'a> {
     if std::fs::metadata(&file.path).map(|m| m.len() == 0).unwrap_or(false) {
         return FileOutcome::Empty;
@@ -44,6 +47,7 @@ pub(super) fn read_one<'a>(
         sheet: None,
         types: TypeCache::default(),
         hint: 0,
+        month,
     };
     if is_big_plain_csv(&file.path, options.csv_split_bytes) {
         return match read_csv_in_two(&file.path, &mut visitor) {
@@ -165,6 +169,7 @@ fn in_two(
         sheet: first.sheet.as_ref().map(|s| SheetState { first_survey: 0, ..s.clone() }),
         types: TypeCache::default(),
         hint: 0,
+        month: first.month,
     };
     let (a, b) = std::thread::scope(|scope| {
         let b = scope.spawn(|| parse(split, n, &mut second));
@@ -194,9 +199,14 @@ struct SheetState {
     index: u32,
     parser: ValueParser,
     header: Option<Header>,
+    /// Non-blank rows seen before a header was found.
     rows_seen: usize,
-    /// The best partial header match seen, for the "matched nothing" message.
-    closest: Option<(Kind, usize, Vec<&'static str>)>,
+    /// The first rows (owned): before a header is found, the first 20 and the rows below
+    /// them (for the "looks like an export" verdict and its proposals).
+    rows: Vec<(u32, Vec<Cell<'static>>)>,
+    /// The header row's names until the row below has been seen (a two-row header's second
+    /// row is joined to it, not read as data).
+    header_names: Option<Vec<String>>,
     /// Index of this sheet's first survey (score scale is decided per sheet).
     first_survey: usize,
 }
@@ -210,6 +220,8 @@ struct FileVisitor<'s, 'a> {
     types: TypeCache,
     /// Rows announced by the reader, reserved once the sheet's kind is known.
     hint: usize,
+    /// The period read (its dates are the evidence of a date column).
+    month: Period,
 }
 
 impl RowVisitor for FileVisitor<'_, '_> {
@@ -235,7 +247,8 @@ impl RowVisitor for FileVisitor<'_, '_> {
             parser: ValueParser::new(self.state.config.ingest.missing.clone(), date1904),
             header: None,
             rows_seen: 0,
-            closest: None,
+            rows: Vec::new(),
+            header_names: None,
             first_survey: self.state.surveys.len(),
         });
     }
@@ -243,10 +256,28 @@ impl RowVisitor for FileVisitor<'_, '_> {
     fn row(&mut self, row: u32, cells: &[Cell<'_>]) {
         let Some(sheet) = self.sheet.as_mut() else { return };
         let state = &mut *self.state;
+        if sheet.header.is_some() && sheet.header_names.is_some() {
+            // The row below the header: a two-row header's second row is joined, not read.
+            let names = sheet.header_names.take().unwrap_or_default();
+            if let Some(h) =
+                sub_header(state.aliases, &names, cells, sheet.header.as_ref(), self.forced, self.forced_type.is_some())
+            {
+                set_header(&mut state.ledger.sheets[sheet.index as usize], &h, None);
+                sheet.header = Some(h);
+                return;
+            }
+        }
         match &sheet.header {
             Some(header) => {
+                if is_blank_row(cells, &sheet.parser) {
+                    return;
+                }
                 let ledger = &mut state.ledger.sheets[sheet.index as usize];
                 ledger.rows_read += 1;
+                if is_footer(cells) {
+                    ledger.footer += 1;
+                    return;
+                }
                 let src = Source { sheet: sheet.index, row };
                 let ctx = RowCtx { cells, header, p: &sheet.parser };
                 let result = match header.kind {
@@ -268,32 +299,19 @@ impl RowVisitor for FileVisitor<'_, '_> {
             }
             None => {
                 sheet.rows_seen += 1;
+                if sheet.rows.len() < 20 + PROFILE_ROWS {
+                    sheet.rows.push((row, cells.iter().map(owned).collect()));
+                }
                 if sheet.rows_seen > 20 {
                     return;
                 }
-                let forced_type = self.forced_type.is_some();
-                let rows = [cells.to_vec()];
-                if let Some(h) = detect(state.aliases, &rows, self.forced, forced_type) {
-                    let ledger = &mut state.ledger.sheets[sheet.index as usize];
-                    ledger.kind = Some(h.kind);
-                    ledger.header_row = Some(row);
-                    let mut columns: Vec<(&'static str, String)> =
-                        h.columns.keys().map(|f| (*f, column_name(&h, f))).collect();
-                    columns.sort_by_key(|(f, _)| h.columns[f]);
-                    ledger.columns = columns;
+                let names = header_texts(cells);
+                if let Some(h) = detect_names(state.aliases, &names, self.forced, self.forced_type.is_some()) {
+                    set_header(&mut state.ledger.sheets[sheet.index as usize], &h, Some(row));
                     state.reserve(Some(h.kind), self.hint);
                     sheet.header = Some(h);
-                } else {
-                    for kind in Kind::ALL {
-                        if self.forced.is_some_and(|f| f != kind) {
-                            continue;
-                        }
-                        let cols = state.aliases.match_row(kind, &rows[0]);
-                        if cols.len() > sheet.closest.as_ref().map_or(0, |c| c.1) {
-                            let missing = missing_required(kind, &cols, forced_type);
-                            sheet.closest = Some((kind, cols.len(), missing));
-                        }
-                    }
+                    sheet.header_names = Some(names);
+                    sheet.rows.clear();
                 }
             }
         }
@@ -304,20 +322,64 @@ impl RowVisitor for FileVisitor<'_, '_> {
         let state = &mut *self.state;
         let ledger = &mut state.ledger.sheets[sheet.index as usize];
         match &sheet.header {
+            None if sheet.rows_seen == 0 => ledger.note = Some("空表 (empty sheet): skipped".to_string()),
             None => {
-                ledger.note = Some(if sheet.rows_seen == 0 {
-                    "空表 (empty sheet): skipped".to_string()
-                } else {
-                    match &sheet.closest {
-                        Some((kind, _, missing)) => format!(
-                            "未识别 (matches no kind): no header row in the first 20 rows; closest is {} ({}), missing {}",
-                            kind,
-                            kind.label(),
-                            missing.join(", ")
-                        ),
-                        None => "未识别 (matches no kind): no known column names in the first 20 rows".to_string(),
+                let verdict = looks_like(
+                    state.aliases,
+                    &sheet.rows,
+                    self.forced,
+                    self.forced_type.is_some(),
+                    &ledger.file,
+                    &ledger.sheet,
+                );
+                match verdict {
+                    Some(v) => {
+                        let names = header_texts(&sheet.rows[v.at].1);
+                        let taken: Vec<usize> = v.columns.values().copied().collect();
+                        let below: Vec<Vec<Cell<'static>>> =
+                            sheet.rows[v.at + 1..].iter().map(|r| r.1.clone()).collect();
+                        let branches = known_branches(state.config);
+                        ledger.proposals =
+                            propose(v.kind, &v.missing, &names, &taken, &below, &sheet.parser, &branches, self.month);
+                        ledger.kind = None;
+                        ledger.header_row = Some(sheet.rows[v.at].0);
+                        let mut columns: Vec<(&'static str, String)> = v
+                            .columns
+                            .iter()
+                            .map(|(f, c)| (*f, format!("{}「{}」", column_letter(*c), names[*c])))
+                            .collect();
+                        columns.sort_by(|a, b| v.columns[a.0].cmp(&v.columns[b.0]));
+                        ledger.matched_by =
+                            columns.iter().map(|(f, _)| v.how.get(f).map_or("alias", |h| h.words())).collect();
+                        ledger.columns = columns;
+                        ledger.note = Some(format!(
+                            "像{} ({}) 但无法读取 (looks like {} but cannot be read): {}; missing {}",
+                            v.kind.label(),
+                            v.kind.id(),
+                            v.kind.id(),
+                            v.why,
+                            v.missing.join(", ")
+                        ));
+                        state.ledger.unreadable.push(Unreadable {
+                            sheet: sheet.index,
+                            kind: v.kind,
+                            header_row: sheet.rows[v.at].0,
+                            why: v.why,
+                            missing: v.missing,
+                        });
                     }
-                });
+                    None => {
+                        ledger.note = Some(match closest(state.aliases, &sheet.rows, self.forced, self.forced_type.is_some()) {
+                            Some((kind, missing)) => format!(
+                                "未识别 (matches no kind): no header row in the first 20 rows; closest is {} ({}), missing {}",
+                                kind,
+                                kind.label(),
+                                missing.join(", ")
+                            ),
+                            None => "未识别 (matches no kind): no known column names in the first 20 rows".to_string(),
+                        });
+                    }
+                }
             }
             Some(_) if ledger.rows_read == 0 => {
                 ledger.note = Some("只有表头 (header only): no data rows".to_string());
@@ -328,6 +390,265 @@ impl RowVisitor for FileVisitor<'_, '_> {
             Some(_) => {}
         }
     }
+}
+
+/// A cell that owns its text (kept beyond the reader's row).
+fn owned(c: &Cell<'_>) -> Cell<'static> {
+    match c {
+        Cell::Empty => Cell::Empty,
+        Cell::Text(t) => Cell::Text(std::borrow::Cow::Owned(t.to_string())),
+        Cell::Number(n) => Cell::Number(*n),
+        Cell::Bool(b) => Cell::Bool(*b),
+        Cell::DateTime(d) => Cell::DateTime(*d),
+        Cell::Duration(d) => Cell::Duration(*d),
+        Cell::Error(e) => Cell::Error(e.clone()),
+    }
+}
+
+/// The ledger's view of a detected header: kind, row, columns and how each was matched.
+fn set_header(ledger: &mut SheetLedger, h: &Header, row: Option<u32>) {
+    ledger.kind = Some(h.kind);
+    if let Some(row) = row {
+        ledger.header_row = Some(row);
+    }
+    let mut columns: Vec<(&'static str, String)> = h.columns.keys().map(|f| (*f, column_name(h, f))).collect();
+    columns.sort_by_key(|(f, _)| h.columns[f]);
+    ledger.matched_by = columns.iter().map(|(f, _)| h.how.get(f).map_or("alias", |w| w.words())).collect();
+    ledger.columns = columns;
+}
+
+/// A row whose every cell is empty or a missing-value token (`-`, `NULL`…): a blank row.
+fn is_blank_row(cells: &[Cell<'_>], p: &ValueParser) -> bool {
+    cells.iter().all(|c| match c {
+        Cell::Text(_) => p.text(c).is_none(),
+        other => other.is_blank(),
+    })
+}
+
+/// Words that open a row of totals.
+const TOTAL_WORDS: &[&str] = &["合计", "总计", "小计", "总合计"];
+/// Words that open a note after the data.
+const NOTE_WORDS: &[&str] =
+    &["数据来源", "导出时间", "导出人", "制表", "统计时间", "统计口径", "备注：", "说明：", "注：", "注:"];
+
+/// A row of totals (its first filled cell is 合计/总计/小计) or a note after the data (at most
+/// two filled cells, the first opening with 数据来源：, 导出时间：…): not a data row.
+fn is_footer(cells: &[Cell<'_>]) -> bool {
+    let mut filled = cells.iter().filter(|c| !c.is_blank());
+    let Some(Cell::Text(first)) = filled.next() else { return false };
+    let first = first.trim();
+    if TOTAL_WORDS
+        .iter()
+        .any(|w| first == *w || first.strip_prefix(w).is_some_and(|r| r.starts_with([':', '：', ' ', '(', '（'])))
+    {
+        return true;
+    }
+    NOTE_WORDS.iter().any(|w| first.starts_with(w)) && filled.count() <= 1
+}
+
+/// The row below a header, read as the second row of a two-row header when every filled cell
+/// is text that is no number, date or duration (yes/no words such as 及时 can be headers) and
+/// one of them sits under an
+/// empty header cell (the rest of a merged group cell). Each cell below a group is joined to
+/// it (`满意度评价/总体`) and matched; a cell still unmatched maps to the one field with an
+/// alias that holds it (`态度` → attitude: 服务态度). The row is not data either way.
+fn sub_header(
+    aliases: &Aliases,
+    names: &[String],
+    cells: &[Cell<'_>],
+    header: Option<&Header>,
+    forced: Option<Kind>,
+    type_given: bool,
+) -> Option<Header> {
+    let header = header?;
+    let sub = header_texts(cells);
+    let filled: Vec<usize> = (0..sub.len()).filter(|&i| !sub[i].is_empty()).collect();
+    let text_only = !filled.is_empty()
+        && filled.iter().all(|&i| {
+            matches!(cells[i], Cell::Text(_))
+                && super::value::parse_datetime_text(&sub[i]).is_none()
+                && super::value::parse_duration_text(&sub[i]).is_none()
+        });
+    let under_gap = filled.iter().any(|&i| names.get(i).is_none_or(|n| n.is_empty()));
+    if !(text_only && under_gap) {
+        return None;
+    }
+    let width = names.len().max(sub.len());
+    let mut joined = Vec::with_capacity(width);
+    let mut group = String::new();
+    let mut was_joined = vec![false; width];
+    for (i, joined_here) in was_joined.iter_mut().enumerate() {
+        let top = names.get(i).map(String::as_str).unwrap_or("");
+        if !top.is_empty() {
+            group = top.to_string();
+        }
+        match sub.get(i).map(String::as_str).unwrap_or("") {
+            "" => joined.push(top.to_string()),
+            below if group.is_empty() => joined.push(below.to_string()),
+            below => {
+                *joined_here = true;
+                joined.push(format!("{group}/{below}"));
+            }
+        }
+    }
+    let mut h = detect_names(aliases, &joined, forced.or(Some(header.kind)), type_given)
+        .filter(|h| h.kind == header.kind)
+        .unwrap_or_else(|| header.clone());
+    h.names = joined;
+    for (f, c) in h.columns.clone() {
+        if was_joined[c] {
+            h.how.insert(f, How::Joined);
+        }
+    }
+    for &i in &filled {
+        if h.columns.values().any(|c| *c == i) {
+            continue;
+        }
+        if let Some(f) = aliases.field_holding(h.kind, &sub[i]) {
+            if !h.columns.contains_key(f) {
+                h.columns.insert(f, i);
+                h.how.insert(f, How::Joined);
+            }
+        }
+    }
+    h.slots = h.kind.fields().iter().map(|(f, _)| h.columns.get(f).copied()).collect();
+    Some(h)
+}
+
+/// Why a sheet without a header is taken for an export of a kind.
+struct Verdict {
+    kind: Kind,
+    /// Index in the kept rows of the row taken for its header.
+    at: usize,
+    columns: header::Columns,
+    how: rustc_hash::FxHashMap<&'static str, How>,
+    missing: Vec<&'static str>,
+    why: String,
+}
+
+/// The kind a file, sheet or title names: 话务/呼叫, 工单/障碍/装机/投诉, 回访.
+fn kind_named(text: &str) -> Option<Kind> {
+    if text.contains("回访") {
+        Some(Kind::Surveys)
+    } else if ["话务", "呼叫", "来电"].iter().any(|w| text.contains(w)) {
+        Some(Kind::Calls)
+    } else if ["工单", "障碍", "故障", "装机", "投诉"].iter().any(|w| text.contains(w)) {
+        Some(Kind::WorkOrders)
+    } else {
+        None
+    }
+}
+
+/// SPEC §8.1: a sheet looks like an export of a kind when its best header row holds a
+/// required field of that kind and at least two more of its fields; or when at least 20 rows
+/// follow a header-like row (three or more filled text cells) and the file, sheet or title
+/// names the kind. A notes sheet or a small pivot (分公司 × 投诉量) is neither.
+fn looks_like(
+    aliases: &Aliases,
+    rows: &[(u32, Vec<Cell<'static>>)],
+    forced: Option<Kind>,
+    type_given: bool,
+    file: &str,
+    sheet_name: &str,
+) -> Option<Verdict> {
+    let required = |kind: Kind| -> &'static [&'static str] {
+        match kind {
+            Kind::Calls => &["start_time", "wait_seconds", "answered", "talk_seconds"],
+            Kind::WorkOrders => &["order_id", "order_type", "branch", "created_at"],
+            Kind::Surveys => &["surveyed_at", "contacted"],
+        }
+    };
+    let mut best: Option<(usize, Kind, header::Matched)> = None;
+    for (at, (_, cells)) in rows.iter().enumerate().take(20) {
+        let names = header_texts(cells);
+        for kind in Kind::ALL {
+            if forced.is_some_and(|f| f != kind) {
+                continue;
+            }
+            let m = aliases.match_names(kind, &names);
+            let qualifies = required(kind).iter().any(|f| m.columns.contains_key(f)) && m.columns.len() >= 3;
+            let better = best.as_ref().is_none_or(|(_, _, b)| {
+                let b_q = required_hit(b, required) && b.columns.len() >= 3;
+                (qualifies, m.columns.len()) > (b_q, b.columns.len())
+            });
+            if better && !m.columns.is_empty() {
+                best = Some((at, kind, m));
+            }
+        }
+    }
+    let hit = |at: usize, kind: Kind, m: header::Matched, why: String| Verdict {
+        kind,
+        at,
+        missing: missing_required(kind, &m.columns, type_given),
+        columns: m.columns,
+        how: m.how,
+        why,
+    };
+    if let Some((at, kind, m)) = best {
+        if required(kind).iter().any(|f| m.columns.contains_key(f)) && m.columns.len() >= 3 {
+            let mut fields: Vec<(&str, usize)> = m.columns.iter().map(|(f, c)| (*f, *c)).collect();
+            fields.sort_by_key(|x| x.1);
+            let why =
+                format!("row {} holds {}", rows[at].0, fields.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", "));
+            return Some(hit(at, kind, m, why));
+        }
+    }
+    // A header-like row with 20 rows or more below, and a name that says the kind.
+    let title: String = rows.iter().take(3).flat_map(|(_, c)| header_texts(c)).collect::<Vec<_>>().join(" ");
+    let named = kind_named(file).or_else(|| kind_named(sheet_name)).or_else(|| kind_named(&title))?;
+    if forced.is_some_and(|f| f != named) {
+        return None;
+    }
+    let at = rows
+        .iter()
+        .take(20)
+        .position(|(_, c)| c.iter().filter(|x| matches!(x, Cell::Text(_)) && !x.is_blank()).count() >= 3)?;
+    if rows.len() - at - 1 < 20 {
+        return None;
+    }
+    let m = aliases.match_names(named, &header_texts(&rows[at].1));
+    let why = format!("{} rows below a header row, and its name says {}", rows.len() - at - 1, named.label());
+    Some(hit(at, named, m, why))
+}
+
+fn required_hit(m: &header::Matched, required: impl Fn(Kind) -> &'static [&'static str]) -> bool {
+    Kind::ALL.iter().any(|k| required(*k).iter().any(|f| m.columns.contains_key(f)))
+}
+
+/// The kind a sheet without a header comes closest to (most columns matched), with the
+/// required fields it misses.
+fn closest(
+    aliases: &Aliases,
+    rows: &[(u32, Vec<Cell<'static>>)],
+    forced: Option<Kind>,
+    type_given: bool,
+) -> Option<(Kind, Vec<&'static str>)> {
+    let mut best: Option<(Kind, usize, Vec<&'static str>)> = None;
+    for (_, cells) in rows.iter().take(20) {
+        for kind in Kind::ALL {
+            if forced.is_some_and(|f| f != kind) {
+                continue;
+            }
+            let cols = aliases.match_row(kind, cells);
+            if cols.len() > best.as_ref().map_or(0, |c| c.1) {
+                best = Some((kind, cols.len(), missing_required(kind, &cols, type_given)));
+            }
+        }
+    }
+    best.map(|(k, _, m)| (k, m))
+}
+
+/// Branch names the config knows (display order and aliases, both sides).
+fn known_branches(config: &Config) -> Vec<String> {
+    let b = &config.branches;
+    let mut v: Vec<String> = b.order.clone();
+    for (from, to) in &b.aliases {
+        v.push(from.clone());
+        v.push(to.clone());
+    }
+    v.sort();
+    v.dedup();
+    v
 }
 
 pub(super) fn missing_required(kind: Kind, cols: &header::Columns, type_given: bool) -> Vec<&'static str> {

@@ -245,6 +245,12 @@ pub(crate) fn parse_datetime_text(s: &str) -> Option<(NaiveDateTime, bool)> {
 
 /// Every accepted form of [`parse_datetime_text`] (trimmed input).
 fn parse_datetime_general(s: &str) -> Option<(NaiveDateTime, bool)> {
+    // Chinese forms written with spaces around the units (`2009 年 7 月 3 日 15 时 27 分`):
+    // read without the spaces (between the date and a `08:05` time none is needed).
+    if s.contains('年') && s.contains([' ', '\u{3000}']) {
+        let joined: String = s.chars().filter(|c| !matches!(c, ' ' | '\u{3000}')).collect();
+        return parse_datetime_general(&joined);
+    }
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return parse_compact(s);
     }
@@ -406,12 +412,16 @@ pub(crate) fn parse_bool_text(s: &str) -> Option<bool> {
     }
 }
 
-/// Parse a duration in seconds: `125`, `125.5`, `125秒`, `02:05`, `1:02:05`.
+/// Parse a duration in seconds: `125`, `125.5`, `125秒`, `02:05`, `1:02:05`, and with Chinese
+/// units `1分23秒`, `83秒`, `1时2分3秒`, `1小时2分`, `5分钟`.
 pub(crate) fn parse_duration_text(s: &str) -> Option<f64> {
     let t = trim(s);
     if !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
         // Whole seconds (most exports): exact, without the float parser.
         return t.parse::<u32>().ok().map(f64::from);
+    }
+    if t.contains(['时', '分']) {
+        return parse_unit_duration(t);
     }
     let t = t.strip_suffix('秒').or_else(|| t.strip_suffix('s')).unwrap_or(t).trim();
     if t.contains(':') {
@@ -428,6 +438,40 @@ pub(crate) fn parse_duration_text(s: &str) -> Option<f64> {
     }
     let v: f64 = t.parse().ok()?;
     (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+/// `1时2分3秒`, `1小时2分`, `1分23秒`, `5分钟`: hours, minutes and seconds, each at most once
+/// and in that order; a minute or second after a larger unit below 60; the last number may
+/// have decimals.
+fn parse_unit_duration(t: &str) -> Option<f64> {
+    const UNITS: [(&[&str], f64); 3] = [(&["小时", "时"], 3600.0), (&["分钟", "分"], 60.0), (&["秒"], 1.0)];
+    let mut rest = t.trim();
+    let (mut total, mut next_unit, mut parts) = (0.0, 0usize, 0);
+    while !rest.is_empty() {
+        let n = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number: f64 = rest[..n].parse().ok()?;
+        let after = rest[n..].trim_start();
+        let (k, len) = UNITS
+            .iter()
+            .enumerate()
+            .skip(next_unit)
+            .find_map(|(k, (names, _))| names.iter().find(|u| after.starts_with(**u)).map(|u| (k, u.len())))?;
+        if parts > 0 && number >= 60.0 {
+            return None;
+        }
+        total += number * UNITS[k].1;
+        next_unit = k + 1;
+        parts += 1;
+        rest = after[len..].trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        // Decimals only in the last number.
+        if number.fract() != 0.0 {
+            return None;
+        }
+    }
+    (parts > 0 && total.is_finite()).then_some(total)
 }
 
 #[cfg(test)]
@@ -463,6 +507,9 @@ mod tests {
             ("2009-07-01 08:05:00.6", "2009-07-01 08:05:01", false),
             ("  2009-07-01 08:05  ", "2009-07-01 08:05:00", false),
             ("2008-02-29 23:59:59", "2008-02-29 23:59:59", false),
+            ("2009 年 7 月 3 日 15 时 27 分", "2009-07-03 15:27:00", false),
+            ("2009 年 7 月 3 日", "2009-07-03 00:00:00", true),
+            ("2009年 7月 3日 08:05", "2009-07-03 08:05:00", false),
         ];
         for (input, want, date_only) in cases {
             assert_eq!(parse_datetime_text(input), Some((dt(want), *date_only)), "input {input:?}");
@@ -578,11 +625,19 @@ mod tests {
             (Cell::Text("01:02:05".into()), 3725.0),
             (Cell::Text("0".into()), 0.0),
             (Cell::Duration(65.0), 65.0),
+            (Cell::Text("1分23秒".into()), 83.0),
+            (Cell::Text("83秒".into()), 83.0),
+            (Cell::Text("1时2分3秒".into()), 3723.0),
+            (Cell::Text("1小时2分".into()), 3720.0),
+            (Cell::Text("5分钟".into()), 300.0),
+            (Cell::Text("2 分 05 秒".into()), 125.0),
+            (Cell::Text("1时".into()), 3600.0),
         ];
         for (cell, want) in ok {
             assert_eq!(p.seconds(cell), Ok(Some(*want)), "{cell:?}");
         }
-        for bad in ["-5", "1:60", "1:2:3:4", "abc", "1::2", "5分钟"] {
+        for bad in ["-5", "1:60", "1:2:3:4", "abc", "1::2", "1分60秒", "2秒1分", "1分1分", "分", "1.5分3秒", "1时x"]
+        {
             assert!(p.seconds(&Cell::Text(bad.into())).is_err(), "{bad}");
         }
         assert!(p.seconds(&Cell::Number(-1.0)).is_err());

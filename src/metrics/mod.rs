@@ -84,6 +84,11 @@ pub fn dq_rows(ledger: &Ledger) -> Vec<MetricRow> {
         ] {
             rows.push(MetricRow::count(metric, group.clone(), n));
         }
+        // Footer rows only where there are some (the metrics CSVs of exports without any stay
+        // as they were).
+        if s.footer > 0 {
+            rows.push(MetricRow::count(MetricId::DqFooter, group.clone(), s.footer));
+        }
     };
     push(&ledger.total(), Group::None);
     for s in &ledger.sheets {

@@ -317,17 +317,52 @@ pub struct SheetLedger {
     pub rejected: u64,
     /// Duplicates whose content differed from the kept row.
     pub conflicts: u64,
+    /// Rows of totals (合计, 总计, 小计) or notes after the data (数据来源：…): not data.
+    pub footer: u64,
     /// Why the sheet was skipped, or another remark.
     pub note: Option<String>,
     /// Column label (letter and header text) of each matched field.
     pub columns: Vec<(&'static str, String)>,
+    /// How each of [`columns`](Self::columns) was matched ("alias", "by containment", "group
+    /// header joined"), in the same order.
+    pub matched_by: Vec<&'static str>,
+    /// For fields no header matched: the column proposed, with its evidence.
+    pub proposals: Vec<Proposal>,
 }
 
 impl SheetLedger {
-    /// rows read = used + out of period + duplicates + rejected
+    /// rows read = used + out of period + duplicates + rejected + footer
     pub fn balances(&self) -> bool {
-        self.rows_read == self.used + self.out_of_period + self.duplicates + self.rejected
+        self.rows_read == self.used + self.out_of_period + self.duplicates + self.rejected + self.footer
     }
+}
+
+/// A column proposed for a field that no header matched, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The field.
+    pub field: &'static str,
+    /// Column letter and header, e.g. `D「排队等待(秒)」`.
+    pub column: String,
+    /// The header as written.
+    pub header: String,
+    /// The evidence: the content profile and the header's likeness.
+    pub evidence: String,
+}
+
+/// A sheet that looks like an export of a kind but cannot be read as one: the run stops.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    /// The sheet's index in the ledger.
+    pub sheet: u32,
+    /// The kind it looks like.
+    pub kind: Kind,
+    /// Its header row (Excel numbering).
+    pub header_row: u32,
+    /// Why it looks like an export of that kind.
+    pub why: String,
+    /// The required fields no column matched.
+    pub missing: Vec<&'static str>,
 }
 
 /// A row that could not be used, with everything needed to find and fix it.
@@ -413,6 +448,8 @@ pub struct Ledger {
     pub conflicts: Vec<Conflict>,
     /// Files skipped whole (empty, not a spreadsheet extension, lock files).
     pub skipped_files: Vec<(String, String)>,
+    /// Sheets that look like an export but cannot be read (a report must not be written).
+    pub unreadable: Vec<Unreadable>,
 }
 
 impl Ledger {
@@ -426,6 +463,7 @@ impl Ledger {
             t.duplicates += s.duplicates;
             t.rejected += s.rejected;
             t.conflicts += s.conflicts;
+            t.footer += s.footer;
         }
         t
     }
@@ -574,7 +612,13 @@ impl Dataset {
             orders,
             earlier_orders,
             surveys,
-            ledger: Ledger { sheets, rejected: Vec::new(), conflicts: Vec::new(), skipped_files: Vec::new() },
+            ledger: Ledger {
+                sheets,
+                rejected: Vec::new(),
+                conflicts: Vec::new(),
+                skipped_files: Vec::new(),
+                unreadable: Vec::new(),
+            },
         }
     }
 }
