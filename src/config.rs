@@ -387,9 +387,8 @@ pub struct IngestConfig {
     pub missing: Vec<String>,
 }
 
-/// `[[files]]`: force a kind for matching file names.
+/// `[[files]]`: force a kind for matching file names, and give fields their exports lack.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct FileRule {
     /// Wildcard pattern on the file name (`*`, `?`).
     pub pattern: String,
@@ -397,6 +396,18 @@ pub struct FileRule {
     pub kind: Kind,
     /// Order type for work orders without a type column.
     pub order_type: Option<String>,
+    /// Any other field of the kind set to a constant for these files (`branch = "安岳"`,
+    /// `product = "ADSL"`), used where the sheet has no column for it; `branch =
+    /// "from_name"`: the one known branch name the file name or title row holds.
+    #[serde(flatten)]
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl FileRule {
+    /// The branch comes from the file name or title row.
+    pub fn branch_from_name(&self) -> bool {
+        self.fields.get("branch").is_some_and(|v| v == "from_name")
+    }
 }
 
 /// Target direction.
@@ -497,6 +508,19 @@ impl Config {
                 }
             }
         }
+        for (i, rule) in self.files.iter().enumerate() {
+            for field in rule.fields.keys() {
+                if !rule.kind.fields().iter().any(|(f, _)| f == field) {
+                    let known: Vec<_> = rule.kind.fields().iter().map(|(f, _)| *f).collect();
+                    return bad(format!(
+                        "key `files[{i}].{field}` (pattern {:?}): unknown field `{field}` of {}, expected one of pattern, kind, order_type, {}",
+                        rule.pattern,
+                        rule.kind.id(),
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
         let m = self.staffing.interval_minutes;
         if !(5..=120).contains(&m) || 1440 % m != 0 {
             return bad(format!(
@@ -561,6 +585,22 @@ fn merge_defaults<'i>(user: &mut DeTable<'i>, defaults: DeTable<'i>, path: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_rules_set_constant_fields_of_their_kind() {
+        let c = Config::parse(
+            "[[files]]\npattern = \"*_工单_*\"\nkind = \"work_orders\"\nbranch = \"from_name\"\nproduct = \"ADSL\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert!(c.files[0].branch_from_name());
+        assert_eq!(c.files[0].fields["product"], "ADSL");
+        let e =
+            Config::parse("[[files]]\npattern = \"a\"\nkind = \"calls\"\nproduct = \"ADSL\"\n", Path::new("x.toml"))
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains("key `files[0].product`") && e.contains("unknown field `product` of calls"), "{e}");
+    }
 
     #[test]
     fn default_config_text_equals_built_in_defaults() {

@@ -20,7 +20,8 @@ pub(super) fn config(inputs: &[std::path::PathBuf], month: Option<crate::month::
     let defaults = config::Config::default();
     let data = crate::ingest::ingest(inputs, &defaults, month, crate::ingest::IngestOptions::default())
         .context("reading the exports")?;
-    let added = aliases_needed(&data.ledger);
+    let mut added = aliases_needed(&data.ledger);
+    added.push_str(&files_needed(&data));
     let marker = "\n[aliases]\n";
     let out = match text.find(marker) {
         Some(at) if !added.is_empty() => {
@@ -34,6 +35,45 @@ pub(super) fn config(inputs: &[std::path::PathBuf], month: Option<crate::month::
         eprintln!("svcq: every sheet of these exports reads with the defaults: nothing to add");
     }
     Ok(Exit::Ok)
+}
+
+/// The `[[files]]` entries the unreadable sheets without a branch column need: `branch =
+/// "from_name"` where the file name holds exactly one branch name of the other inputs (the
+/// title row is read too when the report runs), else commented with the names known.
+fn files_needed(data: &crate::model::Dataset) -> String {
+    use std::fmt::Write as _;
+    let mut known: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    known.extend(data.calls.branch.values().iter().map(|b| b.to_string()));
+    known.extend(data.orders.branch.values().iter().map(|b| b.to_string()));
+    known.extend(data.surveys.branch.values().iter().map(|b| b.to_string()));
+    let stem = |k: &str| k.strip_suffix("分公司").filter(|s| s.chars().count() >= 2).unwrap_or(k).to_string();
+    let mut s = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for u in data.ledger.unreadable.iter().filter(|u| u.missing.contains(&"branch")) {
+        let sh = &data.ledger.sheets[u.sheet as usize];
+        if !seen.insert(sh.file.clone()) {
+            continue;
+        }
+        let hits: std::collections::BTreeSet<String> =
+            known.iter().filter(|k| sh.file.contains(stem(k).as_str())).map(|k| stem(k)).collect();
+        let _ = writeln!(s);
+        if hits.len() == 1 {
+            let b = hits.iter().next().cloned().unwrap_or_default();
+            let _ =
+                writeln!(s, "# {}: no branch column; its file name holds {b}, a branch of the other exports", sh.file);
+            let _ = writeln!(s, "[[files]]\npattern = {:?}\nkind = {:?}\nbranch = \"from_name\"", sh.file, u.kind.id());
+        } else {
+            let names: Vec<&str> = known.iter().map(String::as_str).take(12).collect();
+            let _ = writeln!(
+                s,
+                "# {}: no branch column, and its file name holds no one branch name of the other exports ({}): set it",
+                sh.file,
+                names.join(", ")
+            );
+            let _ = writeln!(s, "# [[files]]\n# pattern = {:?}\n# kind = {:?}\n# branch = \"…\"", sh.file, u.kind.id());
+        }
+    }
+    s
 }
 
 /// The `[aliases.<kind>]` tables the unreadable sheets of `ledger` need: a proposed column
@@ -58,7 +98,7 @@ fn aliases_needed(ledger: &crate::model::Ledger) -> String {
                 .or_default()
                 .push(format!("{place}, column {}: {}", p.column, p.evidence));
         }
-        for m in &u.missing {
+        for m in u.missing.iter().filter(|m| **m != "branch" || !sh.proposals.is_empty()) {
             let found = m.split('|').any(|f| sh.proposals.iter().any(|p| p.field == f));
             if !found {
                 open.push(format!(

@@ -280,13 +280,28 @@ pub(crate) struct Header {
     pub slots: Vec<Option<usize>>,
     /// How each matched field was found.
     pub how: FxHashMap<&'static str, How>,
+    /// By slot: the constant a `[[files]]` rule gives a field without a column.
+    pub constants: Vec<Option<Cell<'static>>>,
 }
 
 impl Header {
     /// A header of `kind` with these columns.
     pub(crate) fn new(kind: Kind, matched: Matched, names: Vec<String>) -> Header {
-        let slots = kind.fields().iter().map(|(f, _)| matched.columns.get(f).copied()).collect();
-        Header { kind, columns: matched.columns, names, slots, how: matched.how }
+        let slots: Vec<Option<usize>> = kind.fields().iter().map(|(f, _)| matched.columns.get(f).copied()).collect();
+        let constants = vec![None; slots.len()];
+        Header { kind, columns: matched.columns, names, slots, how: matched.how, constants }
+    }
+
+    /// Give fields without a column their constants (`[[files]]`): (field, value).
+    pub(crate) fn set_constants(&mut self, constants: &[(&'static str, String)]) {
+        for (slot, (field, _)) in self.kind.fields().iter().enumerate() {
+            if self.slots[slot].is_none() {
+                self.constants[slot] = constants
+                    .iter()
+                    .find(|(f, _)| f == field)
+                    .map(|(_, v)| Cell::Text(std::borrow::Cow::Owned(v.clone())));
+            }
+        }
     }
 }
 
@@ -295,7 +310,7 @@ impl Header {
 /// columns wins (ties: calls, work orders, surveys). `forced` limits the search to one kind.
 #[cfg(test)]
 pub(crate) fn detect(aliases: &Aliases, rows: &[Vec<Cell>], forced: Option<Kind>, type_given: bool) -> Option<Header> {
-    rows.iter().take(20).find_map(|row| detect_names(aliases, &header_texts(row), forced, type_given))
+    rows.iter().take(20).find_map(|row| detect_names(aliases, &header_texts(row), forced, type_given, &[]))
 }
 
 /// The header a row of names is, if it holds the required columns of some kind (see
@@ -305,6 +320,7 @@ pub(crate) fn detect_names(
     names: &[String],
     forced: Option<Kind>,
     type_given: bool,
+    given: &[&'static str],
 ) -> Option<Header> {
     let mut best: Option<(Kind, Matched)> = None;
     for kind in Kind::ALL {
@@ -312,8 +328,13 @@ pub(crate) fn detect_names(
             continue;
         }
         let m = aliases.match_names(kind, names);
-        let given = type_given && kind == Kind::WorkOrders;
-        if kind.has_required(&m.columns, given) && best.as_ref().is_none_or(|(_, b)| m.columns.len() > b.columns.len())
+        // Fields a [[files]] rule gives count as present.
+        let mut probe = m.columns.clone();
+        for g in given {
+            probe.entry(g).or_insert(usize::MAX);
+        }
+        let type_given = type_given && kind == Kind::WorkOrders;
+        if kind.has_required(&probe, type_given) && best.as_ref().is_none_or(|(_, b)| m.columns.len() > b.columns.len())
         {
             best = Some((kind, m));
         }

@@ -81,6 +81,14 @@ fn unreadable_text(ledger: &Ledger) -> String {
         for p in &sh.proposals {
             let _ = writeln!(s, "    proposed: {} <- column {} ({})", p.field, p.column, p.evidence);
         }
+        if u.missing.contains(&"branch") {
+            let _ = writeln!(
+                s,
+                "    a file of one branch takes it from its name or title row: [[files]] pattern = {:?}, kind = {:?}, branch = \"from_name\" (or branch = \"…\")",
+                sh.file,
+                u.kind.id()
+            );
+        }
         if u.missing.contains(&"order_type") {
             let _ = writeln!(
                 s,
@@ -132,15 +140,38 @@ pub fn ingest(
         files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let slots: Vec<std::sync::Mutex<Option<FileOutcome>>> = files.iter().map(|_| Default::default()).collect();
-    rayon::scope_fifo(|scope| {
-        for &(_, i) in &order {
-            let (slot, file, aliases) = (&slots[i], &files[i], &aliases);
-            scope.spawn_fifo(move |_| {
-                let outcome = read::read_one(file, config, aliases, options, month);
-                *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(outcome);
-            });
+    // Files whose branch comes from their name (`branch = "from_name"`) are read second, when
+    // the branch names of the others are known.
+    let later: Vec<bool> =
+        files.iter().map(|f| read::rule_for(config, f).is_some_and(|r| r.branch_from_name())).collect();
+    let read_all = |second: bool, known: &[String]| {
+        rayon::scope_fifo(|scope| {
+            for &(_, i) in order.iter().filter(|(_, i)| later[*i] == second) {
+                let (slot, file, aliases) = (&slots[i], &files[i], &aliases);
+                scope.spawn_fifo(move |_| {
+                    let outcome = read::read_one(file, config, aliases, options, month, known);
+                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(outcome);
+                });
+            }
+        });
+    };
+    read_all(false, &[]);
+    if later.iter().any(|l| *l) {
+        let mut known: std::collections::BTreeSet<String> = config.branches.order.iter().cloned().collect();
+        known.extend(config.branches.aliases.iter().flat_map(|(a, b)| [a.clone(), b.clone()]));
+        for slot in &slots {
+            if let Some(FileOutcome::Read(part)) = &*slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+                known.extend(part.calls.branch.values().iter().map(|b| b.to_string()));
+                known.extend(part.orders.branch.values().iter().map(|b| b.to_string()));
+                known.extend(part.surveys.branch.values().iter().map(|b| b.to_string()));
+                for (c, o) in &part.later {
+                    known.extend(c.branch.values().iter().map(|b| b.to_string()));
+                    known.extend(o.branch.values().iter().map(|b| b.to_string()));
+                }
+            }
         }
-    });
+        read_all(true, &known.into_iter().collect::<Vec<_>>());
+    }
     let outcomes = slots.into_iter().map(|slot| {
         slot.into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -23,21 +23,36 @@ pub(super) enum FileOutcome<'a> {
     Failed(ReadError),
 }
 
-/// Read one file into a state of its own (sheet indices local to the file).
+/// The `[[files]]` rule of a file: the first whose pattern matches its name or path.
+pub(super) fn rule_for<'c>(config: &'c Config, file: &InputFile) -> Option<&'c crate::config::FileRule> {
+    let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    config.files.iter().find(|r| wildcard(&r.pattern, &name) || wildcard(&r.pattern, &file.display))
+}
+
+/// Read one file into a state of its own (sheet indices local to the file). `known`: the
+/// branch names a `branch = "from_name"` rule chooses among.
 pub(super) fn read_one<'a>(
     file: &InputFile,
     config: &'a Config,
     aliases: &'a Aliases,
     options: IngestOptions,
     month: Period,
+    known: &[String],
 ) -> FileOutcome<'a> {
     if std::fs::metadata(&file.path).map(|m| m.len() == 0).unwrap_or(false) {
         return FileOutcome::Empty;
     }
-    let rule = config.files.iter().find(|r| {
-        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        wildcard(&r.pattern, &name) || wildcard(&r.pattern, &file.display)
-    });
+    let rule = rule_for(config, file);
+    // The rule's constant fields, by the kind's own field names.
+    let constants: Vec<(&'static str, String)> = rule
+        .map(|r| {
+            r.kind
+                .fields()
+                .iter()
+                .filter_map(|(f, _)| r.fields.get(*f).filter(|v| *v != "from_name").map(|v| (*f, v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut state = State::new(config, aliases);
     let mut visitor = FileVisitor {
         state: &mut state,
@@ -48,6 +63,8 @@ pub(super) fn read_one<'a>(
         types: TypeCache::default(),
         hint: 0,
         month,
+        constants,
+        from_name: rule.is_some_and(|r| r.branch_from_name()).then(|| known.to_vec()),
     };
     if is_big_plain_csv(&file.path, options.csv_split_bytes) {
         return match read_csv_in_two(&file.path, &mut visitor) {
@@ -170,6 +187,8 @@ fn in_two(
         types: TypeCache::default(),
         hint: 0,
         month: first.month,
+        constants: first.constants.clone(),
+        from_name: first.from_name.clone(),
     };
     let (a, b) = std::thread::scope(|scope| {
         let b = scope.spawn(|| parse(split, n, &mut second));
@@ -207,8 +226,12 @@ struct SheetState {
     /// The header row's names until the row below has been seen (a two-row header's second
     /// row is joined to it, not read as data).
     header_names: Option<Vec<String>>,
+    /// The previous row's texts while no header is found (a two-row header's first row).
+    prev_names: Option<Vec<String>>,
     /// Index of this sheet's first survey (score scale is decided per sheet).
     first_survey: usize,
+    /// The sheet cannot be read (already said in the ledger): its rows are passed over.
+    skip: bool,
 }
 
 struct FileVisitor<'s, 'a> {
@@ -222,6 +245,21 @@ struct FileVisitor<'s, 'a> {
     hint: usize,
     /// The period read (its dates are the evidence of a date column).
     month: Period,
+    /// Fields a `[[files]]` rule sets to a constant.
+    constants: Vec<(&'static str, String)>,
+    /// `branch = "from_name"`: the known branch names to find in the file name or title.
+    from_name: Option<Vec<String>>,
+}
+
+impl FileVisitor<'_, '_> {
+    /// Fields given by the file's rule (present without a column).
+    fn given(&self) -> Vec<&'static str> {
+        let mut g: Vec<&'static str> = self.constants.iter().map(|(f, _)| *f).collect();
+        if self.from_name.is_some() {
+            g.push("branch");
+        }
+        g
+    }
 }
 
 impl RowVisitor for FileVisitor<'_, '_> {
@@ -249,19 +287,32 @@ impl RowVisitor for FileVisitor<'_, '_> {
             rows_seen: 0,
             rows: Vec::new(),
             header_names: None,
+            prev_names: None,
             first_survey: self.state.surveys.len(),
+            skip: false,
         });
     }
 
     fn row(&mut self, row: u32, cells: &[Cell<'_>]) {
+        let given = if self.sheet.as_ref().is_some_and(|s| s.header.is_none()) { self.given() } else { Vec::new() };
         let Some(sheet) = self.sheet.as_mut() else { return };
+        if sheet.skip {
+            return;
+        }
         let state = &mut *self.state;
         if sheet.header.is_some() && sheet.header_names.is_some() {
             // The row below the header: a two-row header's second row is joined, not read.
             let names = sheet.header_names.take().unwrap_or_default();
-            if let Some(h) =
+            if let Some(mut h) =
                 sub_header(state.aliases, &names, cells, sheet.header.as_ref(), self.forced, self.forced_type.is_some())
             {
+                if let Some(old) = &sheet.header {
+                    for (slot, c) in old.constants.iter().enumerate() {
+                        if h.slots[slot].is_none() {
+                            h.constants[slot] = c.clone();
+                        }
+                    }
+                }
                 set_header(&mut state.ledger.sheets[sheet.index as usize], &h, None);
                 sheet.header = Some(h);
                 return;
@@ -306,11 +357,49 @@ impl RowVisitor for FileVisitor<'_, '_> {
                     return;
                 }
                 let names = header_texts(cells);
-                if let Some(h) = detect_names(state.aliases, &names, self.forced, self.forced_type.is_some()) {
+                // A header alone, or the second row of a two-row header under the row before.
+                // The two rows joined win when they read more columns (a second row can hold
+                // a kind's required fields on its own while its first holds the rest).
+                let alone = detect_names(state.aliases, &names, self.forced, self.forced_type.is_some(), &given);
+                let joined = sheet.prev_names.as_ref().and_then(|top| {
+                    let rows = join_rows(top, cells)?;
+                    joined_header(state.aliases, rows, self.forced, self.forced_type.is_some(), &given)
+                });
+                let found = match (alone, joined) {
+                    (Some(a), Some(j)) if j.columns.len() <= a.columns.len() => Some(a),
+                    (a, j) => j.or(a),
+                };
+                let two_rows = found.as_ref().is_some_and(|h| h.names != names);
+                sheet.prev_names = Some(names.clone());
+                if let Some(mut h) = found {
+                    let mut constants = self.constants.clone();
+                    if let (Some(known), false) = (&self.from_name, h.columns.contains_key("branch")) {
+                        let ledger = &state.ledger.sheets[sheet.index as usize];
+                        let titles: Vec<String> =
+                            sheet.rows[..sheet.rows.len() - 1].iter().flat_map(|(_, c)| header_texts(c)).collect();
+                        match branch_from_name(known, &ledger.file, &ledger.sheet, &titles.join(" ")) {
+                            Ok(b) => constants.push(("branch", b)),
+                            Err(why) => {
+                                let ledger = &mut state.ledger.sheets[sheet.index as usize];
+                                ledger.note = Some(format!("无法确定分公司 (no branch): {why}"));
+                                state.ledger.unreadable.push(Unreadable {
+                                    sheet: sheet.index,
+                                    kind: h.kind,
+                                    header_row: row,
+                                    why,
+                                    missing: vec!["branch"],
+                                });
+                                sheet.skip = true;
+                                return;
+                            }
+                        }
+                    }
+                    h.set_constants(&constants);
                     set_header(&mut state.ledger.sheets[sheet.index as usize], &h, Some(row));
                     state.reserve(Some(h.kind), self.hint);
                     sheet.header = Some(h);
-                    sheet.header_names = Some(names);
+                    // A header of two rows has had its second row.
+                    sheet.header_names = (!two_rows).then_some(names);
                     sheet.rows.clear();
                 }
             }
@@ -319,6 +408,9 @@ impl RowVisitor for FileVisitor<'_, '_> {
 
     fn end_sheet(&mut self) {
         let Some(sheet) = self.sheet.take() else { return };
+        if sheet.skip {
+            return;
+        }
         let state = &mut *self.state;
         let ledger = &mut state.ledger.sheets[sheet.index as usize];
         match &sheet.header {
@@ -392,6 +484,40 @@ impl RowVisitor for FileVisitor<'_, '_> {
     }
 }
 
+/// `branch = "from_name"`: the one known branch name that the file name, sheet name or title
+/// rows hold (a name ending in 分公司 is also found by its stem: 安岳分公司 in `安岳_工单.xlsx`);
+/// the longest wins. None, or two different branches as long, is an error saying which.
+fn branch_from_name(known: &[String], file: &str, sheet: &str, titles: &str) -> Result<String, String> {
+    let text = format!("{file} {sheet} {titles}");
+    let stem = |k: &str| k.strip_suffix("分公司").filter(|s| s.chars().count() >= 2).unwrap_or(k).to_string();
+    let mut hits: Vec<(usize, bool, &String)> = known
+        .iter()
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| {
+            let s = stem(k);
+            if text.contains(k.as_str()) {
+                Some((s.chars().count(), true, k))
+            } else {
+                (s != *k && text.contains(s.as_str())).then(|| (s.chars().count(), false, k))
+            }
+        })
+        .collect();
+    // Longest stem first; a name written whole before one found by its stem; then the longer name.
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(b.2.chars().count().cmp(&a.2.chars().count())));
+    let Some(&(len, _, best)) = hits.first() else {
+        let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
+        return Err(format!(
+            "branch = \"from_name\", but neither the file name nor the title names a known branch ({}{})",
+            shown.join(", "),
+            if known.len() > 12 { ", …" } else { "" }
+        ));
+    };
+    if let Some((_, _, other)) = hits.iter().find(|(l, _, k)| *l == len && stem(k) != stem(best)) {
+        return Err(format!("branch = \"from_name\", but the name holds two branches: {best} and {other}"));
+    }
+    Ok(best.clone())
+}
+
 /// A cell that owns its text (kept beyond the reader's row).
 fn owned(c: &Cell<'_>) -> Cell<'static> {
     match c {
@@ -446,12 +572,85 @@ fn is_footer(cells: &[Cell<'_>]) -> bool {
     NOTE_WORDS.iter().any(|w| first.starts_with(w)) && filled.count() <= 1
 }
 
-/// The row below a header, read as the second row of a two-row header when every filled cell
-/// is text that is no number, date or duration (yes/no words such as 及时 can be headers) and
-/// one of them sits under an
-/// empty header cell (the rest of a merged group cell). Each cell below a group is joined to
-/// it (`满意度评价/总体`) and matched; a cell still unmatched maps to the one field with an
-/// alias that holds it (`态度` → attitude: 服务态度). The row is not data either way.
+/// Two header rows joined, when `cells` is the second row of a two-row header under `top`:
+/// every filled cell is text that is no number, date or duration (yes/no words such as 及时
+/// can be headers), and a group starts above it (a cell filled in both rows) and goes on
+/// (a cell filled under an empty top cell, the rest of the merged group cell); the top row has
+/// two filled cells or more (a title row is not a group row). Each cell below a group is
+/// joined to it (`满意度评价/总体`). Returns the joined names, which of them were joined, and
+/// the second row's texts.
+fn join_rows(top: &[String], cells: &[Cell<'_>]) -> Option<(Vec<String>, Vec<bool>, Vec<String>)> {
+    let sub = header_texts(cells);
+    let filled: Vec<usize> = (0..sub.len()).filter(|&i| !sub[i].is_empty()).collect();
+    let text_only = !filled.is_empty()
+        && filled.iter().all(|&i| {
+            matches!(cells[i], Cell::Text(_))
+                && super::value::parse_datetime_text(&sub[i]).is_none()
+                && super::value::parse_duration_text(&sub[i]).is_none()
+        });
+    let top_at = |i: usize| top.get(i).map(String::as_str).unwrap_or("");
+    let starts = filled.iter().any(|&i| !top_at(i).is_empty());
+    let goes_on = filled.iter().any(|&i| top_at(i).is_empty());
+    if !(text_only && starts && goes_on && top.iter().filter(|n| !n.is_empty()).count() >= 2) {
+        return None;
+    }
+    let width = top.len().max(sub.len());
+    let mut joined = Vec::with_capacity(width);
+    let mut group = String::new();
+    let mut was_joined = vec![false; width];
+    for (i, joined_here) in was_joined.iter_mut().enumerate() {
+        let above = top_at(i);
+        if !above.is_empty() {
+            group = above.to_string();
+        }
+        match sub.get(i).map(String::as_str).unwrap_or("") {
+            "" => joined.push(above.to_string()),
+            below if group.is_empty() => joined.push(below.to_string()),
+            below => {
+                *joined_here = true;
+                joined.push(format!("{group}/{below}"));
+            }
+        }
+    }
+    Some((joined, was_joined, sub))
+}
+
+/// The header two joined rows make (see [`join_rows`]): the joined names matched as one row
+/// (of `kind` when known), then each second-row cell still unmatched mapped to the one field
+/// with an alias that holds it (`态度` → attitude: 服务态度). `None` when they hold no kind's
+/// required fields.
+fn joined_header(
+    aliases: &Aliases,
+    (joined, was_joined, sub): (Vec<String>, Vec<bool>, Vec<String>),
+    kind: Option<Kind>,
+    type_given: bool,
+    given: &[&'static str],
+) -> Option<Header> {
+    let mut h = detect_names(aliases, &joined, kind, type_given, given)?;
+    h.names = joined;
+    for (f, c) in h.columns.clone() {
+        if was_joined[c] {
+            h.how.insert(f, How::Joined);
+        }
+    }
+    for (i, text) in sub.iter().enumerate() {
+        if text.is_empty() || h.columns.values().any(|c| *c == i) {
+            continue;
+        }
+        if let Some(f) = aliases.field_holding(h.kind, text) {
+            if !h.columns.contains_key(f) {
+                h.columns.insert(f, i);
+                h.how.insert(f, How::Joined);
+            }
+        }
+    }
+    h.slots = h.kind.fields().iter().map(|(f, _)| h.columns.get(f).copied()).collect();
+    Some(h)
+}
+
+/// The row below a detected header, when it is the header's second row ([`join_rows`]): the
+/// header both rows make (the first row's own header when the joined names read no better).
+/// The row is not data either way.
 fn sub_header(
     aliases: &Aliases,
     names: &[String],
@@ -461,57 +660,19 @@ fn sub_header(
     type_given: bool,
 ) -> Option<Header> {
     let header = header?;
-    let sub = header_texts(cells);
-    let filled: Vec<usize> = (0..sub.len()).filter(|&i| !sub[i].is_empty()).collect();
-    let text_only = !filled.is_empty()
-        && filled.iter().all(|&i| {
-            matches!(cells[i], Cell::Text(_))
-                && super::value::parse_datetime_text(&sub[i]).is_none()
-                && super::value::parse_duration_text(&sub[i]).is_none()
-        });
-    let under_gap = filled.iter().any(|&i| names.get(i).is_none_or(|n| n.is_empty()));
-    if !(text_only && under_gap) {
-        return None;
-    }
-    let width = names.len().max(sub.len());
-    let mut joined = Vec::with_capacity(width);
-    let mut group = String::new();
-    let mut was_joined = vec![false; width];
-    for (i, joined_here) in was_joined.iter_mut().enumerate() {
-        let top = names.get(i).map(String::as_str).unwrap_or("");
-        if !top.is_empty() {
-            group = top.to_string();
-        }
-        match sub.get(i).map(String::as_str).unwrap_or("") {
-            "" => joined.push(top.to_string()),
-            below if group.is_empty() => joined.push(below.to_string()),
-            below => {
-                *joined_here = true;
-                joined.push(format!("{group}/{below}"));
-            }
-        }
-    }
-    let mut h = detect_names(aliases, &joined, forced.or(Some(header.kind)), type_given)
+    let rows = join_rows(names, cells)?;
+    let given: Vec<&'static str> = header
+        .kind
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| header.constants[*s].is_some())
+        .map(|(_, (f, _))| *f)
+        .collect();
+    let joined = rows.0.clone();
+    let h = joined_header(aliases, rows, forced.or(Some(header.kind)), type_given, &given)
         .filter(|h| h.kind == header.kind)
-        .unwrap_or_else(|| header.clone());
-    h.names = joined;
-    for (f, c) in h.columns.clone() {
-        if was_joined[c] {
-            h.how.insert(f, How::Joined);
-        }
-    }
-    for &i in &filled {
-        if h.columns.values().any(|c| *c == i) {
-            continue;
-        }
-        if let Some(f) = aliases.field_holding(h.kind, &sub[i]) {
-            if !h.columns.contains_key(f) {
-                h.columns.insert(f, i);
-                h.how.insert(f, How::Joined);
-            }
-        }
-    }
-    h.slots = h.kind.fields().iter().map(|(f, _)| h.columns.get(f).copied()).collect();
+        .unwrap_or_else(|| Header { names: joined, ..header.clone() });
     Some(h)
 }
 
@@ -682,5 +843,51 @@ fn column_name(header: &Header, field: &str) -> String {
     match header.columns.get(field) {
         Some(&c) => format!("{}「{}」", column_letter(c), header.names.get(c).map(String::as_str).unwrap_or(field)),
         None => field.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_branch_is_found_in_the_file_name_or_title() {
+        let known = names(&["安岳", "乐至", "雁江分公司"]);
+        assert_eq!(branch_from_name(&known, "安岳_工单_200907.xlsx", "Sheet1", ""), Ok("安岳".into()));
+        // By its stem: 雁江分公司 in a file named 雁江.
+        assert_eq!(branch_from_name(&known, "雁江_工单.xlsx", "Sheet1", ""), Ok("雁江分公司".into()));
+        // In the title row only.
+        assert_eq!(
+            branch_from_name(&known, "工单明细.xlsx", "Sheet1", "乐至分公司2009年7月工单明细"),
+            Ok("乐至".into())
+        );
+        let none = branch_from_name(&known, "工单明细.xlsx", "Sheet1", "2009年7月工单明细").unwrap_err();
+        assert!(
+            none.contains("names a known branch (乐至, 安岳, 雁江分公司)") || none.contains("names a known branch"),
+            "{none}"
+        );
+        let two = branch_from_name(&known, "安岳及乐至_工单.xlsx", "Sheet1", "").unwrap_err();
+        assert!(two.contains("two branches"), "{two}");
+    }
+
+    #[test]
+    fn footers_and_blank_rows() {
+        let t = |v: &[&'static str]| -> Vec<Cell<'static>> {
+            v.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).into()) }).collect()
+        };
+        assert!(is_footer(&t(&["合计", "", "12"])));
+        assert!(is_footer(&t(&["", "总计：", "12"])));
+        assert!(is_footer(&t(&["数据来源：综调系统"])));
+        assert!(is_footer(&t(&["导出时间：2026-11-01", "操作员"])));
+        assert!(!is_footer(&t(&["合计费用争议", "x"])), "a value that starts with 合计");
+        assert!(!is_footer(&t(&["备注：见附件", "GZ1", "故障", "东区"])), "a data row with a note");
+        assert!(!is_footer(&t(&["GZ1", "合计"])));
+        let p = ValueParser::default();
+        assert!(is_blank_row(&t(&["-", "NULL", ""]), &p));
+        assert!(!is_blank_row(&t(&["-", "x"]), &p));
     }
 }

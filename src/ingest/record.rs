@@ -116,12 +116,13 @@ impl<'r> RowCtx<'r> {
         debug_assert_eq!(self.header.kind.fields()[field.slot].0, field.name, "a field of another kind");
         match self.header.slots.get(field.slot) {
             Some(Some(c)) => self.cells.get(*c).unwrap_or(&EMPTY),
-            _ => &EMPTY,
+            _ => self.header.constants.get(field.slot).and_then(Option::as_ref).unwrap_or(&EMPTY),
         }
     }
 
     fn has(&self, field: Field) -> bool {
         matches!(self.header.slots.get(field.slot), Some(Some(_)))
+            || matches!(self.header.constants.get(field.slot), Some(Some(_)))
     }
 
     fn reject(&self, field: Field, reason: impl Into<String>) -> Reject {

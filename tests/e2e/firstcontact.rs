@@ -1,6 +1,7 @@
 //! First contact with a site's own exports (issue 29, SPEC §8.1): a sheet that looks like an
 //! export but cannot be read stops the run and says what to add; `init-config --input` adds
-//! it; then the report has exactly the figures of the same rows in SPEC §2 shape. The
+//! it (aliases, and `branch = "from_name"` for one file per county); then the report has
+//! exactly the figures of the same rows in SPEC §2 shape. The
 //! fixtures are written by `tests/fixtures/firstcontact/make-firstcontact.py` (openpyxl and
 //! Python's GBK codec).
 
@@ -39,6 +40,10 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
         "missing wait_seconds",
         "proposed: wait_seconds <- column B「排队等待(秒)」 (100% durations or seconds",
         "wait_seconds = [\"排队等待(秒)\"]",
+        // One file per county: the branch is in the file name and the title row only.
+        "安岳_工单_202610.xlsx / 工单: looks like work_orders (工单明细): row 2 holds order_id, order_type, customer_id, created_at, completed_at, cause",
+        "missing branch",
+        "[[files]] pattern = \"安岳_工单_202610.xlsx\", kind = \"work_orders\", branch = \"from_name\"",
     ] {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }
@@ -58,6 +63,13 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
         out.stdout
     );
     assert!(out.stdout.contains("\nwait_seconds = [\"排队等待(秒)\"]\n"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(
+            "[[files]]\npattern = \"乐至_工单_202610.xlsx\"\nkind = \"work_orders\"\nbranch = \"from_name\"\n"
+        ),
+        "{}",
+        out.stdout
+    );
     w.write("svcq.toml", &out.stdout);
 
     // 3. The report of the site's exports equals the report of the same rows in SPEC shape.
@@ -80,9 +92,11 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
     // The ledger: the 合计 rows and the notes are footer rows, the row of "-" is blank.
     let rows = read_metrics(&w.join("site-out/metrics-2026-10.csv"));
     let dq = |m: &str, g: &str| rows.iter().find(|r| r["metric"] == m && r["group"] == g).map(|r| r["value"].clone());
-    assert_eq!(dq("dq.footer", ""), Some("4".into()), "2 totals + 2 notes");
-    assert_eq!(dq("dq.rows_read", ""), Some("82".into()), "48 calls + 30 surveys + 4 footer rows");
-    assert_eq!(dq("dq.rows_used", ""), Some("78".into()));
+    assert_eq!(dq("dq.footer", ""), Some("6".into()), "4 totals + 2 notes");
+    assert_eq!(dq("dq.rows_read", ""), Some("96".into()), "48 calls + 30 surveys + 12 orders + 6 footer rows");
+    assert_eq!(dq("dq.rows_used", ""), Some("90".into()));
+    // The county files' orders carry their branch, as the calls name it.
+    assert_eq!(a.get("fault.reports 安岳  "), Some(&"6  6".to_string()), "{a:?}");
     assert_eq!(dq("dq.rejected", ""), Some("0".into()));
     let spec_rows = read_metrics(&w.join("spec-out/metrics-2026-10.csv"));
     assert!(spec_rows.iter().all(|r| r["metric"] != "dq.footer"), "no footer rows, no dq.footer rows");
@@ -130,4 +144,131 @@ fn notes_and_pivots_are_listed_but_an_unreadable_export_stops_the_run() {
         out.stderr
     );
     assert!(!w.join("out2/metrics-2026-10.csv").exists(), "nothing written");
+}
+
+#[test]
+fn a_files_rule_gives_fields_their_exports_lack() {
+    let w = Workdir::new();
+    w.write(
+        "in/adsl-faults.csv",
+        "工单号,用户号码,受理时间,完成时间\nG1,13300000001,2026-10-02 08:00,2026-10-02 10:00\nG2,13300000002,2026-10-03 08:00,\n",
+    );
+    // Without a rule: a work-order sheet without type and branch is not read (and says so).
+    let out = w.run(&["check", "--input", "in", "--month", "2026-10", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    w.write(
+        "svcq.toml",
+        "[[files]]\npattern = \"adsl-*\"\nkind = \"work_orders\"\norder_type = \"故障\"\nbranch = \"安岳\"\nproduct = \"ADSL\"\n",
+    );
+    let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = read_metrics(&w.join("out/metrics-2026-10.csv"));
+    let v = |b: &str, p: &str| {
+        rows.iter()
+            .find(|r| r["metric"] == "fault.reports" && r["branch"] == b && r["product"] == p && r["group"].is_empty())
+            .map(|r| r["value"].clone())
+    };
+    assert_eq!(v("安岳", "ADSL"), Some("2".into()));
+    assert_eq!(v("", "ADSL"), Some("2".into()));
+    assert_eq!(v("", "未分类"), None, "every order has the constant product");
+}
+
+/// The sample month as CSV files (UTF-8 or GBK as the generator wrote them) and the metrics
+/// CSV its report gives: written once for every case of the property below.
+fn sample_csv_month() -> &'static (Workdir, Vec<u8>) {
+    static SAMPLE: std::sync::OnceLock<(Workdir, Vec<u8>)> = std::sync::OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let w = Workdir::new();
+        let out = w.run(&["sample", "--month", "2026-10", "--out", "in", "--format", "csv"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "base", "-q"]);
+        assert!(out.code == 0 || out.code == 3, "{}", out.stderr);
+        let csv = std::fs::read(w.join("base/metrics-2026-10.csv")).unwrap();
+        (w, csv)
+    })
+}
+
+/// Rename a CSV's header cells: keep, wrap in words that hold no alias (`导出受理时间列`: found by
+/// containment; only for headers of 3+ characters), or put runs of two or more neighbouring
+/// columns under a group cell (`栏目1` over them: a two-row header). `choice` drives it.
+fn rename_headers(text: &str, choice: &[u8]) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    // The header: the first line with as many fields as the next, and 5 or more.
+    let fields = |l: &str| l.trim_end_matches('\r').split(',').count();
+    let at = (0..lines.len() - 1).find(|&i| fields(lines[i]) >= 5 && fields(lines[i]) == fields(lines[i + 1])).unwrap();
+    let cells: Vec<String> = lines[at].trim_end_matches('\r').split(',').map(String::from).collect();
+    let mut top = cells.clone();
+    let mut sub = vec![String::new(); cells.len()];
+    let mut grouped = false;
+    let mut i = 0;
+    let mut k = 0;
+    while i < cells.len() {
+        let c = choice[k % choice.len()];
+        k += 1;
+        let plain = cells[i].trim_end_matches(['）', ')']).split(['（', '(']).next().unwrap_or("");
+        match c % 3 {
+            1 if plain.chars().count() >= 3 => top[i] = format!("导出{}列", cells[i]),
+            2 if i + 1 < cells.len() => {
+                let n = 2 + (c as usize / 3) % 2;
+                let end = (i + n).min(cells.len());
+                for j in i..end {
+                    top[j] = String::new();
+                    sub[j] = cells[j].clone();
+                }
+                top[i] = format!("栏目{k}");
+                grouped = true;
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out: Vec<String> = lines[..at].iter().map(|s| s.to_string()).collect();
+    let eol = if lines[at].ends_with('\r') { "\r" } else { "" };
+    out.push(format!("{}{eol}", top.join(",")));
+    if grouped {
+        out.push(format!("{}{eol}", sub.join(",")));
+    }
+    out.extend(lines[at + 1..].iter().map(|s| s.to_string()));
+    out.join("\n")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 8, ..Default::default() })]
+
+    /// SPEC §8.1: renaming every header of a month's exports to a containing or group-joined
+    /// form never changes a figure (the metrics CSV is the same to the byte: the files, sheets
+    /// and rows are the same), and never gives exit 0 with fewer rows used.
+    #[test]
+    fn renamed_headers_never_change_a_figure(choice in proptest::collection::vec(0u8..=255, 1..40)) {
+        let (w, base) = sample_csv_month();
+        let case = Workdir::new();
+        for entry in std::fs::read_dir(w.join("in")).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            if name.starts_with('.') {
+                continue;
+            }
+            let (text, gbk) = match std::str::from_utf8(&bytes) {
+                Ok(t) => (t.to_string(), false),
+                Err(_) => (encoding_rs::GBK.decode(&bytes).0.into_owned(), true),
+            };
+            // A BOM stays at the start of the file, not with the first header cell.
+            let bom = if text.starts_with('\u{FEFF}') { "\u{FEFF}" } else { "" };
+            let renamed = format!("{bom}{}", rename_headers(text.trim_start_matches('\u{FEFF}'), &choice));
+            let out = if gbk { encoding_rs::GBK.encode(&renamed).0.into_owned() } else { renamed.into_bytes() };
+            case.write(&format!("in/{name}"), out);
+        }
+        let out = case.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "-q"]);
+        proptest::prop_assert!(out.code == 0 || out.code == 3, "{}", out.stderr);
+        let got = std::fs::read(case.join("out/metrics-2026-10.csv")).unwrap();
+        if &got != base {
+            let a = String::from_utf8_lossy(base);
+            let b = String::from_utf8_lossy(&got);
+            let first = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            proptest::prop_assert!(false, "a figure changed: {:?}", first);
+        }
+    }
 }
