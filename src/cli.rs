@@ -113,6 +113,9 @@ pub enum Command {
         /// Inputs, month, config.
         #[command(flatten)]
         args: InputArgs,
+        /// Language of the summary (overrides report.lang).
+        #[arg(long, value_enum)]
+        lang: Option<crate::config::Lang>,
     },
     /// Write synthetic, realistically messy exports for a month.
     Sample {

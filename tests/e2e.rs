@@ -155,40 +155,40 @@ fn realworld_files_check_output_is_exact() {
     let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10"]);
     // 8 of 36 rows are bad on purpose: above the 1 % threshold, so exit code 3.
     assert_eq!(out.code, 3, "{}", out.stderr);
-    let expected = r#"svcq check 2026-10: 5 files, 7 sheets
-     read      used    period       dup  rejected  kind         file / sheet
-        2         2         0         0         0  calls        calls-1904.xlsx / 话务
-                                                    row 1: call_id=A「流水号」, start_time=B「进线时间」, branch=C「分公司」, answered=D「接通标志」, wait_seconds=E「排队时长」
-       10         5         2         1         2  calls        calls.ods / calls
-                                                    row 1: call_id=A「呼叫流水号」, start_time=B「来电时间」, branch=C「分公司」, caller=D「主叫号码」, answered=E「是否接通」, talk_seconds=F「通话时长(秒)」, wait_seconds=G「等待时长(秒)」
-        5         3         0         1         1  work_orders  complaints-gbk.csv (GBK/GB18030)
-                                                    row 2: order_id=A「受理单号」, order_type=B「工单类型」, branch=C「区县分公司」, customer_id=D「客户号码」, created_at=E「受理时间」, completed_at=F「归档时间」, channel=G「投诉来源」, category=H「投诉分类」
-       12         6         1         2         3  work_orders  faults.xls / faults
-                                                    row 3: order_id=A「工单编号」, order_type=B「工单类型」, branch=C「所属分公司」, product=D「产品」, customer_id=E「用户号码」, created_at=F「申告时间」, completed_at=G「修复时间」, cause=H「故障原因」
-        7         4         1         0         2  surveys      surveys.xlsx / 回访明细
-                                                    row 2: survey_id=A「回访编号」, order_id=B「工单号」, branch=C「分公司」, surveyed_at=D「回访时间」, contacted=E「回访结果」, satisfaction=F「满意度」
-        0         0         0         0         0  surveys      surveys.xlsx / 仅表头  [只有表头 (header only): no data rows]
-                                                    row 1: survey_id=A「回访编号」, order_id=B「工单号」, branch=C「分公司」, surveyed_at=D「回访时间」, contacted=E「回访结果」, satisfaction=F「满意度」
+    let expected = r#"svcq check 2026-10：5个文件，7个工作表
+     读取      使用      期外      重复      拒收  类型         文件 / 工作表
+        2         2         0         0         0  话务明细     calls-1904.xlsx / 话务
+                                                    表头第1行：call_id=A「流水号」，start_time=B「进线时间」，branch=C「分公司」，answered=D「接通标志」，wait_seconds=E「排队时长」
+       10         5         2         1         2  话务明细     calls.ods / calls
+                                                    表头第1行：call_id=A「呼叫流水号」，start_time=B「来电时间」，branch=C「分公司」，caller=D「主叫号码」，answered=E「是否接通」，talk_seconds=F「通话时长(秒)」，wait_seconds=G「等待时长(秒)」
+        5         3         0         1         1  工单明细     complaints-gbk.csv (GBK/GB18030)
+                                                    表头第2行：order_id=A「受理单号」，order_type=B「工单类型」，branch=C「区县分公司」，customer_id=D「客户号码」，created_at=E「受理时间」，completed_at=F「归档时间」，channel=G「投诉来源」，category=H「投诉分类」
+       12         6         1         2         3  工单明细     faults.xls / faults
+                                                    表头第3行：order_id=A「工单编号」，order_type=B「工单类型」，branch=C「所属分公司」，product=D「产品」，customer_id=E「用户号码」，created_at=F「申告时间」，completed_at=G「修复时间」，cause=H「故障原因」
+        7         4         1         0         2  回访明细     surveys.xlsx / 回访明细
+                                                    表头第2行：survey_id=A「回访编号」，order_id=B「工单号」，branch=C「分公司」，surveyed_at=D「回访时间」，contacted=E「回访结果」，satisfaction=F「满意度」
+        0         0         0         0         0  回访明细     surveys.xlsx / 仅表头  [只有表头 (header only): no data rows]
+                                                    表头第1行：survey_id=A「回访编号」，order_id=B「工单号」，branch=C「分公司」，surveyed_at=D「回访时间」，contacted=E「回访结果」，satisfaction=F「满意度」
         0         0         0         0         0  -            surveys.xlsx / 备注  [未识别 (matches no kind): no known column names in the first 20 rows]
-       36        20         4         4         8  total
-rows read 36 = used 20 + out of period 4 + duplicates 4 + rejected 8
-rejected 22.22% of rows (threshold 1.00%): ABOVE THRESHOLD
-conflicts (same id, different content; the row completed last is kept): 1
-  work_orders GZ2: kept faults.xls / faults row 12, dropped faults.xls / faults row 5 (differs in completed_at)
-rejected rows (first 8 of 8):
-  calls.ods / calls row 9, column B「来电时间」, value "2026-10-32 08:00": 无法识别的日期时间 (unrecognised date-time)
-  calls.ods / calls row 10, column G「等待时长(秒)」, value "abc": 不是时长 (not a duration)
-  complaints-gbk.csv row 7, column E「受理时间」, value "NULL": 必填项为空 (required value missing)
-  faults.xls / faults row 8, column E「用户号码」, value "": 故障工单缺少用户号码 (fault order without customer id)
-  faults.xls / faults row 9, column C「所属分公司」, value "": 必填项为空 (required value missing)
-  faults.xls / faults row 15, column G「修复时间」, value "2026-10-08 08:00:00": 完成时间早于受理时间 (completed before created)
-  surveys.xlsx / 回访明细 row 5, column C「分公司」, value "": 分公司为空，关联工单号GZX在工单中找不到 (no branch, and order id GZX is not in the work orders)
-  surveys.xlsx / 回访明细 row 9, column D「回访时间」, value "2026-10-07 25:00": 无法识别的日期时间 (unrecognised date-time)
+       36        20         4         4         8  合计
+读取 36 行 = 使用 20 + 期外 4 + 重复 4 + 拒收 8
+拒收 22.22%（阈值 1.00%）：超过阈值
+冲突（同一编号内容不同，保留完成时间最晚者）：1
+  工单明细 GZ2：保留 faults.xls / faults row 12，舍弃 faults.xls / faults row 5（不同字段：completed_at）
+拒收行（前8行，共8行）：
+  calls.ods / calls row 9，B「来电时间」列，值 "2026-10-32 08:00"：无法识别的日期时间 (unrecognised date-time)
+  calls.ods / calls row 10，G「等待时长(秒)」列，值 "abc"：不是时长 (not a duration)
+  complaints-gbk.csv row 7，E「受理时间」列，值 "NULL"：必填项为空 (required value missing)
+  faults.xls / faults row 8，E「用户号码」列，值 ""：故障工单缺少用户号码 (fault order without customer id)
+  faults.xls / faults row 9，C「所属分公司」列，值 ""：必填项为空 (required value missing)
+  faults.xls / faults row 15，G「修复时间」列，值 "2026-10-08 08:00:00"：完成时间早于受理时间 (completed before created)
+  surveys.xlsx / 回访明细 row 5，C「分公司」列，值 ""：分公司为空，关联工单号GZX在工单中找不到 (no branch, and order id GZX is not in the work orders)
+  surveys.xlsx / 回访明细 row 9，D「回访时间」列，值 "2026-10-07 25:00"：无法识别的日期时间 (unrecognised date-time)
 "#;
     assert_eq!(out.stdout, expected);
     // With a looser threshold the same input passes.
     w.write("svcq.toml", "[quality]\nmax_rejected_share = 0.25\n");
-    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-q"]);
+    let out = w.run(&["check", "--lang", "en", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-q"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "", "-q prints nothing");
 }
@@ -197,7 +197,7 @@ rejected rows (first 8 of 8):
 fn web_system_exports_named_xls_are_read_as_workbooks() {
     let w = Workdir::new();
     let dir = util::fixtures().join("webexport");
-    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-v"]);
+    let out = w.run(&["check", "--lang", "en", "--input", dir.to_str().unwrap(), "--month", "2026-10", "-v"]);
     assert_eq!(out.code, 3, "1 of 15 rows rejected: {}", out.stderr);
     let expected = "svcq check 2026-10: 4 files, 5 sheets
      read      used    period       dup  rejected  kind         file / sheet
@@ -245,7 +245,7 @@ rejected rows (first 1 of 1):
 fn optional_work_order_fields_of_spec_7_1_under_their_aliases() {
     let w = Workdir::new();
     let dir = util::fixtures().join("fields71");
-    let out = w.run(&["check", "--input", dir.to_str().unwrap(), "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", dir.to_str().unwrap(), "--month", "2026-10"]);
     assert!(
         out.stdout.contains(
             "complaints.xlsx / 投诉 row 4, column H「回单规范」, value \"大概\": 不是是/否值 (not a yes/no value)"
@@ -388,7 +388,7 @@ fn bad_files_give_clear_messages_and_never_panic() {
     ];
     for (name, bytes, message) in cases {
         let p = w.write(&format!("bad/{name}"), bytes);
-        let out = w.run(&["check", "--input", p.to_str().unwrap(), "--month", "2026-10"]);
+        let out = w.run(&["check", "--lang", "en", "--input", p.to_str().unwrap(), "--month", "2026-10"]);
         assert_eq!(out.code, 1, "{name}: {}", out.stderr);
         assert!(out.stderr.contains(message), "{name}: {}", out.stderr);
         assert!(!out.stderr.contains("panicked") && !out.stderr.contains("RUST_BACKTRACE"), "{}", out.stderr);
@@ -408,7 +408,7 @@ fn empty_files_header_only_sheets_and_stray_files_are_reported() {
     w.write("in/readme.docx", b"PK\x03\x04");
     w.write("in/~$calls.xlsx", b"lock");
     w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n");
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("skipped file empty.csv: empty file (0 bytes)"), "{}", out.stdout);
     assert!(out.stdout.contains("skipped file readme.docx: not a spreadsheet or CSV file name"), "{}", out.stdout);
@@ -423,11 +423,11 @@ fn empty_files_header_only_sheets_and_stray_files_are_reported() {
 
     // A folder with nothing to read is an error that names it.
     std::fs::create_dir_all(w.join("nothing")).unwrap();
-    let out = w.run(&["check", "--input", "nothing", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "nothing", "--month", "2026-10"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("no spreadsheet or CSV files found in nothing"), "{}", out.stderr);
     // A missing input is a usage error.
-    let out = w.run(&["check", "--input", "missing-folder", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "missing-folder", "--month", "2026-10"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("input missing-folder does not exist"), "{}", out.stderr);
 }
@@ -436,7 +436,7 @@ fn empty_files_header_only_sheets_and_stray_files_are_reported() {
 fn closest_kind_is_named_when_a_sheet_matches_nothing() {
     let w = Workdir::new();
     w.write("in/orders.csv", "工单号,分公司,受理时间\r\nW1,东区,2026-10-01 08:00\r\n");
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     // Three fields of a work order, one of them required: it looks like an export, so the
     // check fails (a report would not be written) and says what to add (SPEC §8.1).
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -450,12 +450,12 @@ fn closest_kind_is_named_when_a_sheet_matches_nothing() {
     assert!(out.stderr.contains("kind = \"work_orders\"") && out.stderr.contains("order_type = \""), "{}", out.stderr);
     // A sheet of two unknown columns is only listed, with the closest kind.
     w.write("other/notes.csv", "姓名,分公司\r\n张三,东区\r\n");
-    let out = w.run(&["check", "--input", "other", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "other", "--month", "2026-10"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("closest is calls (话务明细), missing start_time, wait_seconds"), "{}", out.stdout);
     // A [files] rule supplies the kind and the order type.
     w.write("svcq.toml", "[[files]]\npattern = \"orders*\"\nkind = \"work_orders\"\norder_type = \"投诉\"\n");
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert!(out.stdout.contains("work_orders  orders.csv"), "{}", out.stdout);
     assert!(out.stdout.contains("rows read 1 = used 1"), "{}", out.stdout);
 }
@@ -472,7 +472,7 @@ fn header_variants_aliases_and_encodings() {
     }
     w.write("in/calls.txt", utf16);
     w.write("svcq.toml", "[aliases.calls]\nwait_seconds = [\"排队等候\"]\n");
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.contains("        1         1         0         0         0  calls        calls.txt (UTF-16LE)"),
@@ -486,13 +486,13 @@ fn config_errors_name_the_key_and_line() {
     let w = Workdir::new();
     w.write("c.toml", "[report]\ntitle = \"x\"\n\n[calls]\nservice_levle_seconds = 15\n");
     w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n");
-    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("c.toml"), "{}", out.stderr);
     assert!(out.stderr.contains("line 5"), "{}", out.stderr);
     assert!(out.stderr.contains("unknown field `service_levle_seconds`"), "{}", out.stderr);
     w.write("c.toml", "[statistics]\nsmall_sample = \"thirty\"\n");
-    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("line 2") && out.stderr.contains("small_sample"), "{}", out.stderr);
     // A misspelled metric id in a target is an error naming the key, the line and the
@@ -509,7 +509,7 @@ fn config_errors_name_the_key_and_line() {
     );
     assert!(!w.join("o/metrics-2026-10.csv").exists(), "nothing written");
     w.write("c.toml", "[[targets]]\nmetric = \"fault.top_causes\"\nop = \"<=\"\nvalue = 0.2\n");
-    let out = w.run(&["check", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--config", "c.toml", "--month", "2026-10"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("line 2") && out.stderr.contains("only grouped rows"), "{}", out.stderr);
 }
@@ -555,12 +555,12 @@ fn init_config_prints_a_config_that_loads_to_the_defaults() {
 #[test]
 fn usage_errors_exit_2_and_month_defaults_to_last_month() {
     let w = Workdir::new();
-    let out = w.run(&["check", "--input", "x", "--month", "2026-13"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "x", "--month", "2026-13"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid month"), "{}", out.stderr);
     w.write("in/calls.csv", "来电时间,等待时长,是否接通\r\n2026-10-01 08:00,5,是\r\n2026-11-01 08:00,5,是\r\n");
     // SVCQ_TODAY=2026-11-23 in the test runner: the default month is 2026-10.
-    let out = w.run(&["check", "--input", "in"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with("svcq check 2026-10:"), "{}", out.stdout);
     assert!(out.stdout.contains("rows read 2 = used 1 + out of period 1"), "{}", out.stdout);
@@ -599,7 +599,7 @@ fn xlsm_and_text_named_xls_are_read_by_content() {
     w.fixture("realworld/faults.xls", "in/故障.xls");
     // Many web systems export tab-separated text under a .xls name.
     w.write("in/calls.xls", "来电时间\t等待时长\t是否接通\n2026-10-01 08:00\t5\t是\n");
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert!(
         out.stdout.contains("        7         4         1         0         2  surveys      回访.xlsm / 回访明细"),
         "{}",
@@ -634,7 +634,7 @@ fn extreme_dates_and_huge_cells_are_rejected_or_truncated_not_panics() {
     assert_eq!(out.code, 3, "two of three rows rejected: {}{}", out.stdout, out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     assert!(out.stdout.contains("rejected 2"), "{}", out.stdout);
-    let check = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let check = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert!(check.stdout.contains("year outside 1970-2200"), "{}", check.stdout);
     assert!(w.join("out/service-quality-2026-10.xlsx").exists(), "a 40,000-character cell is truncated, not fatal");
 }
@@ -648,7 +648,7 @@ fn csv_row_numbers_are_the_rows_excel_shows() {
         "in/complaints.csv",
         "2026年10月投诉明细\r\n\r\n受理单号,工单类型,分公司,受理时间,投诉类别\r\nT1,投诉,东区,2026-10-02 09:00,\"两行\r\n备注\"\r\nT2,投诉,东区,不是时间,费用争议\r\n",
     );
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert!(out.stdout.contains("complaints.csv row 5, column D「受理时间」, value \"不是时间\""), "{}", out.stdout);
 }
 
@@ -657,8 +657,8 @@ fn a_big_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
     let w = Workdir::new();
     assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "in", "--scale", "3", "--format", "csv"]).code, 0);
     // A title, a blank line and rejected rows in both halves of the call files.
-    let one = w.run(&["check", "--input", "in", "--month", "2026-10", "-v"]);
-    let two = w.run(&["check", "--input", "in", "--month", "2026-10", "-v", "--csv-split-bytes", "1"]);
+    let one = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10", "-v"]);
+    let two = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10", "-v", "--csv-split-bytes", "1"]);
     assert_eq!(one.code, two.code);
     assert!(one.stdout.matches("话务明细-202610-0").count() >= 2, "{}", one.stdout);
     assert_eq!(one.stdout, two.stdout, "the same ledger, rejected rows and row numbers");
@@ -704,7 +704,7 @@ fn weeks_and_periods_report_like_months_with_their_own_history() {
     let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
     assert!(html.contains("<h1>客户服务质量月报</h1>") && html.contains("本月"));
     // --week without a value is last week (SVCQ_TODAY is Monday 2026-11-23).
-    let out = w.run(&["check", "--input", input, "--week"]);
+    let out = w.run(&["check", "--lang", "en", "--input", input, "--week"]);
     assert!(out.stdout.starts_with("svcq check 2026-W47:"), "{}", out.stdout);
     // Usage errors: a week that does not exist, a reversed period, two periods at once.
     for (args, message) in [
@@ -729,12 +729,12 @@ fn a_week_ends_at_monday_midnight_across_the_year_end() {
         "in/calls.csv",
         "来电时间,等待时长,是否接通\r\n2009-12-28 00:00:00,5,是\r\n2010-01-03 23:59:59,5,是\r\n2010-01-04 00:00:00,5,是\r\n",
     );
-    let out = w.run(&["check", "--input", "in", "--week", "2009-W53"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--week", "2009-W53"]);
     assert!(out.stdout.contains("rows read 3 = used 2 + out of period 1"), "{}", out.stdout);
-    let out = w.run(&["check", "--input", "in", "--week", "2010-W01"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--week", "2010-W01"]);
     assert!(out.stdout.starts_with("svcq check 2010-W01:"), "{}", out.stdout);
     assert!(out.stdout.contains("rows read 3 = used 1 + out of period 2"), "{}", out.stdout);
-    let out = w.run(&["check", "--input", "in", "--period", "2010-01-03..2010-01-03"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--period", "2010-01-03..2010-01-03"]);
     assert!(out.stdout.contains("rows read 3 = used 1 + out of period 2"), "{}", out.stdout);
 }
 

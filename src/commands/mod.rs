@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::InitTemplates { dir } => init::templates(&dir),
         Command::InitConfig { input, month } => init::config(&input, month),
-        Command::Check { args } => check::run(&args),
+        Command::Check { args, lang } => check::run(&args, lang),
         Command::Definitions { config } => definitions::run(config.as_deref()),
         Command::Report { args, output, per_branch } => report::run(&args, &report::Options { output, per_branch }),
         Command::Rollup { input, month, output, names, allow_mixed_config, config, quiet } => {
@@ -72,9 +72,13 @@ fn period_of(args: &InputArgs) -> Result<Period, UsageError> {
 }
 
 /// Config, period (default: the previous month) and the ingested exports.
-fn ingest_args(args: &InputArgs) -> anyhow::Result<(Config, Period, Dataset)> {
+fn ingest_args(args: &InputArgs, lang: Option<crate::config::Lang>) -> anyhow::Result<(Config, Period, Dataset)> {
     let month = period_of(args)?;
-    let config = load_config(args.config.as_deref())?;
+    let mut config = load_config(args.config.as_deref())?;
+    // The language first: the evidence of proposals is worded while reading.
+    if let Some(lang) = lang {
+        config.report.lang = lang;
+    }
     let options = crate::ingest::IngestOptions {
         csv_split_bytes: args.csv_split_bytes.unwrap_or(crate::ingest::IngestOptions::default().csv_split_bytes),
     };

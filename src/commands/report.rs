@@ -53,13 +53,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // fails is reported by the reading).
     let listed = crate::ingest::discover(&args.input).map(|(files, _)| files);
     let hashes = crate::manifest::Fingerprints::start(listed.iter().flatten().map(|f| f.path.clone()));
-    let (mut config, month, data) = super::ingest_args(args)?;
+    let (config, month, data) = super::ingest_args(args, options.output.lang)?;
     if !data.ledger.unreadable.is_empty() {
         // Never a quiet partial report (SPEC §8.1): nothing is written.
         return Err(crate::ingest::UnreadableSheets(data.ledger).into());
-    }
-    if let Some(lang) = options.output.lang {
-        config.report.lang = lang;
     }
     let out = &options.output.out;
     let history_dir = options.output.history_dir();

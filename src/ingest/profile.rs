@@ -122,8 +122,11 @@ impl Profile {
 
     /// How well the column's content fits a field of this shape (0–1), and the words saying
     /// why.
-    fn fit(&self, shape: Shape, period: Period) -> (f64, String) {
+    fn fit(&self, shape: Shape, period: Period, zh: bool) -> (f64, String) {
         let pct = |n: usize| format!("{:.0}%", self.share(n) * 100.0);
+        if zh {
+            return self.fit_zh(shape, period);
+        }
         match shape {
             Shape::DateTime => {
                 let inside = match (self.first, self.last) {
@@ -158,6 +161,41 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// [`Profile::fit`] in Chinese words.
+    fn fit_zh(&self, shape: Shape, period: Period) -> (f64, String) {
+        let pct = |n: usize| format!("{:.0}%", self.share(n) * 100.0);
+        match shape {
+            Shape::DateTime => {
+                let range = match (self.first, self.last) {
+                    (Some(f), Some(l)) => {
+                        let within = f.date() <= period.last_day() && l.date() >= period.first_day();
+                        format!(
+                            "，{}至{}（{}）",
+                            f.format("%Y-%m-%d"),
+                            l.format("%Y-%m-%d"),
+                            if within { "含本期" } else { "不在本期" }
+                        )
+                    }
+                    _ => String::new(),
+                };
+                (self.share(self.datetime), format!("{}为日期时间{range}", pct(self.datetime)))
+            }
+            Shape::Duration => (self.share(self.duration), format!("{}为时长或秒数", pct(self.duration))),
+            Shape::Boolean => (self.share(self.boolean), format!("{}为是/否", pct(self.boolean))),
+            Shape::Phone => (self.share(self.phone), format!("{}为电话号码", pct(self.phone))),
+            Shape::Id => {
+                let unique = self.share(self.distinct);
+                (self.share(self.id) * unique, format!("{}为编号，{:.0}%不重复", pct(self.id), unique * 100.0))
+            }
+            Shape::Branch => (self.share(self.branch), format!("{}为已知分公司名", pct(self.branch))),
+            Shape::Satisfaction => (self.share(self.satisfaction), format!("{}为满意度用语", pct(self.satisfaction))),
+            Shape::OrderType => (self.share(self.order_type), format!("{}为工单类型用语", pct(self.order_type))),
+            Shape::Text => (0.0, String::new()),
+        }
+    }
+}
+
 /// Characters a header shares with the field's aliases (the best alias), as a share of the
 /// alias (0–1), and those characters.
 fn likeness(kind: Kind, field: &str, header: &str, extra: &[String]) -> (f64, String) {
@@ -187,7 +225,9 @@ pub(crate) fn propose(
     p: &ValueParser,
     branches: &[String],
     period: Period,
+    lang: crate::config::Lang,
 ) -> Vec<Proposal> {
+    let zh = lang == crate::config::Lang::Zh;
     let mut used: Vec<usize> = taken.to_vec();
     let mut out = Vec::new();
     for &wanted in missing {
@@ -200,7 +240,7 @@ pub(crate) fn propose(
                     continue;
                 }
                 let pr = Profile::of(rows, col, p, branches);
-                let (fit, words) = pr.fit(shape, period);
+                let (fit, words) = pr.fit(shape, period, zh);
                 let (like, shared) = likeness(kind, field, name, &[]);
                 // Content decides; a header sharing characters with an alias breaks ties and
                 // can carry a text field on its own.
@@ -212,9 +252,13 @@ pub(crate) fn propose(
                 let mut evidence = words;
                 if !shared.is_empty() {
                     if !evidence.is_empty() {
-                        evidence.push_str("; ");
+                        evidence.push_str(if zh { "；" } else { "; " });
                     }
-                    evidence.push_str(&format!("header shares 「{shared}」"));
+                    evidence.push_str(&if zh {
+                        format!("表头与别名共有「{shared}」")
+                    } else {
+                        format!("header shares 「{shared}」")
+                    });
                 }
                 best = Some((score, col, evidence, field));
             }
@@ -245,15 +289,18 @@ mod tests {
         let p = ValueParser::default();
         let period: Period = "2026-10".parse().unwrap();
         let waits = Profile::of(&col(&["12", "1分3秒", "40", "NULL"]), 0, &p, &[]);
-        assert_eq!(waits.fit(Shape::Duration, period).0, 1.0);
+        assert_eq!(waits.fit(Shape::Duration, period, false).0, 1.0);
         let flags = Profile::of(&col(&["是", "否", "是"]), 0, &p, &[]);
-        assert_eq!(flags.fit(Shape::Boolean, period).0, 1.0);
+        assert_eq!(flags.fit(Shape::Boolean, period, false).0, 1.0);
         let times = Profile::of(&col(&["2026-10-01 08:00", "2026-10-31 23:00"]), 0, &p, &[]);
-        let (fit, words) = times.fit(Shape::DateTime, period);
+        let (fit, words) = times.fit(Shape::DateTime, period, false);
         assert_eq!(fit, 1.0);
         assert!(words.contains("2026-10-01 to 2026-10-31 (the period is inside)"), "{words}");
         let branches = vec!["安岳".to_string()];
-        assert_eq!(Profile::of(&col(&["安岳", "安岳", "x"]), 0, &p, &branches).fit(Shape::Branch, period).0, 2.0 / 3.0);
+        assert_eq!(
+            Profile::of(&col(&["安岳", "安岳", "x"]), 0, &p, &branches).fit(Shape::Branch, period, false).0,
+            2.0 / 3.0
+        );
     }
 
     #[test]
@@ -272,7 +319,17 @@ mod tests {
                 ]
             })
             .collect();
-        let got = propose(Kind::Calls, &["wait_seconds", "answered"], &names, &[0], &rows, &p, &[], period);
+        let got = propose(
+            Kind::Calls,
+            &["wait_seconds", "answered"],
+            &names,
+            &[0],
+            &rows,
+            &p,
+            &[],
+            period,
+            crate::config::Lang::En,
+        );
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!((got[0].field, got[0].header.as_str()), ("wait_seconds", "排队等待(秒)"));
         assert!(got[0].evidence.contains("100% durations") && got[0].evidence.contains("等"), "{}", got[0].evidence);

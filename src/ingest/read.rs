@@ -431,8 +431,17 @@ impl RowVisitor for FileVisitor<'_, '_> {
                         let below: Vec<Vec<Cell<'static>>> =
                             sheet.rows[v.at + 1..].iter().map(|r| r.1.clone()).collect();
                         let branches = known_branches(state.config);
-                        ledger.proposals =
-                            propose(v.kind, &v.missing, &names, &taken, &below, &sheet.parser, &branches, self.month);
+                        ledger.proposals = propose(
+                            v.kind,
+                            &v.missing,
+                            &names,
+                            &taken,
+                            &below,
+                            &sheet.parser,
+                            &branches,
+                            self.month,
+                            state.config.report.lang,
+                        );
                         ledger.kind = None;
                         ledger.header_row = Some(sheet.rows[v.at].0);
                         let mut columns: Vec<(&'static str, String)> = v

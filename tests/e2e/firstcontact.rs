@@ -38,7 +38,7 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
     for want in [
         "calls-vendor.csv: looks like calls (话务明细): row 1 holds start_time, branch, caller, talk_seconds",
         "missing wait_seconds",
-        "proposed: wait_seconds <- column B「排队等待(秒)」 (100% durations or seconds",
+        "proposed: wait_seconds <- column B「排队等待(秒)」 (100%为时长或秒数；表头与别名共有「等待」)",
         "wait_seconds = [\"排队等待(秒)\"]",
         // One file per county: the branch is in the file name and the title row only.
         "安岳_工单_202610.xlsx / 工单: looks like work_orders (工单明细): row 2 holds order_id, order_type, customer_id, created_at, completed_at, cause",
@@ -48,17 +48,34 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
         assert!(out.stderr.contains(want), "{want}\n{}", out.stderr);
     }
     // check says the same per sheet, with the mapping used and how.
-    let out = w.run(&["check", "--input", site, "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", site, "--month", "2026-10"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.contains("start_time=A「呼入开始时间」 (by containment)"), "{}", out.stdout);
     assert!(out.stdout.contains("attitude=G「满意度评价/态度」 (group header joined)"), "{}", out.stdout);
-    assert!(out.stdout.contains("proposed: wait_seconds <- B「排队等待(秒)」"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("proposed: wait_seconds <- B「排队等待(秒)」: 100% durations or seconds"),
+        "{}",
+        out.stdout
+    );
+    // In the report language by default: aligned, Chinese.
+    let zh = w.run(&["check", "--input", site, "--month", "2026-10"]);
+    assert!(
+        zh.stdout.contains("     读取      使用      期外      重复      拒收  类型         文件 / 工作表\n"),
+        "{}",
+        zh.stdout
+    );
+    assert!(
+        zh.stdout.contains("建议：wait_seconds <- B「排队等待(秒)」：100%为时长或秒数；表头与别名共有「等待」"),
+        "{}",
+        zh.stdout
+    );
+    assert!(zh.stdout.contains("start_time=A「呼入开始时间」（按包含匹配）"), "{}", zh.stdout);
 
     // 2. init-config --input: the default config plus the alias, under its evidence.
     let out = w.run(&["init-config", "--input", site, "--month", "2026-10"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("[aliases.calls]\n# calls-vendor.csv, column B「排队等待(秒)」: 100% durations or seconds"),
+        out.stdout.contains("[aliases.calls]\n# calls-vendor.csv, column B「排队等待(秒)」: 100%为时长或秒数"),
         "{}",
         out.stdout
     );
@@ -123,7 +140,7 @@ fn notes_and_pivots_are_listed_but_an_unreadable_export_stops_the_run() {
     wb.save(w.join("in/complaints.xlsx")).unwrap();
     let out = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "out", "-q"]);
     assert_eq!(out.code, 0, "notes and a pivot do not stop the run: {}", out.stderr);
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
     assert!(out.stdout.contains("complaints.xlsx / 汇总  [未识别 (matches no kind)"), "{}", out.stdout);
     assert!(out.stdout.contains("complaints.xlsx / 填表说明  [未识别 (matches no kind)"), "{}", out.stdout);
 
@@ -154,7 +171,7 @@ fn a_files_rule_gives_fields_their_exports_lack() {
         "工单号,用户号码,受理时间,完成时间\nG1,13300000001,2026-10-02 08:00,2026-10-02 10:00\nG2,13300000002,2026-10-03 08:00,\n",
     );
     // Without a rule: a work-order sheet without type and branch is not read (and says so).
-    let out = w.run(&["check", "--input", "in", "--month", "2026-10", "-q"]);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10", "-q"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     w.write(
         "svcq.toml",
