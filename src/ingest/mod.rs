@@ -192,6 +192,10 @@ pub fn ingest(
                     u.sheet += offset;
                     u
                 }));
+                state.pending.extend(part.pending.into_iter().map(|mut p| {
+                    p.sheet += offset;
+                    p
+                }));
                 part.calls.shift_sheets(offset);
                 part.orders.shift_sheets(offset);
                 part.surveys.shift_sheets(offset);
@@ -215,6 +219,18 @@ pub fn ingest(
     // month at once).
     let (c, (o, s)) = rayon::join(|| Calls::concat(calls), || (Orders::concat(orders), Surveys::concat(surveys)));
     (state.calls, state.orders, state.surveys) = (c, o, s);
+    // Proposals for what sheets lack, now that every input's branch names are known.
+    if !state.pending.is_empty() {
+        let mut branches: std::collections::BTreeSet<String> = config.branches.order.iter().cloned().collect();
+        branches.extend(config.branches.aliases.iter().flat_map(|(a, b)| [a.clone(), b.clone()]));
+        branches.extend(state.calls.branch.values().iter().map(|b| b.to_string()));
+        branches.extend(state.orders.branch.values().iter().map(|b| b.to_string()));
+        branches.extend(state.surveys.branch.values().iter().map(|b| b.to_string()));
+        let branches: Vec<String> = branches.into_iter().collect();
+        for p in std::mem::take(&mut state.pending) {
+            state.ledger.sheets[p.sheet as usize].proposals = p.propose(&branches, month, config.report.lang);
+        }
+    }
     if !errors.is_empty() {
         return Err(IngestError::Unreadable(errors));
     }
@@ -232,6 +248,9 @@ pub(crate) struct State<'a> {
     /// Calls and orders of the same sheet read after this state's own (the second half of a
     /// big CSV), kept apart until the month's columns are joined: no copy into this state.
     pub(crate) later: Vec<(Calls, Orders)>,
+    /// Sheets whose missing fields get proposals once every file is read (the branch names
+    /// of all inputs are then known).
+    pub(crate) pending: Vec<profile::Pending>,
 }
 
 impl<'a> State<'a> {
@@ -244,6 +263,7 @@ impl<'a> State<'a> {
             orders: Orders::default(),
             surveys: Surveys::default(),
             later: Vec::new(),
+            pending: Vec::new(),
         }
     }
 

@@ -11,6 +11,41 @@ use crate::period::Period;
 /// Rows of a sheet kept to profile its columns.
 pub(crate) const PROFILE_ROWS: usize = 200;
 
+/// A sheet's fields without a column, with what is needed to propose one when every input has
+/// been read.
+pub(crate) struct Pending {
+    /// The sheet's index in the ledger.
+    pub sheet: u32,
+    pub kind: Kind,
+    pub missing: Vec<&'static str>,
+    pub names: Vec<String>,
+    /// Columns already read for a field.
+    pub taken: Vec<usize>,
+    /// The first rows below the header.
+    pub rows: Vec<Vec<Cell<'static>>>,
+    pub parser: ValueParser,
+    /// A sheet that reads: only a column that fits well (content and header) is proposed.
+    pub strict: bool,
+}
+
+impl Pending {
+    /// The proposals, worded in `lang`.
+    pub(crate) fn propose(&self, branches: &[String], period: Period, lang: crate::config::Lang) -> Vec<Proposal> {
+        propose_with(
+            self.kind,
+            &self.missing,
+            &self.names,
+            &self.taken,
+            &self.rows,
+            &self.parser,
+            branches,
+            period,
+            lang,
+            self.strict,
+        )
+    }
+}
+
 /// What a field's values look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -216,6 +251,7 @@ fn likeness(kind: Kind, field: &str, header: &str, extra: &[String]) -> (f64, St
 /// For each field in `missing`, the unmatched column whose content and header fit it best
 /// (content counts most: a header can say anything), if any fits well enough.
 #[allow(clippy::too_many_arguments)]
+#[cfg(test)]
 pub(crate) fn propose(
     kind: Kind,
     missing: &[&'static str],
@@ -226,6 +262,24 @@ pub(crate) fn propose(
     branches: &[String],
     period: Period,
     lang: crate::config::Lang,
+) -> Vec<Proposal> {
+    propose_with(kind, missing, names, taken, rows, p, branches, period, lang, false)
+}
+
+/// [`propose`]; `strict`: for a sheet that reads, the content must fit (90 %) and the header
+/// look like an alias (half its characters).
+#[allow(clippy::too_many_arguments)]
+fn propose_with(
+    kind: Kind,
+    missing: &[&'static str],
+    names: &[String],
+    taken: &[usize],
+    rows: &[Vec<Cell<'static>>],
+    p: &ValueParser,
+    branches: &[String],
+    period: Period,
+    lang: crate::config::Lang,
+    strict: bool,
 ) -> Vec<Proposal> {
     let zh = lang == crate::config::Lang::Zh;
     let mut used: Vec<usize> = taken.to_vec();
@@ -245,7 +299,12 @@ pub(crate) fn propose(
                 // Content decides; a header sharing characters with an alias breaks ties and
                 // can carry a text field on its own.
                 let score = if shape == Shape::Text { like * 0.8 } else { fit * 0.75 + like * 0.25 };
-                let enough = if shape == Shape::Text { like >= 0.5 } else { fit >= 0.6 && pr.values > 0 };
+                let enough = match (shape, strict) {
+                    (Shape::Text, false) => like >= 0.5,
+                    (Shape::Text, true) => like >= 0.75,
+                    (_, false) => fit >= 0.6 && pr.values > 0,
+                    (_, true) => fit >= 0.9 && like >= 0.5 && pr.values > 0,
+                };
                 if !enough || best.as_ref().is_some_and(|b| b.0 >= score) {
                     continue;
                 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::delimited;
 use super::format::{Format, ReadError, RowVisitor};
 use super::header::{self, column_letter, detect_names, header_texts, Aliases, Header, How, Kind};
-use super::profile::{propose, PROFILE_ROWS};
+use super::profile::{Pending, PROFILE_ROWS};
 use super::record::{RowCtx, TypeCache};
 use super::sheet;
 use super::value::{Cell, ValueParser};
@@ -329,6 +329,9 @@ impl RowVisitor for FileVisitor<'_, '_> {
                     ledger.footer += 1;
                     return;
                 }
+                if sheet.rows.len() < PROFILE_ROWS {
+                    sheet.rows.push((row, cells.iter().map(owned).collect()));
+                }
                 let src = Source { sheet: sheet.index, row };
                 let ctx = RowCtx { cells, header, p: &sheet.parser };
                 let result = match header.kind {
@@ -430,18 +433,16 @@ impl RowVisitor for FileVisitor<'_, '_> {
                         let taken: Vec<usize> = v.columns.values().copied().collect();
                         let below: Vec<Vec<Cell<'static>>> =
                             sheet.rows[v.at + 1..].iter().map(|r| r.1.clone()).collect();
-                        let branches = known_branches(state.config);
-                        ledger.proposals = propose(
-                            v.kind,
-                            &v.missing,
-                            &names,
-                            &taken,
-                            &below,
-                            &sheet.parser,
-                            &branches,
-                            self.month,
-                            state.config.report.lang,
-                        );
+                        state.pending.push(Pending {
+                            sheet: sheet.index,
+                            kind: v.kind,
+                            missing: v.missing.clone(),
+                            names: names.clone(),
+                            taken,
+                            rows: below,
+                            parser: sheet.parser.clone(),
+                            strict: false,
+                        });
                         ledger.kind = None;
                         ledger.header_row = Some(sheet.rows[v.at].0);
                         let mut columns: Vec<(&'static str, String)> = v
@@ -485,10 +486,34 @@ impl RowVisitor for FileVisitor<'_, '_> {
             Some(_) if ledger.rows_read == 0 => {
                 ledger.note = Some("只有表头 (header only): no data rows".to_string());
             }
-            Some(h) if h.kind == Kind::Surveys => {
-                resolve_scores(&mut state.surveys, sheet.first_survey, &state.config.surveys);
+            Some(h) => {
+                if h.kind == Kind::Surveys {
+                    resolve_scores(&mut state.surveys, sheet.first_survey, &state.config.surveys);
+                }
+                // Optional fields without a column, where a column is left to propose.
+                let missing: Vec<&'static str> = h
+                    .kind
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .filter(|(slot, _)| h.slots[*slot].is_none() && h.constants[*slot].is_none())
+                    .map(|(_, (f, _))| *f)
+                    .collect();
+                let taken: Vec<usize> = h.columns.values().copied().collect();
+                let free = h.names.iter().enumerate().any(|(c, n)| !n.is_empty() && !taken.contains(&c));
+                if !missing.is_empty() && free {
+                    state.pending.push(Pending {
+                        sheet: sheet.index,
+                        kind: h.kind,
+                        missing,
+                        names: h.names.clone(),
+                        taken,
+                        rows: sheet.rows.iter().map(|r| r.1.clone()).collect(),
+                        parser: sheet.parser.clone(),
+                        strict: true,
+                    });
+                }
             }
-            Some(_) => {}
         }
     }
 }
@@ -736,10 +761,10 @@ fn looks_like(
                 continue;
             }
             let m = aliases.match_names(kind, &names);
-            let qualifies = required(kind).iter().any(|f| m.columns.contains_key(f)) && m.columns.len() >= 3;
-            let better = best.as_ref().is_none_or(|(_, _, b)| {
-                let b_q = required_hit(b, required) && b.columns.len() >= 3;
-                (qualifies, m.columns.len()) > (b_q, b.columns.len())
+            let this_q = qualifies(&m, required(kind));
+            let better = best.as_ref().is_none_or(|(_, b_kind, b)| {
+                let b_q = qualifies(b, required(*b_kind));
+                (this_q, m.columns.len()) > (b_q, b.columns.len())
             });
             if better && !m.columns.is_empty() {
                 best = Some((at, kind, m));
@@ -755,7 +780,7 @@ fn looks_like(
         why,
     };
     if let Some((at, kind, m)) = best {
-        if required(kind).iter().any(|f| m.columns.contains_key(f)) && m.columns.len() >= 3 {
+        if qualifies(&m, required(kind)) {
             let mut fields: Vec<(&str, usize)> = m.columns.iter().map(|(f, c)| (*f, *c)).collect();
             fields.sort_by_key(|x| x.1);
             let why =
@@ -781,8 +806,11 @@ fn looks_like(
     Some(hit(at, named, m, why))
 }
 
-fn required_hit(m: &header::Matched, required: impl Fn(Kind) -> &'static [&'static str]) -> bool {
-    Kind::ALL.iter().any(|k| required(*k).iter().any(|f| m.columns.contains_key(f)))
+/// A header row that makes its sheet look like an export of a kind: a required field and two
+/// more of the kind's fields, or two of its required fields (start time and wait of a call).
+fn qualifies(m: &header::Matched, required: &[&str]) -> bool {
+    let hits = required.iter().filter(|f| m.columns.contains_key(**f)).count();
+    hits >= 2 || (hits >= 1 && m.columns.len() >= 3)
 }
 
 /// The kind a sheet without a header comes closest to (most columns matched), with the
@@ -806,19 +834,6 @@ fn closest(
         }
     }
     best.map(|(k, _, m)| (k, m))
-}
-
-/// Branch names the config knows (display order and aliases, both sides).
-fn known_branches(config: &Config) -> Vec<String> {
-    let b = &config.branches;
-    let mut v: Vec<String> = b.order.clone();
-    for (from, to) in &b.aliases {
-        v.push(from.clone());
-        v.push(to.clone());
-    }
-    v.sort();
-    v.dedup();
-    v
 }
 
 pub(super) fn missing_required(kind: Kind, cols: &header::Columns, type_given: bool) -> Vec<&'static str> {

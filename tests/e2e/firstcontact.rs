@@ -289,3 +289,42 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_sheet_that_reads_gets_proposals_for_its_optional_fields_and_branch_names_count_as_evidence() {
+    let w = Workdir::new();
+    // Calls read (start, wait, answered), with agent ids under 坐席编号 (alias 坐席工号) and the
+    // branch under 归属 (no alias): the branch names are those the orders use.
+    let mut calls = String::from("来电时间,等待时长,是否接通,坐席编号,归属\n");
+    for k in 0..10 {
+        calls.push_str(&format!("2026-10-{:02} 09:00,5,是,A{},{}\n", k + 1, k % 3, ["东区", "西区"][k % 2]));
+    }
+    w.write("in/calls.csv", calls);
+    w.write(
+        "in/orders.csv",
+        "工单号,工单类型,分公司,受理时间\nT1,投诉,东区,2026-10-02 09:00\nT2,投诉,西区,2026-10-03 09:00\n",
+    );
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("proposed: agent_id <- D「坐席编号」: header shares 「坐席号」"), "{}", out.stdout);
+    // 归属 shares no character with a branch alias: content alone is not enough on a sheet
+    // that reads (only where a required field is missing).
+    assert!(!out.stdout.contains("proposed: branch"), "{}", out.stdout);
+    // Without 是否接通 the calls do not read: the answered flags are proposed by their content.
+    let calls = std::fs::read_to_string(w.join("in/calls.csv")).unwrap().replace("是否接通", "状态");
+    w.write("in/calls.csv", calls);
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("proposed: answered <- C「状态」: 100% yes/no values"), "{}", out.stdout);
+    // Orders whose branch column has no alias: proposed because its values are the branch
+    // names another input uses (the surveys' 分公司).
+    w.write("in/calls.csv", "来电时间,等待时长,是否接通\n2026-10-01 09:00,5,是\n");
+    w.write(
+        "in/orders.csv",
+        "工单号,工单类型,区域,受理时间\nT1,投诉,东区,2026-10-02 09:00\nT2,投诉,西区,2026-10-03 09:00\n",
+    );
+    w.write("in/surveys.csv", "回访时间,回访结果,分公司\n2026-10-05 10:00,成功,东区\n2026-10-05 11:00,成功,西区\n");
+    let out = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("proposed: branch <- C「区域」: 100% known branch names"), "{}", out.stdout);
+}
