@@ -36,7 +36,7 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(!w.join("out/metrics-2026-10.csv").exists() && !w.join("out/service-quality-2026-10.xlsx").exists());
     for want in [
-        "calls-vendor.csv: looks like calls (话务明细): row 1 holds start_time, branch, caller, talk_seconds",
+        "calls-vendor.csv: looks like calls (话务明细): row 1 holds start_time, talk_seconds",
         "missing wait_seconds",
         "proposed: wait_seconds <- column B「排队等待(秒)」 (100%为时长或秒数；表头与别名共有「等待」)",
         "wait_seconds = [\"排队等待(秒)\"]",
@@ -88,6 +88,10 @@ fn a_sites_own_exports_fail_loudly_then_read_right_with_the_proposed_config() {
         out.stdout
     );
     w.write("svcq.toml", &out.stdout);
+    // With it, the calls' two-row header reads whole (客户信息 over 区县分公司, 客户来电号码).
+    let out = w.run(&["check", "--lang", "en", "--input", site, "--month", "2026-10"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("branch=D「客户信息/区县分公司」 (group header joined), caller=E「客户信息/客户来电号码」 (group header joined)"), "{}", out.stdout);
 
     // 3. The report of the site's exports equals the report of the same rows in SPEC shape.
     let out = w.run(&["report", "--input", site, "--month", "2026-10", "--out", "site-out", "-q"]);
