@@ -111,6 +111,11 @@ impl History {
         History { months }
     }
 
+    /// Every stored row of a period (none when the period is not in history).
+    pub(crate) fn rows(&self, month: Period) -> impl Iterator<Item = (&MetricKey, &Stored)> {
+        self.months.get(&month).into_iter().flat_map(|m| m.iter())
+    }
+
     /// A stored value.
     pub(crate) fn get(&self, month: Period, key: &MetricKey) -> Option<Stored> {
         self.months.get(&month).and_then(|m| m.get(key)).copied()

@@ -146,6 +146,49 @@ struct Fact {
     mover_change: Option<String>,
     /// A branch's own report: the whole's value.
     whole_value: Option<String>,
+    /// What the change came from (SPEC §8.2), when it is worth saying.
+    driver: Option<DriverFact>,
+}
+
+/// The segments a change came from, as the narrative says them.
+#[derive(Serialize)]
+struct DriverFact {
+    /// The dimension: branch, product, channel, category.
+    by: &'static str,
+    /// The segments and their effects, signed: "简阳分公司", "−1.84个百分点" / "+163件".
+    segments: Vec<Named>,
+    /// The named segments' mix effects outweigh their rate effects: a change of structure.
+    mix: bool,
+    /// The first segment's weight rose (for "…占比上升").
+    up: bool,
+}
+
+/// A driver of a headline's change in words: effects signed with a real minus, rates in
+/// percentage points, counts in their unit (次 for calls, 件 otherwise).
+fn driver(h: &Headline, lang: Lang) -> Option<DriverFact> {
+    let x = h.driver.as_ref()?;
+    let unit = match (lang, h.metric) {
+        (Lang::Zh, MetricId::CallsOffered) => "次",
+        (Lang::Zh, _) => "件",
+        (Lang::En, _) => "",
+    };
+    let signed = |v: f64| {
+        let sign = if v < 0.0 { "−" } else { "+" };
+        match h.unit {
+            Unit::Rate => match lang {
+                Lang::Zh => format!("{sign}{:.2}个百分点", v.abs() * 100.0),
+                Lang::En => format!("{sign}{:.2} pp", v.abs() * 100.0),
+            },
+            _ => format!("{sign}{:.0}{unit}", v.abs()),
+        }
+    };
+    let first = x.segments.first()?;
+    Some(DriverFact {
+        by: x.by,
+        segments: x.segments.iter().map(|s| Named::new(s.segment.clone(), signed(s.effect))).collect(),
+        mix: x.mix_dominates,
+        up: first.this_weight.unwrap_or(0.0) > first.prev_weight.unwrap_or(0.0),
+    })
 }
 
 fn format_value(v: f64, unit: Unit) -> String {
@@ -198,6 +241,7 @@ fn fact(h: &Headline, lang: Lang) -> Fact {
         change,
         tested: h.significant.is_some(),
         significant: h.significant == Some(true),
+        driver: driver(h, lang),
         all_met: verdicts.iter().all(|v| v.met),
         any_target: !verdicts.is_empty(),
         verdicts,

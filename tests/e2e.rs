@@ -8,6 +8,8 @@ mod accountability;
 mod architecture;
 #[path = "e2e/branches.rs"]
 mod branches;
+#[path = "e2e/change.rs"]
+mod change;
 #[path = "e2e/columnar.rs"]
 mod columnar;
 #[path = "e2e/damaged.rs"]
@@ -526,7 +528,7 @@ fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
     assert_eq!(defs.code, 0);
     let defined: std::collections::BTreeSet<String> =
         defs.stdout.lines().map(|l| l.split('\t').next().unwrap().to_string()).collect();
-    assert_eq!(defined.len(), 61, "{defined:?}");
+    assert_eq!(defined.len(), 64, "{defined:?}");
     // The forecast needs two months of history (tests/e2e/staffing.rs runs three months).
     let needs_history: std::collections::BTreeSet<String> =
         ["forecast.offered", "forecast.mape", "forecast.agents_needed"].map(String::from).into();
@@ -534,8 +536,12 @@ fn every_defined_metric_is_emitted_on_the_sample_and_nothing_else() {
     // dq.footer rows are written only when an export has rows of totals or notes after its
     // data (the sample's have none; tests/e2e/firstcontact.rs has them).
     assert!(!emitted.contains("dq.footer"), "no footer rows in the sample");
-    let needs_history: std::collections::BTreeSet<String> =
-        needs_history.into_iter().chain(["dq.footer".to_string()]).collect();
+    // change.* rows need the period before in history (tests/e2e/change.rs).
+    assert!(!emitted.contains("change.effect"), "no change rows without history");
+    let needs_history: std::collections::BTreeSet<String> = needs_history
+        .into_iter()
+        .chain(["dq.footer", "change.effect", "change.rate_effect", "change.mix_effect"].map(String::from))
+        .collect();
     let emitted: std::collections::BTreeSet<String> = emitted.union(&needs_history).cloned().collect();
     assert_eq!(emitted, defined, "every definition is emitted on the sample data, and only those");
 }

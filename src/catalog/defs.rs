@@ -309,6 +309,18 @@ registry! {
         "表尾行数", "Footer rows",
         "数据之后的合计、总计、小计行和说明行（数据来源：…、导出时间：…），不是数据也不拒收；只在有时列出",
         "rows of totals (合计, 总计, 小计) and notes after the data (数据来源：…, 导出时间：…): not data, not rejected; listed only when there are some";
+    ChangeEffect = "change.effect", Number, GroupOnly, per_product: false,
+        "变化归因：效应", "Change: effect",
+        "较上期的变化按维度（分公司、产品、渠道、类别）拆到各段：计数为各段之差；比率为率效应与结构效应之和，各段之和等于总变化（group列：of=指标;by=维度;segment=段）。叙述只对值得说的变化归因（比率：两比例检验p<0.05；计数：变化不小于上期值平方根的2倍），点名与变化同向、以最少的段（每段至少占变化的10%，最多2段）达到变化一半的维度；所需段数相同时取解释比例较大者；点名各段的结构效应大于率效应时说“主要因结构变化”",
+        "the change from the period before split over a dimension's segments (branch, product, channel, category): a count's segment differences; a rate's rate effect + mix effect; the segments add up to the change (group: of=metric;by=dimension;segment=segment). The narrative attributes a change worth saying only (rates: two-proportion test p < 0.05; counts: a change of at least twice the square root of the previous count), naming the dimension whose fewest segments in the direction of the change (each at least 10 % of it, at most 2) reach half of it; between dimensions needing as few, the one explaining the larger share; when the named segments' mix effects outweigh their rate effects it says the change is one of mix";
+    ChangeRateEffect = "change.rate_effect", Number, GroupOnly, per_product: false,
+        "变化归因：率效应", "Change: rate effect",
+        "本期权重 ×（本期段内比率 − 上期段内比率）；新出现的段以上期整体比率为上期比率",
+        "this period's weight × (this period's segment rate − the period before's); a new segment takes the whole's previous rate";
+    ChangeMixEffect = "change.mix_effect", Number, GroupOnly, per_product: false,
+        "变化归因：结构效应", "Change: mix effect",
+        "（本期权重 − 上期权重）× 上期段内比率；消失的段只有结构效应",
+        "(this period's weight − the period before's) × the period before's segment rate; a vanished segment has only this";
     MetaDefinitions = "meta.definitions", Count, GroupOnly, per_product: false,
         "口径指纹", "Definitions fingerprint",
         "各指标口径与当前选项（时限、窗口、阈值、工单类型、满意度词、考核金额、目标值）的SHA-256（group列）；汇总时各部分须一致",
@@ -375,6 +387,9 @@ impl MetricId {
             | FaultTopCauses
             | IncidentReports
             | IncidentHours
+            | ChangeEffect
+            | ChangeRateEffect
+            | ChangeMixEffect
             | MetaDefinitions => Rollup::No,
         }
     }

@@ -58,6 +58,16 @@ pub enum Group {
         /// Sheet name.
         sheet: String,
     },
+    /// `of=<metric id>;by=<dimension>;segment=<S>`: one segment's part of a metric's change
+    /// from the period before (`change.*` rows, SPEC §8.2).
+    Change {
+        /// The metric id whose change is decomposed.
+        of: String,
+        /// The dimension: branch, product, channel, category.
+        by: String,
+        /// The segment (`(空)`: rows with no value).
+        segment: String,
+    },
 }
 
 /// Which kind of group a row has (for filtering rows of one kind).
@@ -65,6 +75,8 @@ pub enum Group {
 pub enum GroupKind {
     /// [`Group::None`].
     None,
+    /// [`Group::Change`].
+    Change,
     /// [`Group::Channel`].
     Channel,
     /// [`Group::Category`].
@@ -108,6 +120,7 @@ impl Group {
             Group::Incident { .. } => GroupKind::Incident,
             Group::Fingerprint(_) => GroupKind::Fingerprint,
             Group::Sheet { .. } => GroupKind::Sheet,
+            Group::Change { .. } => GroupKind::Change,
         }
     }
 
@@ -133,6 +146,7 @@ impl Group {
             Group::Rank { value, .. } => value.clone(),
             Group::Incident { start, place } => format!("{}@{place}", start.format(INCIDENT_TIME)),
             Group::Sheet { file, sheet } => format!("{file} / {sheet}"),
+            Group::Change { segment, .. } => segment.clone(),
         }
     }
 
@@ -166,6 +180,7 @@ impl fmt::Display for Group {
             Group::Incident { start, place } => write!(f, "incident={}@{place}", start.format(INCIDENT_TIME)),
             Group::Fingerprint(s) => write!(f, "sha256={s}"),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
+            Group::Change { of, by, segment } => write!(f, "of={of};by={by};segment={segment}"),
         }
     }
 }
@@ -220,6 +235,12 @@ impl FromStr for Group {
             "file" => {
                 let (file, sheet) = rest.rsplit_once(";sheet=").ok_or_else(bad)?;
                 Group::Sheet { file: file.to_string(), sheet: sheet.to_string() }
+            }
+            "of" => {
+                // The metric id and the dimension hold no `;`: the segment is the rest.
+                let (of, rest) = rest.split_once(";by=").ok_or_else(bad)?;
+                let (by, segment) = rest.split_once(";segment=").ok_or_else(bad)?;
+                Group::Change { of: of.to_string(), by: by.to_string(), segment: segment.to_string() }
             }
             _ => return Err(bad()),
         })

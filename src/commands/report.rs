@@ -71,6 +71,9 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     }
     rows.extend(metrics::dq_rows(&data.ledger));
     rows.push(metrics::meta_row(&config));
+    // Why each headline changed (new rows, after the others: SPEC §8.2).
+    let changes = metrics::change::decompose(&rows, &history, month);
+    rows.extend(metrics::change::rows(&changes));
     let csv = crate::catalog::csv::render(month, &rows);
     log.stage("building the report's pages and fingerprinting the inputs");
     let generated = crate::today().format("%Y-%m-%d").to_string();

@@ -121,6 +121,9 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     metrics::sort_rows(&mut rows, &config);
     targets::apply(&mut rows, &config, &history, period);
     rows.push(metrics::meta_row(&config));
+    // A roll-up decomposes over its parts (its branch rows).
+    let changes = metrics::change::decompose(&rows, &history, period);
+    rows.extend(metrics::change::rows(&changes));
     let csv = crate::catalog::csv::render(period, &rows);
     let files = write(o, &config, &rows, &history, period, &listed, mixed, &csv)?;
     let manifest = crate::manifest::Manifest {

@@ -130,9 +130,12 @@ pub fn definitions(config: &Config) -> Definitions {
 pub fn fingerprint(config: &Config) -> String {
     use std::fmt::Write as _;
     let mut text = String::new();
-    // dq.footer (third round) counts input rows and means the same whatever the options: it
-    // is left out, so CSVs of earlier versions still roll up with this one's.
-    for d in definitions(config).iter().filter(|d| d.id != MetricId::MetaDefinitions && d.id != MetricId::DqFooter) {
+    // Rows added in the third round that mean the same whatever the options — dq.footer
+    // (input rows) and change.* (derived from the other rows) — are left out, so the CSVs of
+    // earlier versions still roll up with this one's.
+    const LATER: [MetricId; 4] =
+        [MetricId::DqFooter, MetricId::ChangeEffect, MetricId::ChangeRateEffect, MetricId::ChangeMixEffect];
+    for d in definitions(config).iter().filter(|d| d.id != MetricId::MetaDefinitions && !LATER.contains(&d.id)) {
         let _ = writeln!(text, "{}\t{}", d.id, d.formula_zh);
     }
     let _ = writeln!(text, "order_types {:?}", config.order_types);

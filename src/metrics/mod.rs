@@ -8,6 +8,7 @@
 mod agg;
 pub mod assess;
 mod calls;
+pub mod change;
 pub(crate) mod complaint;
 pub mod definitions;
 pub(crate) mod fault;

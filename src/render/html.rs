@@ -231,7 +231,7 @@ pub(crate) fn render(report: &Report, templates: &Templates) -> Result<String, H
             Label::PartSatisfaction,
             &[("survey", Heading::None, false), ("dissatisfied_detail", Heading::Name, true)],
         ),
-        ("trends", Label::PartTrends, &[("trend", Heading::None, false)]),
+        ("trends", Label::PartTrends, &[("trend", Heading::None, false), ("change", Heading::Name, false)]),
         ("quality", Label::PartQuality, &[("quality", Heading::None, false)]),
         ("definitions", Label::PartDefinitions, &[("definitions", Heading::None, false)]),
     ];

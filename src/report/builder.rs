@@ -19,6 +19,8 @@ pub(crate) struct Builder<'a> {
     pub(super) period: Period,
     /// A branch's own report: the whole's rows, for comparison.
     pub(super) whole: Option<Index<'a>>,
+    /// Each headline's change from the period before, split over its dimensions (SPEC §8.2).
+    pub(super) changes: Vec<crate::metrics::change::Decomposition>,
 }
 
 impl<'a> Builder<'a> {
@@ -43,6 +45,7 @@ impl<'a> Builder<'a> {
             history,
             period,
             whole: None,
+            changes: crate::metrics::change::decompose(rows, history, period),
         }
     }
 
@@ -233,7 +236,17 @@ impl<'a> Builder<'a> {
             })
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()).then_with(|| b.0.cmp(&a.0)));
         let label = if product.is_empty() { self.label(metric) } else { format!("{product}{}", self.label(metric)) };
+        // What moved it most, said only of a change worth saying: a significant change of a
+        // rate; a count's change of at least two standard deviations of a Poisson count.
+        let moved = match (unit, prev.and_then(|p| p.value)) {
+            (Unit::Rate, _) => significant == Some(true),
+            (_, Some(p)) => (value - p).abs() >= 2.0 * p.max(1.0).sqrt(),
+            _ => false,
+        };
+        let driver =
+            (product.is_empty() && moved).then(|| crate::metrics::change::explain(&self.changes, metric)).flatten();
         Some(Headline {
+            driver,
             metric,
             product: product.to_string(),
             label,

@@ -119,6 +119,18 @@ labels! {
     SheetTrend = "趋势", "Trends";
     Month = "月份", "Month";
     TrendTableTitle = "近12个月主要指标", "Headline metrics, last 12 months";
+    SheetChange = "变化归因", "Why it changed";
+    ChangeTableTitle = "较上期变化按维度拆分（各段效应之和等于总变化；比率：效应 = 率效应 + 结构效应）", "Change from the period before, split by dimension (the segments' effects add up to the change; rates: effect = rate effect + mix effect)";
+    Dimension = "维度", "Dimension";
+    Segment = "段", "Segment";
+    PrevValue = "上期值", "Before";
+    ThisValue = "本期值", "This period";
+    PrevWeight = "上期权重", "Weight before";
+    ThisWeight = "本期权重", "Weight now";
+    RateEffect = "率效应", "Rate effect";
+    MixEffect = "结构效应", "Mix effect";
+    Effect = "效应", "Effect";
+    ShareOfChange = "占变化比例", "Share of the change";
     TrendChartTitle = "近12个月主要指标趋势", "12-month trends";
     TypeFault = "故障", "fault";
     TypeInstall = "装移机", "install";

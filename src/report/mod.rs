@@ -9,6 +9,7 @@
 pub(crate) mod accountability;
 mod builder;
 mod calls;
+mod change;
 mod complaint;
 mod definitions;
 mod details;
@@ -196,6 +197,8 @@ pub(crate) struct Headline {
     pub mover: Option<(String, f64)>,
     /// A branch's own report: the whole's row of the metric, for comparison.
     pub whole: Option<MetricRow>,
+    /// The segments that explain the change (a significant one only).
+    pub driver: Option<crate::metrics::change::Explained>,
 }
 
 /// Whose report it is.
@@ -475,6 +478,7 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
         Some(accountability::assess_section(&b, &assessment)),
         Some(survey::section(&b)),
         Some(trend::section(&b)),
+        change::section(&b),
     ]
     .into_iter()
     .flatten()

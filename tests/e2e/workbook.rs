@@ -82,6 +82,7 @@ fn workbook_is_reproducible_and_has_every_sheet() {
             "考核",
             "回访满意度",
             "趋势",
+            "变化归因",
             "明细-服务支撑",
             "明细-重复申告",
             "明细-超时工单",
