@@ -41,6 +41,7 @@ fn value(v: &V) -> Option<Point> {
     match v {
         V::Rate { v, met, .. } => Some(Point { v: *v, met: *met }),
         V::Count(n) | V::Num(n, _) => Some(Point { v: *n, met: None }),
+        V::Change { v, .. } => Some(Point { v: *v, met: None }),
         _ => None,
     }
 }
@@ -139,6 +140,7 @@ fn draw(
     match chart.kind {
         ChartKind::Line => line(&root, chart, cats, names, series)?,
         ChartKind::ColumnLine | ChartKind::Pareto => bars_with_line(&root, chart, cats, names, series, lang)?,
+        ChartKind::Waterfall => waterfall(&root, chart, cats, series)?,
         _ => bars(&root, chart, cats, names, series, table)?,
     }
     root.present()?;
@@ -449,6 +451,89 @@ fn bars_with_line(
         SeriesLabelPosition::LowerRight
     };
     legend(&mut *c, at)?;
+    Ok(())
+}
+
+/// A waterfall: the first and last categories are totals (bars from the axis), the ones
+/// between float from the running total by their effect (up blue, down orange), each with
+/// its figure. The value axis spans the totals and running totals, not from zero: a rate's
+/// change of two points is seen.
+fn waterfall(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    chart: &Chart,
+    cats: &[String],
+    series: &[Vec<Option<Point>>],
+) -> R {
+    let vals: Vec<f64> = series.first().map(|s| s.iter().map(|p| p.map_or(0.0, |p| p.v)).collect()).unwrap_or_default();
+    let n = vals.len();
+    if n < 2 {
+        return Ok(());
+    }
+    // (from, to) of each bar; the totals' `from` is the axis bottom, set below.
+    let mut spans = Vec::with_capacity(n);
+    let mut cum = vals[0];
+    spans.push((None, vals[0]));
+    for v in &vals[1..n - 1] {
+        spans.push((Some(cum), cum + v));
+        cum += v;
+    }
+    spans.push((None, vals[n - 1]));
+    let ends = spans.iter().flat_map(|(a, b)| a.iter().copied().chain([*b]));
+    let (lo, hi) = ends.fold((f64::MAX, f64::MIN), |(l, h), x| (l.min(x), h.max(x)));
+    let pad = ((hi - lo) * 0.25).max(hi.abs() * 0.01).max(1e-9);
+    let bottom = if lo - pad < 0.0 && lo >= 0.0 { 0.0 } else { lo - pad };
+    let top = hi + pad * 0.6;
+    let font = |size: u32| (FONT, size).into_font();
+    let mut c = ChartBuilder::on(root)
+        .caption(&chart.title, font(20))
+        .margin(12)
+        .x_label_area_size(34)
+        .y_label_area_size(56)
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), bottom..top)?;
+    c.configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_labels(n)
+        .x_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&axis_label(chart.percent))
+        .label_style(font(14))
+        .draw()?;
+    const UP: RGBColor = RGBColor(0x5B, 0x9B, 0xD5);
+    c.draw_series(spans.iter().enumerate().map(|(i, (from, to))| {
+        let (a, colour) = match from {
+            None => (bottom, NEUTRAL),
+            Some(f) if to >= f => (*f, UP),
+            Some(f) => (*f, LINE2),
+        };
+        let mut r = Rectangle::new([(SegmentValue::Exact(i), a), (SegmentValue::Exact(i + 1), *to)], colour.filled());
+        r.set_margin(0, 0, 8, 8);
+        r
+    }))?;
+    c.draw_series(spans.iter().enumerate().map(|(i, (from, to))| {
+        let text = match from {
+            None if chart.percent => crate::report::pct(*to),
+            None => format!("{to:.0}"),
+            Some(f) => {
+                let d = to - f;
+                let sign = if d < 0.0 { "−" } else { "+" };
+                if chart.percent {
+                    format!("{sign}{:.2}pp", d.abs() * 100.0)
+                } else {
+                    format!("{sign}{:.0}", d.abs())
+                }
+            }
+        };
+        let y = from.map_or(*to, |f| f.max(*to));
+        Text::new(
+            text,
+            (SegmentValue::CenterOf(i), y),
+            font(13).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom)),
+        )
+    }))?;
     Ok(())
 }
 

@@ -374,7 +374,9 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         .charts
         .iter()
         .filter(|c| {
-            c.kind != ChartKind::HeatMap && section.tables.iter().any(|t| t.id == c.table && !t.rows.is_empty())
+            c.kind != ChartKind::HeatMap
+                && c.kind != ChartKind::Waterfall
+                && section.tables.iter().any(|t| t.id == c.table && !t.rows.is_empty())
         })
         .collect();
     let chart_top = row;

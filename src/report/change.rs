@@ -68,6 +68,55 @@ pub(super) fn section(b: &Builder) -> Option<Section> {
             ]);
         }
     }
+    // A waterfall per headline whose change a few segments explain (at most 4 metrics): the
+    // period before, the biggest segments of that dimension (at most 5, the rest as 其他),
+    // this period.
+    for (metric, x) in crate::metrics::change::DECOMPOSED
+        .iter()
+        .filter_map(|m| crate::metrics::change::explain(&b.changes, *m).map(|x| (*m, x)))
+        .take(4)
+    {
+        let Some(d) = b.changes.iter().find(|d| d.metric == metric && d.by == x.by) else { continue };
+        let Some(now) = b.idx.plain(metric, "", "").and_then(|r| r.value) else { continue };
+        let unit = metric.unit();
+        let rate = unit == Unit::Rate;
+        let total = |v: f64| if rate { V::Rate { v, small: false, met: None } } else { V::Count(v) };
+        // Segments without an effect are no step of the waterfall.
+        let moving: Vec<&crate::metrics::change::Effect> =
+            d.segments.iter().filter(|s| s.effect.abs() >= 5e-9).collect();
+        let shown = moving.len().min(5);
+        let mut body = vec![vec![V::Text(b.text(L::WaterfallBefore)), total(now - d.change)]];
+        for seg in &moving[..shown] {
+            body.push(vec![V::Text(seg.segment.clone()), V::Change { v: clean(seg.effect), unit, significant: None }]);
+        }
+        if moving.len() > shown {
+            let rest: f64 = moving[shown..].iter().map(|s| s.effect).sum();
+            body.push(vec![V::Text(b.text(L::WaterfallOthers)), V::Change { v: clean(rest), unit, significant: None }]);
+        }
+        body.push(vec![V::Text(b.text(L::WaterfallAfter)), total(now)]);
+        let id = format!("change.{}", metric.as_str());
+        let title = match b.lang {
+            Lang::Zh => format!("{}{}（{}）", b.label(metric), b.text(L::WaterfallTitle), dim(d.by)),
+            Lang::En => format!("{}{} ({})", b.label(metric), b.text(L::WaterfallTitle), dim(d.by)),
+        };
+        s.tables.push(Table {
+            id: id.clone(),
+            title: title.clone(),
+            columns: vec![dim(d.by), b.text(L::Effect)],
+            kinds: vec![ColKind::Text, ColKind::Number],
+            rows: body,
+            total: None,
+        });
+        s.charts.push(Chart {
+            title,
+            kind: ChartKind::Waterfall,
+            table: id,
+            category: 0,
+            series: vec![1],
+            target: None,
+            percent: rate,
+        });
+    }
     s.tables.push(Table {
         id: "change.segments".into(),
         title: b.text(L::ChangeTableTitle),

@@ -120,6 +120,10 @@ labels! {
     Month = "月份", "Month";
     TrendTableTitle = "近12个月主要指标", "Headline metrics, last 12 months";
     SheetChange = "变化归因", "Why it changed";
+    WaterfallBefore = "上期", "Before";
+    WaterfallAfter = "本期", "Now";
+    WaterfallOthers = "其他", "Others";
+    WaterfallTitle = "较上期变化", ": change from the period before";
     ChangeTableTitle = "较上期变化按维度拆分（各段效应之和等于总变化；比率：效应 = 率效应 + 结构效应）", "Change from the period before, split by dimension (the segments' effects add up to the change; rates: effect = rate effect + mix effect)";
     Dimension = "维度", "Dimension";
     Segment = "段", "Segment";

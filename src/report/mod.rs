@@ -151,6 +151,9 @@ pub(crate) enum ChartKind {
     /// A grid of the value columns (rows × columns), cells above 0 in red (a shortfall): an
     /// SVG grid on the page, a conditional format in the workbook.
     HeatMap,
+    /// A waterfall: the first row's value, each middle row's effect floating from the running
+    /// total, the last row's value (变化归因; on the page only, the workbook has its table).
+    Waterfall,
 }
 
 /// A section of the report (one workbook sheet, one HTML section).

@@ -95,6 +95,20 @@ fn a_planted_change_is_named_exactly() {
     let en = text("en");
     assert!(en.contains("mostly from 西区 (+60)."), "{en}");
     assert!(en.contains("fell by 16.67 percentage points from last month, mostly from 东区 (−16.67 pp)."), "{en}");
+    // The waterfalls of the two changes, on the page.
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    assert!(html.contains("<title>Fault reports: change from the period before (Branch)</title>"), "waterfall (en)");
+    let out = w.run(&["report", "--input", "2026-10", "--month", "2026-10", "--out", "out", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
+    for title in ["履约准时率较上期变化（分公司）", "故障总数较上期变化（分公司）"] {
+        let svg = html
+            .split("<svg ")
+            .find(|s| s.contains(&format!("<title>{title}</title>")))
+            .unwrap_or_else(|| panic!("{title}"));
+        assert!(svg.contains("<desc>上期: "), "{title}: the data in the description");
+    }
+    assert!(html.contains("−16.67pp") && html.contains(">+60<"), "the steps' labels");
     // No other segment is named for these two.
     for line in zh.lines().filter(|l| l.contains("主要来自")) {
         assert!(!line.contains("北区"), "{line}");
