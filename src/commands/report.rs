@@ -237,6 +237,9 @@ fn branch_report(
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));
+    // Its changes split inside it (by product…), against its own history.
+    let changes = metrics::change::decompose(&rows, &history, month);
+    rows.extend(metrics::change::rows(&changes));
     let scope = report::Scope::Branch { name: branch, whole: run.whole };
     let inputs = report::Inputs {
         rows: &rows,

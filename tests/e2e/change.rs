@@ -114,3 +114,27 @@ fn a_planted_change_is_named_exactly() {
         assert!(!line.contains("北区"), "{line}");
     }
 }
+
+#[test]
+fn a_branchs_own_report_splits_its_change_inside_the_branch() {
+    let w = Workdir::new();
+    w.write("2026-09/orders.csv", orders("2026-09", 20, 0));
+    w.write("2026-10/orders.csv", orders("2026-10", 80, 20));
+    for m in ["2026-09", "2026-10"] {
+        let out = w.run(&["report", "--input", m, "--month", m, "--out", "out", "-q", "--per-branch"]);
+        assert_eq!(out.code, 0, "{m}: {}", out.stderr);
+    }
+    // 西区's surge is all ADSL: its own report says so, by product.
+    let rows = read_metrics(&w.join("out/branches/西区/metrics-2026-10.csv"));
+    let adsl = rows
+        .iter()
+        .find(|r| r["metric"] == "change.effect" && r["group"] == "of=fault.reports;by=product;segment=ADSL")
+        .map(|r| r["value"].clone());
+    assert_eq!(adsl, Some("60".into()));
+    assert!(
+        rows.iter().filter(|r| r["metric"].starts_with("change.")).all(|r| !r["group"].contains("东区") && !r["group"].contains("北区")),
+        "nothing of another branch"
+    );
+    let html = std::fs::read_to_string(w.join("out/branches/西区/service-quality-2026-10.html")).unwrap();
+    assert!(html.contains("本月故障总数较上月上升60件，主要来自ADSL（+60件）。"), "the branch's own sentence");
+}
