@@ -132,7 +132,9 @@ fn a_branchs_own_report_splits_its_change_inside_the_branch() {
         .map(|r| r["value"].clone());
     assert_eq!(adsl, Some("60".into()));
     assert!(
-        rows.iter().filter(|r| r["metric"].starts_with("change.")).all(|r| !r["group"].contains("东区") && !r["group"].contains("北区")),
+        rows.iter()
+            .filter(|r| r["metric"].starts_with("change."))
+            .all(|r| !r["group"].contains("东区") && !r["group"].contains("北区")),
         "nothing of another branch"
     );
     let html = std::fs::read_to_string(w.join("out/branches/西区/service-quality-2026-10.html")).unwrap();
