@@ -156,76 +156,50 @@ impl Profile {
     }
 
     /// How well the column's content fits a field of this shape (0–1), and the words saying
-    /// why.
+    /// why (Chinese when `zh`).
     fn fit(&self, shape: Shape, period: Period, zh: bool) -> (f64, String) {
         let pct = |n: usize| format!("{:.0}%", self.share(n) * 100.0);
-        if zh {
-            return self.fit_zh(shape, period);
-        }
-        match shape {
-            Shape::DateTime => {
-                let inside = match (self.first, self.last) {
-                    (Some(f), Some(l)) => {
-                        let (a, b) = (period.first_day(), period.last_day());
-                        let within = f.date() <= b && l.date() >= a;
-                        format!(
-                            ", {} to {}{}",
-                            f.format("%Y-%m-%d"),
-                            l.format("%Y-%m-%d"),
-                            if within { " (the period is inside)" } else { " (outside the period)" }
-                        )
-                    }
-                    _ => String::new(),
-                };
-                (self.share(self.datetime), format!("{} date-times{inside}", pct(self.datetime)))
+        let say = |n: usize, zh_words: &str, en_words: &str| {
+            if zh {
+                format!("{}为{zh_words}", pct(n))
+            } else {
+                format!("{} {en_words}", pct(n))
             }
-            Shape::Duration => (self.share(self.duration), format!("{} durations or seconds", pct(self.duration))),
-            Shape::Boolean => (self.share(self.boolean), format!("{} yes/no values", pct(self.boolean))),
-            Shape::Phone => (self.share(self.phone), format!("{} phone numbers", pct(self.phone))),
-            Shape::Id => {
-                let unique = self.share(self.distinct);
-                (self.share(self.id) * unique, format!("{} ids, {:.0}% distinct", pct(self.id), unique * 100.0))
-            }
-            Shape::Branch => (self.share(self.branch), format!("{} known branch names", pct(self.branch))),
-            Shape::Satisfaction => {
-                (self.share(self.satisfaction), format!("{} satisfaction words", pct(self.satisfaction)))
-            }
-            Shape::OrderType => (self.share(self.order_type), format!("{} order-type words", pct(self.order_type))),
-            Shape::Text => (0.0, String::new()),
-        }
-    }
-}
-
-impl Profile {
-    /// [`Profile::fit`] in Chinese words.
-    fn fit_zh(&self, shape: Shape, period: Period) -> (f64, String) {
-        let pct = |n: usize| format!("{:.0}%", self.share(n) * 100.0);
+        };
         match shape {
             Shape::DateTime => {
                 let range = match (self.first, self.last) {
                     (Some(f), Some(l)) => {
                         let within = f.date() <= period.last_day() && l.date() >= period.first_day();
-                        format!(
-                            "，{}至{}（{}）",
-                            f.format("%Y-%m-%d"),
-                            l.format("%Y-%m-%d"),
-                            if within { "含本期" } else { "不在本期" }
-                        )
+                        let (f, l) = (f.format("%Y-%m-%d"), l.format("%Y-%m-%d"));
+                        match (zh, within) {
+                            (true, true) => format!("，{f}至{l}（含本期）"),
+                            (true, false) => format!("，{f}至{l}（不在本期）"),
+                            (false, true) => format!(", {f} to {l} (the period is inside)"),
+                            (false, false) => format!(", {f} to {l} (outside the period)"),
+                        }
                     }
                     _ => String::new(),
                 };
-                (self.share(self.datetime), format!("{}为日期时间{range}", pct(self.datetime)))
+                (self.share(self.datetime), format!("{}{range}", say(self.datetime, "日期时间", "date-times")))
             }
-            Shape::Duration => (self.share(self.duration), format!("{}为时长或秒数", pct(self.duration))),
-            Shape::Boolean => (self.share(self.boolean), format!("{}为是/否", pct(self.boolean))),
-            Shape::Phone => (self.share(self.phone), format!("{}为电话号码", pct(self.phone))),
+            Shape::Duration => (self.share(self.duration), say(self.duration, "时长或秒数", "durations or seconds")),
+            Shape::Boolean => (self.share(self.boolean), say(self.boolean, "是/否", "yes/no values")),
+            Shape::Phone => (self.share(self.phone), say(self.phone, "电话号码", "phone numbers")),
             Shape::Id => {
                 let unique = self.share(self.distinct);
-                (self.share(self.id) * unique, format!("{}为编号，{:.0}%不重复", pct(self.id), unique * 100.0))
+                let distinct = if zh {
+                    format!("，{:.0}%不重复", unique * 100.0)
+                } else {
+                    format!(", {:.0}% distinct", unique * 100.0)
+                };
+                (self.share(self.id) * unique, format!("{}{distinct}", say(self.id, "编号", "ids")))
             }
-            Shape::Branch => (self.share(self.branch), format!("{}为已知分公司名", pct(self.branch))),
-            Shape::Satisfaction => (self.share(self.satisfaction), format!("{}为满意度用语", pct(self.satisfaction))),
-            Shape::OrderType => (self.share(self.order_type), format!("{}为工单类型用语", pct(self.order_type))),
+            Shape::Branch => (self.share(self.branch), say(self.branch, "已知分公司名", "known branch names")),
+            Shape::Satisfaction => {
+                (self.share(self.satisfaction), say(self.satisfaction, "满意度用语", "satisfaction words"))
+            }
+            Shape::OrderType => (self.share(self.order_type), say(self.order_type, "工单类型用语", "order-type words")),
             Shape::Text => (0.0, String::new()),
         }
     }

@@ -19,7 +19,8 @@ use crate::period::Period;
 /// The segment of the rows no segment row holds.
 pub const EMPTY_SEGMENT: &str = "(空)";
 
-/// The metrics decomposed: the headlines of 概览, complaint.count and fault.reports.
+/// The metrics decomposed: the headlines of 概览 in their order (they include complaint.count
+/// and fault.reports); the report's 概览 lists these.
 pub const DECOMPOSED: [MetricId; 10] = [
     MetricId::CallsOffered,
     MetricId::CallsAnswerRate,

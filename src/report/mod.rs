@@ -372,19 +372,9 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The headline metrics of 一、总体概述, in order.
-pub(crate) const HEADLINES: &[MetricId] = &[
-    MetricId::CallsOffered,
-    MetricId::CallsAnswerRate,
-    MetricId::CallsServiceLevel,
-    MetricId::InstallOntimeRate,
-    MetricId::FaultReports,
-    MetricId::FaultRepeatRate,
-    MetricId::FaultRestoreOntimeRate,
-    MetricId::ComplaintCount,
-    MetricId::ComplaintOntimeRate,
-    MetricId::SurveySatisfactionRate,
-];
+/// The headline metrics of 一、总体概述, in order: the metrics whose changes are split
+/// ([`crate::metrics::change::DECOMPOSED`], which holds complaint.count and fault.reports too).
+pub(crate) const HEADLINES: &[MetricId] = &crate::metrics::change::DECOMPOSED;
 
 /// What a report is built from: the metrics stage's outputs, the records, the config and
 /// history they were computed with, and the period.

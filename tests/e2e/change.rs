@@ -76,18 +76,7 @@ fn a_planted_change_is_named_exactly() {
     let text = |lang: &str| {
         let out = w.run(&["report", "--input", "2026-10", "--month", "2026-10", "--out", "out", "--lang", lang, "-q"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
-        let html = std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap();
-        let mut t = String::new();
-        let mut tag = false;
-        for c in html.chars() {
-            match c {
-                '<' => tag = true,
-                '>' => tag = false,
-                c if !tag => t.push(c),
-                _ => {}
-            }
-        }
-        t
+        crate::util::html_text(&std::fs::read_to_string(w.join("out/service-quality-2026-10.html")).unwrap())
     };
     let zh = text("zh");
     assert!(zh.contains("本月故障总数较上月上升60件，主要来自西区（+60件）。"), "{zh}");

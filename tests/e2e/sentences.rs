@@ -2,22 +2,7 @@
 //! understaffed time chosen by the service level lost, the exit-3 summary naming where the
 //! rejected rows are, and numbers in the metrics CSV that keep their zeros.
 
-use crate::util::{read_metrics, Workdir};
-
-/// The text of an HTML report, tags dropped.
-fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
+use crate::util::{html_text as text_of, read_metrics, Workdir};
 
 /// A history of six months (2026-04..09) of complaints by channel, and this month's complaints:
 /// 短信 41.8 on average (40, 42, 44, 38, 45, 42) and 60 now (warned: 60 > 41.8 × 1.3 = 54.3 and
