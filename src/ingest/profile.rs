@@ -224,24 +224,8 @@ fn likeness(kind: Kind, field: &str, header: &str, extra: &[String]) -> (f64, St
 
 /// For each field in `missing`, the unmatched column whose content and header fit it best
 /// (content counts most: a header can say anything), if any fits well enough.
-#[allow(clippy::too_many_arguments)]
-#[cfg(test)]
-pub(crate) fn propose(
-    kind: Kind,
-    missing: &[&'static str],
-    names: &[String],
-    taken: &[usize],
-    rows: &[Vec<Cell<'static>>],
-    p: &ValueParser,
-    branches: &[String],
-    period: Period,
-    lang: crate::config::Lang,
-) -> Vec<Proposal> {
-    propose_with(kind, missing, names, taken, rows, p, branches, period, lang, false)
-}
-
-/// [`propose`]; `strict`: for a sheet that reads, the content must fit (90 %) and the header
-/// look like an alias (half its characters).
+/// `strict`: for a sheet that reads, the content must fit (90 %) and the header look like an
+/// alias (half its characters).
 #[allow(clippy::too_many_arguments)]
 fn propose_with(
     kind: Kind,
@@ -352,7 +336,7 @@ mod tests {
                 ]
             })
             .collect();
-        let got = propose(
+        let got = propose_with(
             Kind::Calls,
             &["wait_seconds", "answered"],
             &names,
@@ -362,6 +346,7 @@ mod tests {
             &[],
             period,
             crate::config::Lang::En,
+            false,
         );
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!((got[0].field, got[0].header.as_str()), ("wait_seconds", "排队等待(秒)"));
