@@ -58,6 +58,12 @@ pub enum Group {
         /// Sheet name.
         sheet: String,
     },
+    /// `queue=<Q>`: a hotline queue (segments of a change's decomposition).
+    Queue(String),
+    /// `cause=<C>`: a fault cause (every cause, not only the top N).
+    Cause(String),
+    /// `phenomenon=<P>`: a fault phenomenon (every one, not only the top N).
+    Phenomenon(String),
     /// `of=<metric id>;by=<dimension>;segment=<S>`: one segment's part of a metric's change
     /// from the period before (`change.*` rows, SPEC §8.2).
     Change {
@@ -77,6 +83,12 @@ pub enum GroupKind {
     None,
     /// [`Group::Change`].
     Change,
+    /// [`Group::Queue`].
+    Queue,
+    /// [`Group::Cause`].
+    Cause,
+    /// [`Group::Phenomenon`].
+    Phenomenon,
     /// [`Group::Channel`].
     Channel,
     /// [`Group::Category`].
@@ -121,6 +133,9 @@ impl Group {
             Group::Fingerprint(_) => GroupKind::Fingerprint,
             Group::Sheet { .. } => GroupKind::Sheet,
             Group::Change { .. } => GroupKind::Change,
+            Group::Queue(_) => GroupKind::Queue,
+            Group::Cause(_) => GroupKind::Cause,
+            Group::Phenomenon(_) => GroupKind::Phenomenon,
         }
     }
 
@@ -140,7 +155,10 @@ impl Group {
             | Group::Reason(s)
             | Group::Item(s)
             | Group::Interval(s)
-            | Group::Fingerprint(s) => s.clone(),
+            | Group::Fingerprint(s)
+            | Group::Queue(s)
+            | Group::Cause(s)
+            | Group::Phenomenon(s) => s.clone(),
             Group::DepartmentItem { department, item } => format!("{department} / {item}"),
             Group::Day(d) => d.to_string(),
             Group::Rank { value, .. } => value.clone(),
@@ -158,6 +176,7 @@ impl Group {
             "category" => Group::Category(value),
             "department" => Group::Department(value),
             "reason" => Group::Reason(value),
+            "queue" => Group::Queue(value),
             "day" => Group::Day(NaiveDate::parse_from_str(&value, "%Y-%m-%d").ok()?),
             _ => return None,
         })
@@ -181,6 +200,9 @@ impl fmt::Display for Group {
             Group::Fingerprint(s) => write!(f, "sha256={s}"),
             Group::Sheet { file, sheet } => write!(f, "file={file};sheet={sheet}"),
             Group::Change { of, by, segment } => write!(f, "of={of};by={by};segment={segment}"),
+            Group::Queue(s) => write!(f, "queue={s}"),
+            Group::Cause(s) => write!(f, "cause={s}"),
+            Group::Phenomenon(s) => write!(f, "phenomenon={s}"),
         }
     }
 }
@@ -218,6 +240,9 @@ impl FromStr for Group {
                 _ => Group::Department(rest.to_string()),
             },
             "item" => Group::Item(rest.to_string()),
+            "queue" => Group::Queue(rest.to_string()),
+            "cause" => Group::Cause(rest.to_string()),
+            "phenomenon" => Group::Phenomenon(rest.to_string()),
             "interval" => Group::Interval(rest.to_string()),
             "sha256" => Group::Fingerprint(rest.to_string()),
             "reason" => Group::Reason(rest.to_string()),

@@ -62,7 +62,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let history_dir = options.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, month);
     log.stage("computing the metrics");
-    let metrics::Computed { mut rows, staffing, fault_units } =
+    let metrics::Computed { mut rows, staffing, fault_units, segments } =
         metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.
@@ -71,7 +71,9 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     }
     rows.extend(metrics::dq_rows(&data.ledger));
     rows.push(metrics::meta_row(&config));
-    // Why each headline changed (new rows, after the others: SPEC §8.2).
+    // The third round's rows after the others: the changes' segments, then why each
+    // headline changed (SPEC §8.2).
+    rows.extend(segments);
     let changes = metrics::change::decompose(&rows, &history, month);
     rows.extend(metrics::change::rows(&changes));
     let csv = crate::catalog::csv::render(month, &rows);
@@ -232,11 +234,12 @@ fn branch_report(
     let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
     let config = run.config.for_branch(branch, &departments);
     let history = run.history.for_branch(branch);
-    let metrics::Computed { mut rows, staffing, fault_units } =
+    let metrics::Computed { mut rows, staffing, fault_units, segments } =
         metrics::compute(&data, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));
+    rows.extend(segments);
     // Its changes split inside it (by product…), against its own history.
     let changes = metrics::change::decompose(&rows, &history, month);
     rows.extend(metrics::change::rows(&changes));

@@ -117,10 +117,13 @@ pub(super) fn run(o: &Options) -> anyhow::Result<Exit> {
     let out = &o.output.out;
     let history_dir = o.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, period);
-    let mut rows = metrics::rollup::roll_up(&parts, config.statistics.small_sample);
+    let rows = metrics::rollup::roll_up(&parts, config.statistics.small_sample);
+    // The changes' segment rows after every other row, as in a report's CSV.
+    let (segments, mut rows): (Vec<_>, Vec<_>) = rows.into_iter().partition(metrics::is_segment_row);
     metrics::sort_rows(&mut rows, &config);
     targets::apply(&mut rows, &config, &history, period);
     rows.push(metrics::meta_row(&config));
+    rows.extend(segments);
     // A roll-up decomposes over its parts (its branch rows).
     let changes = metrics::change::decompose(&rows, &history, period);
     rows.extend(metrics::change::rows(&changes));

@@ -3,8 +3,8 @@
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::agg::{aggregate, code_col, count, decode_branches, f64_col, flag, mean, rate, BY_BRANCH};
-use super::{Ctx, MetricId, MetricRow, UNKNOWN_BRANCH};
+use super::agg::{aggregate, code_col, count, decode_branches, dict_col, f64_col, flag, mean, rate, BY_BRANCH};
+use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
 use crate::model::Calls;
 
@@ -19,6 +19,7 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         idx.len(),
         vec![
             code_col("branch", idx, |&i| code(i)),
+            dict_col("queue", idx, |&i| t.queue.code(i)),
             day_col(t, idx)?,
             BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
             Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
@@ -45,6 +46,7 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         .lazy()
         .select([
             col("branch"),
+            col("queue"),
             col("day"),
             offered().alias("offered"),
             offered().and(answered()).alias("answered"),
@@ -68,11 +70,24 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
     // Per day, whole centre: volume and service level for the daily chart.
     let mut days = aggregate(&df, &specs[..3], &[&["day"]], ctx.small_sample())?;
     days.sort_by(|a, b| a.group.cmp(&b.group));
+    // Per queue (the segments of a change's decomposition, SPEC §8.2): queue codes back to
+    // names; calls without a queue form the decomposition's (空).
+    let queues = t.queue.values();
+    let by_queue: Vec<MetricRow> = aggregate(&df, &specs[..3], &[&["queue"]], ctx.small_sample())?
+        .into_iter()
+        .filter_map(|mut r| {
+            let Group::Queue(code) = &r.group else { return None };
+            let name = code.parse::<usize>().ok().and_then(|c| queues.get(c))?;
+            r.group = Group::Queue(name.to_string());
+            Some(r)
+        })
+        .collect();
     // The frame's memory is given back before the repeat callers take theirs.
     drop(df);
     rows.extend(repeat_callers(t, idx, ctx, &code)?);
     decode_branches(&mut rows, &names);
     rows.extend(days);
+    rows.extend(by_queue);
     Ok(rows)
 }
 

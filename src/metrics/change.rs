@@ -37,7 +37,10 @@ pub const DECOMPOSED: [MetricId; 10] = [
 /// The dimensions a metric's change is split over (those its rows have).
 pub fn dimensions(metric: MetricId) -> &'static [&'static str] {
     match metric {
+        MetricId::CallsOffered | MetricId::CallsAnswerRate | MetricId::CallsServiceLevel => &["branch", "queue"],
         MetricId::ComplaintCount => &["branch", "channel", "category"],
+        MetricId::ComplaintOntimeRate => &["branch", "department"],
+        MetricId::FaultReports => &["branch", "product", "cause", "phenomenon"],
         m if m.per_product() => &["branch", "product"],
         _ => &["branch"],
     }
@@ -154,6 +157,14 @@ fn segment_of(key: &MetricKey, metric: MetricId, by: &str) -> Option<String> {
         ("product", Group::None) if key.branch.is_empty() && !key.product.is_empty() => Some(key.product.clone()),
         ("channel", Group::Channel(c)) if key.branch.is_empty() && key.product.is_empty() => Some(c.clone()),
         ("category", Group::Category(c)) if key.branch.is_empty() && key.product.is_empty() => Some(c.clone()),
+        ("queue", Group::Queue(c))
+        | ("department", Group::Department(c))
+        | ("cause", Group::Cause(c))
+        | ("phenomenon", Group::Phenomenon(c))
+            if key.branch.is_empty() && key.product.is_empty() =>
+        {
+            Some(c.clone())
+        }
         _ => None,
     }
 }

@@ -73,6 +73,13 @@ pub(crate) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<
     // SPEC §7.3: escalations per branch and channel too.
     let per_branch: &[&[&str]] = &[&["branch", "channel"]];
     out.extend(sorted(aggregate(&esc, &[count(MetricId::ComplaintEscalated, "count")], per_branch, small)?));
+    // The on-time rate per department (the segments of its change, SPEC §8.2).
+    out.extend(aggregate(
+        &df,
+        &[rate(MetricId::ComplaintOntimeRate, "ontime", "ontime_den")],
+        &[&["department"]],
+        small,
+    )?);
     let late = df.clone().lazy().filter(col("late")).collect()?;
     out.extend(sorted(aggregate(&late, &[count(MetricId::ComplaintOverdue, "count")], &[&["department"]], small)?));
     // Justified share: a department's justified complaints / all justified complaints.

@@ -62,6 +62,11 @@ pub(crate) fn compute<'a>(
     ] {
         let mut rank: FxHashMap<String, usize> = FxHashMap::default();
         for (product, value, n) in value_counts(&df, key, true, Some((t.product.values(), values)))? {
+            // Every value's reports (the segments of fault.reports' change, SPEC §8.2).
+            if product.is_empty() {
+                let group = if key == "cause" { Group::Cause(value.clone()) } else { Group::Phenomenon(value.clone()) };
+                out.push(MetricRow::count(MetricId::FaultReports, group, n as u64));
+            }
             let r = rank.entry(product.clone()).or_default();
             *r += 1;
             if *r > ctx.config.faults.top_n {

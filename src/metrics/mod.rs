@@ -107,6 +107,20 @@ pub struct Computed<'a> {
     pub staffing: staffing::Staffing,
     /// The fault reports' customer units (the repeat detail lists the repeating ones).
     pub(crate) fault_units: fault::Units<'a>,
+    /// Rows that only serve to split a change (calls per queue, the complaint on-time rate
+    /// per department, fault reports per cause and phenomenon): written after every other
+    /// row, in this order.
+    pub segments: Vec<MetricRow>,
+}
+
+/// A row of [`Computed::segments`].
+pub fn is_segment_row(r: &MetricRow) -> bool {
+    use group::GroupKind as K;
+    match r.group.kind() {
+        K::Queue | K::Cause | K::Phenomenon => true,
+        K::Department => r.metric == MetricId::ComplaintOntimeRate,
+        _ => false,
+    }
 }
 
 /// Every service metric of the month, in report order: calls, installs, faults,
@@ -147,8 +161,11 @@ pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsR
     let (other_rows, fault_units) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
     rows.extend(other_rows);
+    // The segment rows of the changes' decomposition (queue, department, cause, phenomenon)
+    // go after every other row of the metrics CSV (they came in the third round).
+    let (segments, mut rows): (Vec<MetricRow>, Vec<MetricRow>) = rows.into_iter().partition(is_segment_row);
     sort_rows(&mut rows, config);
-    Ok(Computed { rows, staffing, fault_units })
+    Ok(Computed { rows, staffing, fault_units, segments })
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)

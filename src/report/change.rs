@@ -17,6 +17,10 @@ pub(super) fn section(b: &Builder) -> Option<Section> {
             "product" => b.text(L::Product),
             "channel" => b.text(L::Channel),
             "category" => b.text(L::Category),
+            "queue" => b.text(L::Queue),
+            "department" => b.text(L::Department),
+            "cause" => b.text(L::Cause),
+            "phenomenon" => b.text(L::Phenomenon),
             other => other.to_string(),
         }
     };

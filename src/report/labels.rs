@@ -126,6 +126,7 @@ labels! {
     WaterfallTitle = "较上期变化", ": change from the period before";
     ChangeTableTitle = "较上期变化按维度拆分（各段效应之和等于总变化；比率：效应 = 率效应 + 结构效应）", "Change from the period before, split by dimension (the segments' effects add up to the change; rates: effect = rate effect + mix effect)";
     Dimension = "维度", "Dimension";
+    Queue = "技能组", "Queue";
     Segment = "段", "Segment";
     PrevValue = "上期值", "Before";
     ThisValue = "本期值", "This period";

@@ -8,7 +8,7 @@ use crate::util::{read_metrics, Workdir};
 /// Work orders of a month: 20 faults per branch × product (西区 × ADSL: `surge`), 40 installs
 /// per branch, all on time but `late` of 东区's.
 fn orders(month: &str, surge: usize, late: usize) -> String {
-    let mut s = String::from("工单号,工单类型,分公司,产品,用户号码,受理时间,预约时间,完成时间\n");
+    let mut s = String::from("工单号,工单类型,分公司,产品,用户号码,受理时间,预约时间,完成时间,故障原因\n");
     let mut n = 0;
     for b in ["东区", "西区", "北区"] {
         for p in ["ADSL", "E8"] {
@@ -16,8 +16,10 @@ fn orders(month: &str, surge: usize, late: usize) -> String {
             for k in 0..count {
                 n += 1;
                 let day = 1 + k % 25;
+                // The surge beyond the usual 20 is all line faults.
+                let cause = if k >= 20 { "线路故障" } else { "光猫故障" };
                 s.push_str(&format!(
-                    "F{month}-{n},故障,{b},{p},1330{n:07},{month}-{day:02} 08:{:02},,{month}-{day:02} 10:00\n",
+                    "F{month}-{n},故障,{b},{p},1330{n:07},{month}-{day:02} 08:{:02},,{month}-{day:02} 10:00,{cause}\n",
                     k % 60
                 ));
             }
@@ -31,7 +33,7 @@ fn orders(month: &str, surge: usize, late: usize) -> String {
                 format!("{month}-{day:02} 18:00")
             };
             s.push_str(&format!(
-                "Z{month}-{n},装机,{b},E8,1890{n:07},{month}-{day:02} 08:00,{month}-{:02} 08:00,{done}\n",
+                "Z{month}-{n},装机,{b},E8,1890{n:07},{month}-{day:02} 08:00,{month}-{:02} 08:00,{done},\n",
                 day + 1
             ));
         }
@@ -61,6 +63,8 @@ fn a_planted_change_is_named_exactly() {
     assert_eq!(fault_by_branch.iter().map(|e| e.1).sum::<f64>(), 60.0, "{fault_by_branch:?}");
     assert!(fault_by_branch.contains(&("西区".to_string(), 60.0)), "{fault_by_branch:?}");
     assert_eq!(effects("fault.reports", "product").iter().find(|e| e.0 == "ADSL").map(|e| e.1), Some(60.0));
+    // Every cause's reports are rows (not only the top N): the surge is all line faults.
+    assert_eq!(effects("fault.reports", "cause"), vec![("线路故障".to_string(), 60.0), ("光猫故障".to_string(), 0.0)]);
     let install = effects("install.ontime_rate", "branch");
     let total: f64 = install.iter().map(|e| e.1).sum();
     assert!((total - (100.0 / 120.0 - 1.0)).abs() < 1e-5, "{install:?}");
