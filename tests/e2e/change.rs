@@ -133,3 +133,55 @@ fn a_branchs_own_report_splits_its_change_inside_the_branch() {
     let html = std::fs::read_to_string(w.join("out/branches/西区/service-quality-2026-10.html")).unwrap();
     assert!(html.contains("本月故障总数较上月上升60件，主要来自ADSL（+60件）。"), "the branch's own sentence");
 }
+
+#[test]
+fn a_roll_up_and_a_week_split_their_changes_too() {
+    let w = Workdir::new();
+    w.write("2026-09/orders.csv", orders("2026-09", 20, 0));
+    w.write("2026-10/orders.csv", orders("2026-10", 80, 20));
+    // A roll-up of the branches' own CSVs splits over its parts (the branches).
+    for m in ["2026-09", "2026-10"] {
+        let out = w.run(&["report", "--input", m, "--month", m, "--out", &format!("city-{m}"), "-q", "--per-branch"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let mut args = vec!["rollup".to_string(), "--input".to_string()];
+        for b in ["东区", "西区", "北区"] {
+            args.push(format!("city-{m}/branches/{b}/metrics-{m}.csv"));
+        }
+        args.extend(["--month", m, "--out", "province", "-q"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = w.run(&args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let rows = read_metrics(&w.join("province/metrics-2026-10.csv"));
+    let west = rows
+        .iter()
+        .find(|r| r["metric"] == "change.effect" && r["group"] == "of=fault.reports;by=branch;segment=西区")
+        .map(|r| r["value"].clone());
+    assert_eq!(west, Some("60".into()), "the roll-up splits over its parts");
+    // A week against the week before: week 41 (Oct 5–11) has the orders of days 5–11.
+    let out = w.run(&["report", "--input", "2026-10", "--week", "2026-W40", "--out", "weekly", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = w.run(&["report", "--input", "2026-10", "--week", "2026-W41", "--out", "weekly", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = read_metrics(&w.join("weekly/metrics-2026-W41.csv"));
+    let effects: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["metric"] == "change.effect" && r["group"].starts_with("of=fault.reports;by=branch;"))
+        .map(|r| r["value"].parse().unwrap())
+        .collect();
+    let total = |rows: &[crate::util::CsvRow]| -> f64 {
+        rows.iter()
+            .find(|r| {
+                r["metric"] == "fault.reports"
+                    && r["branch"].is_empty()
+                    && r["product"].is_empty()
+                    && r["group"].is_empty()
+            })
+            .unwrap()["value"]
+            .parse()
+            .unwrap()
+    };
+    let before = total(&read_metrics(&w.join("weekly/metrics-2026-W40.csv")));
+    assert!(!effects.is_empty(), "the week before is in history: its change is split");
+    assert!((effects.iter().sum::<f64>() - (total(&rows) - before)).abs() < 1e-9, "{effects:?}");
+}
