@@ -96,6 +96,8 @@ fn cell(v: &V, lang: Lang) -> Cell {
         }
         V::Change { v, unit, significant } => {
             let text = match unit {
+                // No change reads 0.00, not +0.00 or −0.00.
+                Unit::Rate if (v * 100.0).abs() < 0.005 => format!("0.00{}", Label::PercentPoints.text(lang)),
                 Unit::Rate => format!("{:+.2}{}", v * 100.0, Label::PercentPoints.text(lang)),
                 Unit::Count => format!("{}{}", if *v > 0.0 { "+" } else { "" }, thousands(*v)),
                 _ => format!("{v:+.1}"),
@@ -155,7 +157,10 @@ fn sub(section: &Section, lang: Lang, heading: Heading, collapsed: bool) -> Resu
             .iter()
             .map(|tb| {
                 let mut t = table(tb, lang, limit);
-                t.folded = tb.rows.len() > FOLD_ROWS && section.charts.iter().any(|c| c.table == tb.id);
+                // A charted table (the chart shows it), and 变化归因's table of every segment
+                // (the waterfalls and sentences say what matters), are folded when long.
+                let charted = section.charts.iter().any(|c| c.table == tb.id);
+                t.folded = tb.rows.len() > FOLD_ROWS && (charted || section.id == "change");
                 t
             })
             .collect(),
