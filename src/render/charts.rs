@@ -56,6 +56,21 @@ fn short(label: &str) -> String {
     s.to_string()
 }
 
+/// The category axis of `n` categories: `n` segments. A segmented range has a segment for
+/// its end value too, so 0..n − 1 (0..n left an empty slot at the end); one category keeps
+/// 0..1 (an empty range has no scale).
+fn categories(n: usize) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize> {
+    (0..(n.max(1) - 1).max(1)).into_segmented()
+}
+
+/// The label of each category at the centre of its segment, as the table writes it.
+fn category_label(cats: &[String]) -> impl Fn(&SegmentValue<usize>) -> String + '_ {
+    move |v| match v {
+        SegmentValue::CenterOf(i) => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -203,19 +218,13 @@ fn bars(
         let mut c = builder
             .x_label_area_size(28)
             .y_label_area_size(label_w.min(260))
-            // A segmented range has a segment for its end value too: 0..n - 1 is `n` of them
-            // (0..n left an empty slot at the top). One bar keeps 0..1 (an empty range has no
-            // scale).
-            .build_cartesian_2d(0f64..ymax, (0..(n - 1).max(1)).into_segmented())?;
+            .build_cartesian_2d(0f64..ymax, categories(n))?;
         c.configure_mesh()
             .disable_y_mesh()
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .y_labels(n)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
-                _ => String::new(),
-            })
+            .y_label_formatter(&category_label(cats))
             .x_label_formatter(&axis_label(chart.percent))
             .label_style(font(14))
             .draw()?;
@@ -402,10 +411,8 @@ fn bars_with_line(
         .x_label_area_size(34)
         .y_label_area_size(48)
         .right_y_label_area_size(48)
-        // n segments, not n + 1 (a segmented range has one for its end value too: 0..n left
-        // an empty slot at the right).
-        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), 0f64..ymax)?
-        .set_secondary_coord((0..(n - 1).max(1)).into_segmented(), lmin.max(0.0)..1.0f64);
+        .build_cartesian_2d(categories(n), 0f64..ymax)?
+        .set_secondary_coord(categories(n), lmin.max(0.0)..1.0f64);
     let every = if n > 16 { 2 } else { 1 };
     c.configure_mesh()
         .disable_x_mesh()
@@ -489,16 +496,13 @@ fn waterfall(
         .margin(12)
         .x_label_area_size(34)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), bottom..top)?;
+        .build_cartesian_2d(categories(n), bottom..top)?;
     c.configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .x_labels(n)
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => cats.get(*i).map(|c| short(c)).unwrap_or_default(),
-            _ => String::new(),
-        })
+        .x_label_formatter(&category_label(cats))
         .y_label_formatter(&axis_label(chart.percent))
         .label_style(font(14))
         .draw()?;
