@@ -91,6 +91,25 @@ pub struct ReportConfig {
     pub file_stem: String,
     /// "zh" or "en".
     pub lang: Lang,
+    /// The documents written beside the metrics CSV (which is always written).
+    pub outputs: Vec<OutputKind>,
+    /// The deck's font (East Asian and Latin text).
+    pub deck_font: String,
+    /// A site's own deck template (.pptx: its slide master, theme and logo); "" = the
+    /// built-in one. A relative path is read from the config file's folder.
+    pub deck_template: String,
+}
+
+/// A document `report.outputs` can turn on or off.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// The workbook.
+    Xlsx,
+    /// The HTML report.
+    Html,
+    /// The deck.
+    Pptx,
 }
 
 /// Label language.
@@ -492,7 +511,15 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-        Config::parse(&text, path)
+        let mut config = Config::parse(&text, path)?;
+        // The deck template is where the config says, from the config's folder.
+        let template = Path::new(&config.report.deck_template);
+        if !config.report.deck_template.is_empty() && template.is_relative() {
+            if let Some(dir) = path.parent() {
+                config.report.deck_template = dir.join(template).to_string_lossy().into_owned();
+            }
+        }
+        Ok(config)
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {

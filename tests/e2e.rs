@@ -14,6 +14,8 @@ mod change;
 mod columnar;
 #[path = "e2e/damaged.rs"]
 mod damaged;
+#[path = "e2e/deck.rs"]
+mod deck;
 #[path = "e2e/firstcontact.rs"]
 mod firstcontact;
 #[path = "e2e/html.rs"]

@@ -156,24 +156,87 @@ fn document_date(period: Period) -> anyhow::Result<rust_xlsxwriter::ExcelDateTim
         .context("document date")
 }
 
-/// Render the view model: the workbook's sheets on both cores, then its zip (one core) beside
-/// the HTML page and `beside(html)`, the caller's writing of what is ready by then.
+/// The documents of one report, in the order they are listed: (file extension, bytes), as
+/// `report.outputs` asks (the metrics CSV is written apart).
+pub(super) type Documents = Vec<(&'static str, Vec<u8>)>;
+
+/// What the deck is drawn with: the config's font and the site's template, read once.
+pub(super) struct DeckLook {
+    font: String,
+    template: Option<(Vec<u8>, String)>,
+}
+
+impl DeckLook {
+    /// The config's deck font and template (read once, before anything is written).
+    pub(super) fn of(config: &Config) -> anyhow::Result<DeckLook> {
+        let path = &config.report.deck_template;
+        let template = if path.is_empty() || !config.report.outputs.contains(&crate::config::OutputKind::Pptx) {
+            None
+        } else {
+            let bytes = std::fs::read(path)
+                .map_err(|e| UsageError(format!("report.deck_template: cannot read {path}: {e}")))?;
+            crate::render::deck::check_template(&bytes, path)
+                .map_err(|e| UsageError(format!("report.deck_template: {e}")))?;
+            Some((bytes, path.clone()))
+        };
+        Ok(DeckLook { font: config.report.deck_font.clone(), template })
+    }
+
+    fn options(&self) -> crate::render::deck::Options<'_> {
+        crate::render::deck::Options {
+            font: &self.font,
+            template: self.template.as_ref().map(|(b, n)| (b.as_slice(), n.as_str())),
+        }
+    }
+}
+
+/// Render the view model into the documents `report.outputs` asks for: the workbook's sheets
+/// on both cores, then its zip (one core) beside the HTML page, `beside(html)` (the caller's
+/// writing of what is ready by then) and the deck.
 fn render_view(
     view: &crate::report::Report,
+    config: &Config,
+    deck: &DeckLook,
     templates: &crate::narrative::Templates,
     created: &rust_xlsxwriter::ExcelDateTime,
-    beside: impl FnOnce(&str) -> anyhow::Result<()> + Send,
-) -> anyhow::Result<(Vec<u8>, String)> {
-    let mut wb = crate::render::xlsx::workbook(view, created).context("writing the workbook")?;
-    let (html, xlsx) = rayon::join(
+    beside: impl FnOnce(Option<&str>) -> anyhow::Result<()> + Send,
+) -> anyhow::Result<Documents> {
+    use crate::config::OutputKind;
+    let wants = |k: OutputKind| config.report.outputs.contains(&k);
+    let mut wb = if wants(OutputKind::Xlsx) {
+        Some(crate::render::xlsx::workbook(view, created).context("writing the workbook")?)
+    } else {
+        None
+    };
+    let (others, xlsx) = rayon::join(
         || {
-            let html = crate::render::html::render(view, templates).context("writing the HTML report")?;
-            beside(&html)?;
-            anyhow::Ok(html)
+            let html = if wants(OutputKind::Html) {
+                Some(crate::render::html::render(view, templates).context("writing the HTML report")?)
+            } else {
+                None
+            };
+            beside(html.as_deref())?;
+            let pptx = if wants(OutputKind::Pptx) {
+                Some(crate::render::deck::render(view, &deck.options()).context("writing the deck")?)
+            } else {
+                None
+            };
+            anyhow::Ok((html, pptx))
         },
-        || wb.save_to_buffer(),
+        || wb.as_mut().map(|wb| wb.save_to_buffer()).transpose(),
     );
-    Ok((xlsx.context("writing the workbook")?, html?))
+    let (html, pptx) = others?;
+    let mut docs = Documents::new();
+    if let Some(x) = xlsx.context("writing the workbook")? {
+        docs.push(("xlsx", x));
+    }
+    if let Some(h) = html {
+        docs.push(("html", h.into_bytes()));
+    }
+    if let Some(p) = pptx {
+        docs.push(("pptx", p));
+    }
+    Ok(docs)
 }
 
 /// A path's file name as text (for the manifest).

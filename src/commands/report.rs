@@ -54,6 +54,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let listed = crate::ingest::discover(&args.input).map(|(files, _)| files);
     let hashes = crate::manifest::Fingerprints::start(listed.iter().flatten().map(|f| f.path.clone()));
     let (config, month, data) = super::ingest_args(args, options.output.lang)?;
+    let deck = super::DeckLook::of(&config)?;
     if !data.ledger.unreadable.is_empty() {
         // Never a quiet partial report (SPEC §8.1): nothing is written.
         return Err(crate::ingest::UnreadableSheets(data.ledger).into());
@@ -110,27 +111,38 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let created = super::document_date(month)?;
     log.stage("writing the workbook and the HTML report");
     let stem = &config.report.file_stem;
-    let paths = [
-        out.join(format!("{stem}-{month}.xlsx")),
-        out.join(format!("{stem}-{month}.html")),
-        out.join(format!("metrics-{month}.csv")),
-    ];
+    let doc_path = |ext: &str| out.join(format!("{stem}-{month}.{ext}"));
+    let csv_path = out.join(format!("metrics-{month}.csv"));
     // The HTML and the CSV are written while the workbook is zipped.
-    let (xlsx, html) = super::render_view(&view, &templates, &created, |html| {
-        output::write_atomic(&paths[1], html.as_bytes())?;
-        output::write_atomic(&paths[2], &csv)
+    let docs = super::render_view(&view, &config, &deck, &templates, &created, |html| {
+        if let Some(html) = html {
+            output::write_atomic(&doc_path("html"), html.as_bytes())?;
+        }
+        output::write_atomic(&csv_path, &csv)
     })?;
-    output::write_atomic(&paths[0], &xlsx)?;
-    manifest.outputs = vec![
-        crate::manifest::output(&super::file_name(&paths[0]), &xlsx),
-        crate::manifest::output(&super::file_name(&paths[1]), html.as_bytes()),
-        crate::manifest::output(&super::file_name(&paths[2]), &csv),
-    ];
+    let mut paths = Vec::new();
+    for (ext, bytes) in &docs {
+        let path = doc_path(ext);
+        if *ext != "html" {
+            output::write_atomic(&path, bytes)?;
+        }
+        manifest.outputs.push(crate::manifest::output(&super::file_name(&path), bytes));
+        paths.push(path);
+    }
+    manifest.outputs.push(crate::manifest::output(&super::file_name(&csv_path), &csv));
+    paths.push(csv_path);
     let mut branches = None;
     if options.per_branch {
         log.stage("writing the branches' reports");
-        let ctx =
-            BranchRun { data: &data, config: &config, history: &history, whole: &rows, month, generated: &generated };
+        let ctx = BranchRun {
+            data: &data,
+            config: &config,
+            history: &history,
+            whole: &rows,
+            month,
+            generated: &generated,
+            deck: &deck,
+        };
         let folders = branch_folders(&rows, &config);
         remove_stale_branch_files(out, &folders, &config.report.file_stem, month)?;
         branches = Some(folders.len());
@@ -164,6 +176,7 @@ struct BranchRun<'a> {
     whole: &'a [MetricRow],
     month: Period,
     generated: &'a str,
+    deck: &'a super::DeckLook,
 }
 
 /// The branches with a report of their own, in the report's order, each with its folder name
@@ -210,7 +223,8 @@ fn remove_stale_branch_files(
         if current.contains(name.as_str()) || !e.path().is_dir() {
             continue;
         }
-        for file in [format!("{stem}-{month}.xlsx"), format!("{stem}-{month}.html"), format!("metrics-{month}.csv")] {
+        let files = ["xlsx", "html", "pptx"].map(|ext| format!("{stem}-{month}.{ext}"));
+        for file in files.into_iter().chain([format!("metrics-{month}.csv")]) {
             let p = e.path().join(file);
             if p.is_file() {
                 std::fs::remove_file(&p).with_context(|| format!("removing the stale {}", p.display()))?;
@@ -222,7 +236,7 @@ fn remove_stale_branch_files(
 
 /// One branch's own report (SPEC §7.8): its records only, its metrics computed on them with
 /// the branch's view of the config and history, the whole's figures beside its own. Returns
-/// the workbook, the HTML report and the branch's metrics CSV, by file name.
+/// the documents `report.outputs` asks for and the branch's metrics CSV, by file name.
 fn branch_report(
     run: &BranchRun<'_>,
     branch: &str,
@@ -255,13 +269,12 @@ fn branch_report(
     };
     let mut view = report::build(scope, inputs, run.generated.to_string());
     narrative::fill(&mut view, &rows, templates)?;
-    let (xlsx, html) = super::render_view(&view, templates, created, |_| Ok(()))?;
+    let docs = super::render_view(&view, &config, run.deck, templates, created, |_| Ok(()))?;
     let stem = &config.report.file_stem;
-    Ok(vec![
-        (format!("{stem}-{month}.xlsx"), xlsx),
-        (format!("{stem}-{month}.html"), html.into_bytes()),
-        (format!("metrics-{month}.csv"), crate::catalog::csv::render(month, &rows)),
-    ])
+    let mut files: Vec<(String, Vec<u8>)> =
+        docs.into_iter().map(|(ext, bytes)| (format!("{stem}-{month}.{ext}"), bytes)).collect();
+    files.push((format!("metrics-{month}.csv"), crate::catalog::csv::render(month, &rows)));
+    Ok(files)
 }
 
 /// The lines cron mails: history problems, the row ledger, unmet targets, early warnings,
@@ -310,7 +323,7 @@ fn print_summary(w: &Written, elapsed: std::time::Duration) {
         match branches {
             None => say!("wrote {}", p.display()),
             Some(0) => say!("no branch reports: no row names a branch"),
-            Some(n) => say!("wrote {} ({n} branches: workbook, HTML report and metrics CSV each)", p.display()),
+            Some(n) => say!("wrote {} ({n} branches: their own documents and metrics CSV each)", p.display()),
         }
     }
 }

@@ -181,13 +181,12 @@ fn write(
     let mut view = report::build(scope, inputs, generated);
     let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
-    let (xlsx, html) = super::render_view(&view, &templates, &super::document_date(period)?, |_| Ok(()))?;
+    let deck = super::DeckLook::of(config)?;
+    let docs = super::render_view(&view, config, &deck, &templates, &super::document_date(period)?, |_| Ok(()))?;
     let stem = &config.report.file_stem;
-    let files = vec![
-        (o.output.out.join(format!("{stem}-{period}.xlsx")), xlsx),
-        (o.output.out.join(format!("{stem}-{period}.html")), html.into_bytes()),
-        (o.output.out.join(format!("metrics-{period}.csv")), csv.to_vec()),
-    ];
+    let mut files: Vec<(PathBuf, Vec<u8>)> =
+        docs.into_iter().map(|(ext, bytes)| (o.output.out.join(format!("{stem}-{period}.{ext}")), bytes)).collect();
+    files.push((o.output.out.join(format!("metrics-{period}.csv")), csv.to_vec()));
     for (p, bytes) in &files {
         output::write_atomic(p, bytes)?;
     }

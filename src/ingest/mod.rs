@@ -11,7 +11,7 @@ mod dedupe;
 mod delimited;
 mod discover;
 pub(crate) mod format;
-mod guard;
+pub(crate) mod guard;
 pub(crate) mod header;
 mod markup;
 mod profile;

@@ -12,10 +12,13 @@ use crate::report::{pct, Label, Report, Section, Table, V};
 /// Rows shown of a detail table; the workbook has them all.
 pub(crate) const DETAIL_ROWS: usize = 200;
 
+/// A cell as the page shows it: its text and its CSS classes (`num`, `met`, `unmet`, …).
 #[derive(Serialize)]
-struct Cell {
-    text: String,
-    class: &'static str,
+pub(crate) struct Cell {
+    /// The text.
+    pub(crate) text: String,
+    /// The classes.
+    pub(crate) class: &'static str,
 }
 
 #[derive(Serialize)]
@@ -73,7 +76,8 @@ fn thousands(n: f64) -> String {
     }
 }
 
-fn cell(v: &V, lang: Lang) -> Cell {
+/// A cell's text and classes (the deck shows the same texts).
+pub(crate) fn cell(v: &V, lang: Lang) -> Cell {
     match v {
         V::Empty => Cell { text: String::new(), class: "" },
         // Long texts (a complaint's content, a reason) wrap in a wide cell.

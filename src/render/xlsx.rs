@@ -280,10 +280,14 @@ impl Writer<'_> {
 }
 
 /// Where a table landed on its sheet.
-struct Placed {
-    header_row: u32,
-    first: u32,
-    last: u32,
+/// Where a table was written on its sheet (what its native charts refer to).
+pub(crate) struct Placed {
+    /// The header's row.
+    pub(crate) header_row: u32,
+    /// The first body row.
+    pub(crate) first: u32,
+    /// The last row (the total's, if any).
+    pub(crate) last: u32,
     /// Helper column (target values), if written.
     target_col: Option<u16>,
     /// Helper column (cumulative share), if written.
@@ -438,7 +442,8 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     Ok(())
 }
 
-fn write_table(
+/// Write a table (title, header, rows, total, the charts' helper columns) from row `top`.
+pub(crate) fn write_table(
     ws: &mut Worksheet,
     lang: Lang,
     table: &Table,
@@ -552,7 +557,8 @@ fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
     }
 }
 
-fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed, lang: Lang) -> XChart {
+/// The native chart of `chart`, drawn from `table` as placed on `sheet`.
+pub(crate) fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed, lang: Lang) -> XChart {
     // Body rows only (not the total row).
     let last_body = p.first + table.rows.len() as u32 - 1;
     let cats = (sheet, p.first, chart.category as u16, last_body, chart.category as u16);

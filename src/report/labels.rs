@@ -296,6 +296,15 @@ labels! {
     PartTrends = "六、预警与趋势", "6. Early warnings and trends";
     PartQuality = "七、数据质量", "7. Data quality";
     PartDefinitions = "八、指标口径", "8. Definitions";
+    Continued = "（续）", " (cont.)";
+    DeckAssessment = "投诉考核与典型案例", "Complaint assessment and cases";
+    DeckCases = "本月典型案例", "Typical cases";
+    DeckWorkPlan = "工作计划", "Work plan";
+    DeckFillIn = "（在此填写下月工作计划）", "(next month's plan: write here)";
+    WaterfallBase = "基准（不显示）", "Base (hidden)";
+    WaterfallTotal = "期初/期末", "Before / after";
+    WaterfallUp = "增加", "Rise";
+    WaterfallDown = "减少", "Fall";
     SmallSampleNoteHtml = "* 样本量小（分母低于配置的小样本量），不宜据此排名。",
         "* small sample (denominator below the configured size): do not rank on it.";
     SmallSampleNoteSheet = "* 斜体带*号：样本量小（分母低于配置的小样本量），不宜据此排名。",

@@ -53,7 +53,15 @@ fn the_manifest_fingerprints_config_inputs_and_outputs_and_is_reproducible() {
     // Every output, as written.
     let outputs = m["outputs"].as_array().unwrap();
     let names: Vec<&str> = outputs.iter().map(|o| o["file"].as_str().unwrap()).collect();
-    assert_eq!(names, ["service-quality-2026-10.xlsx", "service-quality-2026-10.html", "metrics-2026-10.csv"]);
+    assert_eq!(
+        names,
+        [
+            "service-quality-2026-10.xlsx",
+            "service-quality-2026-10.html",
+            "service-quality-2026-10.pptx",
+            "metrics-2026-10.csv"
+        ]
+    );
     for o in outputs {
         let bytes = std::fs::read(w.join("a").join(o["file"].as_str().unwrap())).unwrap();
         assert_eq!(o["sha256"], sha(&bytes), "{}", o["file"]);
