@@ -164,6 +164,31 @@ fn escalations_and_cases_keep_hostile_text_inert() {
     let long = "客户反映其宽带自九月中旬以来每天晚间八点至十一点频繁掉线，期间多次拨打10000号报修，装维人员两次上门均未解决，客户要求赔偿并投诉至12315";
     let quoted: String = long.chars().take(60).collect();
     assert!(html.contains(&format!("12315渠道1件：城区1件。城区（网络质量）：{quoted}…。")), "the 12315 list");
+    // The deck: the same cases in a native table, their text as text — escaped, never a
+    // field or a link.
+    let deck = crate::deck::read_deck(&w.join("out/service-quality-2026-10.pptx"));
+    let cells: Vec<String> = deck["slides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["shapes"].as_array().unwrap().iter())
+        .filter(|sh| sh["kind"] == "table")
+        .flat_map(|sh| sh["cells"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().clone()))
+        .filter_map(|c| c.as_str().map(String::from))
+        .collect();
+    assert!(cells.iter().any(|c| c == "<script>alert('x')</script><b>已处理</b>"), "the result as written");
+    assert!(cells.iter().any(|c| c.starts_with("=HYPERLINK(")), "the content as written");
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(w.join("out/service-quality-2026-10.pptx")).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        if name.starts_with("ppt/slides/slide") {
+            let mut xml = String::new();
+            f.read_to_string(&mut xml).unwrap();
+            assert!(!xml.contains("<script") && !xml.contains("<a:fld") && !xml.contains("hlinkClick"), "{name}");
+        }
+    }
     // The CSV never carries content or result.
     let csv = std::fs::read_to_string(w.join("out/metrics-2026-10.csv")).unwrap();
     assert!(!csv.contains("HYPERLINK") && !csv.contains("<script>"));

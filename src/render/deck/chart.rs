@@ -171,11 +171,7 @@ fn waterfall(sheet: &str, chart: &Chart, table: &Table, p: &xlsx::Placed) -> XCh
     // The axis starts below the lowest step, as on the page: a rate's change of a tenth of a
     // point is visible. A step's bottom is its base (a total's: its value, drawn from 0).
     let col = |r: &Vec<V>, c: usize| r.get(c).and_then(number).unwrap_or(0.0);
-    let lo = table
-        .rows
-        .iter()
-        .map(|r| if col(r, 2) > 0.0 { col(r, 2) } else { col(r, 1) })
-        .fold(f64::MAX, f64::min);
+    let lo = table.rows.iter().map(|r| if col(r, 2) > 0.0 { col(r, 2) } else { col(r, 1) }).fold(f64::MAX, f64::min);
     let hi = table.rows.iter().map(|r| (1..=4).map(|c| col(r, c)).sum::<f64>()).fold(f64::MIN, f64::max);
     if hi > lo && lo > 0.0 {
         let pad = ((hi - lo) * 0.25).max(hi.abs() * 0.01);

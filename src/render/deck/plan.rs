@@ -425,6 +425,22 @@ fn section_slides<'a>(r: &'a Report, s: &'a Section, heading: &str, f: Frame, sk
         let at = Rect { x: chart_x, y: top, w: f.margin() + f.width() - chart_x, h: bottom - top };
         shapes.push(Shape::Chart { at, chart, table, sheet: &s.name });
         slides.push(Slide { layout: Layout::Content, title: heading.to_string(), subtitle: Vec::new(), shapes });
+    } else if let Some((table, m)) = tables
+        .first()
+        .map(|t| (*t, measure(t, f.width() * 3 / 5, r.lang)))
+        .filter(|(t, m)| !s.narrative.is_empty() && m.w <= f.width() * 3 / 5 && top + whole_h(t, m, r.lang) <= bottom)
+    {
+        // A main table that fits in three fifths of the width whole on the left, the
+        // sentences beside it.
+        let gap = f.width() / 30;
+        let (x, w) = (f.margin() + m.w + gap, f.width() - m.w - gap);
+        let mut slide = packed(r, &[(table, m)], heading, f);
+        slide.shapes.push(Shape::Text {
+            at: Rect { x, y: top, w, h: bottom - top },
+            paras: bullets(&s.narrative, w, bottom - top),
+        });
+        slides.push(slide);
+        placed_table = Some(table.id.as_str());
     } else if let Some(&table) = tables.first() {
         // The sentences above the main table.
         let paras = bullets(&s.narrative, f.width(), (bottom - top) * 2 / 5);
@@ -507,7 +523,19 @@ fn table_slides<'a>(
     let lang = r.lang;
     let cont = Label::Continued.text(lang);
     let caption_h = CAPTION_H;
-    let Measure { size, widths, row_h, header_h, w: table_w } = measure(t, f.width(), lang);
+    // A table that would just miss the room under its lead is set smaller (down to 11
+    // points) to stay whole on one slide.
+    let mut m = measure(t, f.width(), lang);
+    for smaller in [12, 11] {
+        if start > f.top() && start + whole_h(t, &m, lang) > f.bottom() && m.size > smaller {
+            let s = measure_at(t, f.width(), lang, smaller);
+            if start + whole_h(t, &s, lang) <= f.bottom() {
+                m = s;
+                break;
+            }
+        }
+    }
+    let Measure { size, widths, row_h, header_h, w: table_w } = m;
     let body: Vec<Vec<TCell>> = t.rows.iter().map(|row| cells(row, t, &widths, size, lang, false)).collect();
     let heights: Vec<i64> = body.iter().map(|r| row_height(r, &widths, size, row_h)).collect();
     let total = t.total.as_ref().map(|row| cells(row, t, &widths, size, lang, true));
@@ -624,7 +652,12 @@ struct Measure {
 }
 
 fn measure(t: &Table, width: i64, lang: Lang) -> Measure {
-    let (size, widths) = fit_columns(t, width, lang);
+    measure_at(t, width, lang, 14)
+}
+
+/// [`measure`] at `max` points at most.
+fn measure_at(t: &Table, width: i64, lang: Lang, max: u32) -> Measure {
+    let (size, widths) = fit_columns(t, width, lang, max);
     // LibreOffice and PowerPoint draw a row no lower than about twice its font size.
     let row_h = i64::from(size) * PT * 2;
     let header_lines =
@@ -710,7 +743,7 @@ fn em_fit(width: i64, size: u32) -> f64 {
 
 /// The font size and column widths of a table: the largest size at which its columns'
 /// natural widths (text columns capped) fit the slide's width.
-fn fit_columns(t: &Table, width: i64, lang: Lang) -> (u32, Vec<i64>) {
+fn fit_columns(t: &Table, width: i64, lang: Lang, max: u32) -> (u32, Vec<i64>) {
     let natural: Vec<f64> = (0..t.columns.len())
         .map(|c| {
             let body = t
@@ -721,14 +754,16 @@ fn fit_columns(t: &Table, width: i64, lang: Lang) -> (u32, Vec<i64>) {
                 .map(|v| em(&cell(v, lang).text))
                 .fold(0.0, f64::max);
             let cap = if t.kinds.get(c) == Some(&ColKind::Number) { 14.0 } else { TEXT_CAP_EM };
-            // A header may take two lines.
-            let header = (em(&t.columns[c]) / 2.0).max(em(&t.columns[c]).min(6.0));
+            // A header may take two lines, but an English word is not broken.
+            let h = &t.columns[c];
+            let word = h.split_whitespace().filter(|w| w.is_ascii()).map(em).fold(0.0, f64::max);
+            let header = (em(h) / 2.0).max(em(h).min(6.0)).max(word);
             body.max(header).min(cap) + 1.0
         })
         .collect();
     let sum: f64 = natural.iter().sum();
     let mut size = 9;
-    for s in [14, 12, 11, 10, 9] {
+    for s in [14, 12, 11, 10, 9].into_iter().filter(|s| *s <= max) {
         if sum * f64::from(s) * PT as f64 <= width as f64 {
             size = s;
             break;
