@@ -13,6 +13,7 @@
 mod chart;
 mod package;
 mod plan;
+mod table;
 mod xml;
 
 use crate::report::Report;
