@@ -83,6 +83,27 @@ pub enum Command {
         /// Also write each branch's own report under <out>/branches/<branch>/.
         #[arg(long)]
         per_branch: bool,
+        /// Then deliver it as [delivery] says (mail, group robots; once per recipient).
+        #[arg(long)]
+        send: bool,
+    },
+    /// Deliver a report already written (mail, group robots), as [delivery] says.
+    Send {
+        /// The report's output folder.
+        #[arg(long, short, default_value = "out")]
+        out: PathBuf,
+        /// Month (YYYY-MM), week (YYYY-Www) or period (FROM..TO) of the report.
+        #[arg(long, short, required = true, visible_alias = "week", visible_alias = "period")]
+        month: String,
+        /// Config file (default: ./svcq.toml if present, else the built-in defaults).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Write each mail as .eml and each robot message as .json under <out>/outbox/; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send again to those the ledger says already got it.
+        #[arg(long)]
+        resend: bool,
     },
     /// Build a larger unit's report (a province, a group) from its parts' metrics CSVs, without raw rows.
     Rollup {

@@ -75,6 +75,101 @@ pub struct Config {
     pub files: Vec<FileRule>,
     /// Targets.
     pub targets: Vec<Target>,
+    /// Who gets the report, by mail and group robots (SPEC §8.4).
+    pub delivery: DeliveryConfig,
+}
+
+/// `[delivery]`: the mail and the group robots that take the report to its readers.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// The sender, `名称 <address>`.
+    pub from: String,
+    /// The subject: a tera template over the report's facts (`title`, `period`, `organisation`, `branch`).
+    pub subject: String,
+    /// Which documents go with each mail.
+    pub attach: Vec<OutputKind>,
+    /// The mail server.
+    pub smtp: SmtpConfig,
+    /// The mail recipients.
+    #[serde(default)]
+    pub recipients: Vec<Recipient>,
+    /// The group robots.
+    #[serde(default)]
+    pub webhooks: Vec<Webhook>,
+}
+
+/// `[delivery.smtp]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name (also the name its certificate must carry).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub security: Security,
+    /// Login name ("" = no login).
+    pub user: String,
+    /// The environment variable that holds the password.
+    pub password_env: String,
+    /// An extra CA certificate (PEM) for an internal mail server; relative to the config file.
+    pub ca_file: String,
+}
+
+/// How the mail connection is secured.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded by STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only when written in the config.
+    None,
+}
+
+/// `[[delivery.recipients]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// The address.
+    pub email: String,
+    /// `whole`, or a branch name: that branch's own files.
+    #[serde(default = "whole")]
+    pub scope: String,
+}
+
+/// `[[delivery.webhooks]]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    /// `wecom`, `dingtalk` or `feishu`.
+    pub kind: RobotKind,
+    /// The environment variable that holds the robot's URL (it carries its key).
+    pub url_env: String,
+    /// The environment variable that holds the signing secret ("" = none).
+    #[serde(default)]
+    pub secret_env: String,
+    /// `whole`, or a branch name.
+    #[serde(default = "whole")]
+    pub scope: String,
+}
+
+fn whole() -> String {
+    "whole".to_string()
+}
+
+/// A group robot's kind.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RobotKind {
+    /// 企业微信.
+    Wecom,
+    /// 钉钉.
+    Dingtalk,
+    /// 飞书.
+    Feishu,
 }
 
 /// `[report]`
@@ -512,6 +607,13 @@ impl Config {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         let mut config = Config::parse(&text, path)?;
+        // The mail server's extra CA is where the config says, from the config's folder.
+        let ca = Path::new(&config.delivery.smtp.ca_file);
+        if !config.delivery.smtp.ca_file.is_empty() && ca.is_relative() {
+            if let Some(dir) = path.parent() {
+                config.delivery.smtp.ca_file = dir.join(ca).to_string_lossy().into_owned();
+            }
+        }
         // The deck template is where the config says, from the config's folder.
         let template = Path::new(&config.report.deck_template);
         if !config.report.deck_template.is_empty() && template.is_relative() {

@@ -11,6 +11,8 @@ pub enum Exit {
     Usage = 2,
     /// 3: report written but data quality below the threshold.
     DataQuality = 3,
+    /// 4: report written, but not every delivery succeeded (takes precedence over 3).
+    Undelivered = 4,
 }
 
 impl Exit {

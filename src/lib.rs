@@ -3,7 +3,8 @@
 //!
 //! The pipeline, one module per stage:
 //! [`ingest`] (files → typed rows + ledger) → [`model`] (the month's records) →
-//! [`metrics`] (metric rows) → [`render`] (metrics CSV; workbook and HTML as they land).
+//! [`metrics`] (metric rows) → [`render`] (metrics CSV; workbook, HTML and deck) →
+//! [`delivery`] (mail and group robots).
 //! [`sample`] writes synthetic exports whose true figures are known.
 
 /// `println!` that stops quietly when stdout is closed (piped into `head`): a reader that left
@@ -19,6 +20,7 @@ pub mod catalog;
 pub mod cli;
 mod commands;
 pub mod config;
+mod delivery;
 pub mod exit;
 mod fingerprint;
 mod history;

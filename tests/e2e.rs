@@ -16,6 +16,8 @@ mod columnar;
 mod damaged;
 #[path = "e2e/deck.rs"]
 mod deck;
+#[path = "e2e/delivery.rs"]
+mod delivery;
 #[path = "e2e/firstcontact.rs"]
 mod firstcontact;
 #[path = "e2e/html.rs"]

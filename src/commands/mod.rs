@@ -7,6 +7,7 @@ mod init;
 mod report;
 mod rollup;
 mod sample;
+mod send;
 
 use std::path::Path;
 
@@ -32,7 +33,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::InitConfig { input, month } => init::config(&input, month),
         Command::Check { args, lang } => check::run(&args, lang),
         Command::Definitions { config } => definitions::run(config.as_deref()),
-        Command::Report { args, output, per_branch } => report::run(&args, &report::Options { output, per_branch }),
+        Command::Report { args, output, per_branch, send } => {
+            report::run(&args, &report::Options { output, per_branch, send })
+        }
+        Command::Send { out, month, config, dry_run, resend } => {
+            send::run(&out, &month, config.as_deref(), dry_run, resend)
+        }
         Command::Rollup { input, month, output, names, allow_mixed_config, config, quiet } => {
             rollup::run(&rollup::Options { input, period: month, output, names, allow_mixed_config, config, quiet })
         }

@@ -22,6 +22,8 @@ pub(super) struct Options {
     pub(super) output: crate::cli::OutputArgs,
     /// Also write each branch's own report.
     pub(super) per_branch: bool,
+    /// Then deliver it (SPEC §8.4).
+    pub(super) send: bool,
 }
 
 /// What a finished run tells the user.
@@ -37,6 +39,11 @@ struct Written {
 
 /// Run the pipeline, then print its summary unless `--quiet`.
 pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
+    if options.send {
+        // What delivery needs is checked before anything is read (SPEC §8.4).
+        let config = super::load_config(args.config.as_deref())?;
+        crate::delivery::check(&config, options.per_branch, true)?;
+    }
     let log = Log::new(args);
     let _lock = lock::lock(&options.output.out)?;
     let w = write_report(args, options, &log)?;
@@ -44,7 +51,20 @@ pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
     if !args.quiet {
         print_summary(&w, log.start.elapsed());
     }
-    Ok(super::quality_exit(&w.config, &w.data))
+    let exit = super::quality_exit(&w.config, &w.data);
+    if !options.send {
+        return Ok(exit);
+    }
+    let outcome = crate::delivery::send(
+        &w.config,
+        &crate::delivery::Options {
+            out: options.output.out.clone(),
+            period: w.month.to_string(),
+            dry_run: false,
+            resend: false,
+        },
+    )?;
+    Ok(super::send::report(&outcome, exit, args.quiet))
 }
 
 fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Result<Written> {
@@ -131,6 +151,9 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     }
     manifest.outputs.push(crate::manifest::output(&super::file_name(&csv_path), &csv));
     paths.push(csv_path);
+    // What a mail or a robot says about it (read back by `svcq send`).
+    let digest = crate::delivery::Digest::of(&view, paths.iter().map(|p| super::file_name(p)).collect());
+    output::write_atomic(&out.join(format!("digest-{month}.json")), digest.to_json().as_bytes())?;
     let mut branches = None;
     if options.per_branch {
         log.stage("writing the branches' reports");
@@ -224,7 +247,7 @@ fn remove_stale_branch_files(
             continue;
         }
         let files = ["xlsx", "html", "pptx"].map(|ext| format!("{stem}-{month}.{ext}"));
-        for file in files.into_iter().chain([format!("metrics-{month}.csv")]) {
+        for file in files.into_iter().chain([format!("metrics-{month}.csv"), format!("digest-{month}.json")]) {
             let p = e.path().join(file);
             if p.is_file() {
                 std::fs::remove_file(&p).with_context(|| format!("removing the stale {}", p.display()))?;
@@ -274,6 +297,8 @@ fn branch_report(
     let mut files: Vec<(String, Vec<u8>)> =
         docs.into_iter().map(|(ext, bytes)| (format!("{stem}-{month}.{ext}"), bytes)).collect();
     files.push((format!("metrics-{month}.csv"), crate::catalog::csv::render(month, &rows)));
+    let digest = crate::delivery::Digest::of(&view, files.iter().map(|(n, _)| n.clone()).collect());
+    files.push((format!("digest-{month}.json"), digest.to_json().into_bytes()));
     Ok(files)
 }
 

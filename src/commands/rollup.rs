@@ -187,6 +187,9 @@ fn write(
     let mut files: Vec<(PathBuf, Vec<u8>)> =
         docs.into_iter().map(|(ext, bytes)| (o.output.out.join(format!("{stem}-{period}.{ext}")), bytes)).collect();
     files.push((o.output.out.join(format!("metrics-{period}.csv")), csv.to_vec()));
+    let names = files.iter().map(|(p, _)| super::file_name(p)).collect();
+    let digest = crate::delivery::Digest::of(&view, names);
+    output::write_atomic(&o.output.out.join(format!("digest-{period}.json")), digest.to_json().as_bytes())?;
     for (p, bytes) in &files {
         output::write_atomic(p, bytes)?;
     }
