@@ -6,8 +6,8 @@ use crate::UsageError;
 
 /// Write the files and print one line saying what was written.
 pub(super) fn run(options: SampleOptions) -> anyhow::Result<Exit> {
-    if !(options.scale > 0.0 && options.scale <= 3000.0) {
-        return Err(UsageError(format!("--scale must be between 0 and 3000, not {}", options.scale)).into());
+    if !(options.scale > 0.0 && options.scale <= 25000.0) {
+        return Err(UsageError(format!("--scale must be between 0 and 25000, not {}", options.scale)).into());
     }
     let truth = generate(&options)?;
     say!(
