@@ -328,11 +328,13 @@ impl Gen<'_> {
         FileOut::new(name.to_string(), self.o.format, csv_enc)
     }
 
+    /// The most rows one sheet of orders or surveys holds: a workbook's sheet limit; a CSV
+    /// has none, so a large `--scale` grows every kind of record in proportion.
     fn rows_per_sheet(&self) -> usize {
-        if self.o.format == SampleFormat::XlsCompatible {
-            65_000
-        } else {
-            1_000_000
+        match self.o.format {
+            SampleFormat::XlsCompatible => 65_000,
+            SampleFormat::Csv => usize::MAX,
+            _ => 1_000_000,
         }
     }
 }
