@@ -61,7 +61,8 @@ def read(path):
             break
     else:
         return None
-    df = pl.read_csv(io.StringIO(text), skip_rows=skip, infer_schema=False, truncate_ragged_lines=True)
+    # Bytes, not a str: polars parses them on every core.
+    df = pl.read_csv(io.BytesIO(text.encode("utf-8")), skip_rows=skip, infer_schema=False, truncate_ragged_lines=True)
     rename = {}
     for col in df.columns:
         for field, names in ALIASES.items():
@@ -130,10 +131,13 @@ def main(folder, month, out):
     ]
     m_calls = by_branch(calls, call_aggs)
     # Repeat callers: another call from the same number within 48 hours.
+    # Sorted by caller and time, a call's neighbours are the same caller's calls before and after.
+    same_prev = pl.col("caller") == pl.col("caller").shift(1)
+    same_next = pl.col("caller") == pl.col("caller").shift(-1)
     rc = calls.filter(pl.col("caller").is_not_null()).sort(["caller", "t"]).with_columns(
-        gap=(pl.col("t").diff().over("caller")).dt.total_hours(),
-        nxt=(pl.col("t").shift(-1).over("caller") - pl.col("t")).dt.total_hours(),
-    ).with_columns(rep=(pl.col("gap") <= 48) | (pl.col("nxt") <= 48))
+        rep=(same_prev & ((pl.col("t") - pl.col("t").shift(1)).dt.total_hours() <= 48)).fill_null(False)
+        | (same_next & ((pl.col("t").shift(-1) - pl.col("t")).dt.total_hours() <= 48)).fill_null(False)
+    )
     rc = rc.group_by("caller").agg(pl.col("branch").first(), pl.col("rep").any())
     m_rc = by_branch(rc, [rate(pl.col("rep").sum(), pl.len()).alias("calls.repeat_caller_rate")])
 
