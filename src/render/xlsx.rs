@@ -442,6 +442,16 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     Ok(())
 }
 
+/// Rows in an Excel sheet.
+const SHEET_ROWS: u32 = 1_048_576;
+
+/// How many of `n` body rows fit on a sheet from row `first` (0-based), with room for the
+/// total row and a blank row after.
+fn rows_that_fit(n: usize, first: u32, total: bool) -> usize {
+    let room = SHEET_ROWS.saturating_sub(first + u32::from(total) + 1) as usize;
+    n.min(room)
+}
+
 /// Write a table (title, header, rows, total, the charts' helper columns) from row `top`.
 pub(crate) fn write_table(
     ws: &mut Worksheet,
@@ -454,6 +464,18 @@ pub(crate) fn write_table(
 ) -> Result<Placed, XlsxError> {
     ws.write_string_with_format(top, 0, &table.title, &table_title_format())?;
     let header_row = top + 1;
+    // A sheet holds 1,048,576 rows: a longer detail table (a group's month) is cut there,
+    // its title row saying how many are shown.
+    let shown = rows_that_fit(table.rows.len(), header_row + 1, table.total.is_some());
+    if shown < table.rows.len() {
+        let note = format!(
+            "{} {shown} / {} {}",
+            Label::ShowingFirst.text(lang),
+            table.rows.len(),
+            Label::SheetRowLimit.text(lang)
+        );
+        ws.write_string_with_format(top, 1, note, &note_format())?;
+    }
     let header = header_format();
     for (c, h) in table.columns.iter().enumerate() {
         ws.write_string_with_format(header_row, c as u16, h, &header)?;
@@ -465,7 +487,7 @@ pub(crate) fn write_table(
     }
     let mut w = Writer { lang, ws, formats: rustc_hash::FxHashMap::default() };
     let mut r = header_row + 1;
-    for row in &table.rows {
+    for row in &table.rows[..shown] {
         // Rows with wrapped text get the height of their longest text (set before the cells,
         // as constant-memory sheets require).
         let lines =
@@ -654,4 +676,19 @@ pub(crate) fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed
     }
     let _ = lang;
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detail_table_is_cut_at_the_sheets_last_row() {
+        // Header on row 2 (0-based), body from row 3: 1,048,573 rows end on the last row.
+        assert_eq!(rows_that_fit(10, 3, false), 10);
+        assert_eq!(rows_that_fit(2_000_000, 3, false), 1_048_572);
+        assert_eq!(rows_that_fit(2_000_000, 3, true), 1_048_571, "room for the total row");
+        let last = 3 + rows_that_fit(2_000_000, 3, true) as u32; // the total row
+        assert!(last < SHEET_ROWS);
+    }
 }

@@ -282,6 +282,7 @@ labels! {
     NotMetWord = "未达标", "not met";
     ShowingFirst = "仅显示前", "showing the first";
     RowsInWorkbook = "行，全部明细见Excel工作簿。", "rows; the workbook has them all.";
+    SheetRowLimit = "行（Excel工作表最多1,048,576行）", "rows (an Excel sheet holds 1,048,576 rows)";
     HtmlLang = "zh-CN", "en";
     Contents = "目录", "Contents";
     Generated = "生成日期", "Generated";
