@@ -315,46 +315,7 @@ fn golden_deck() {
     sample_report(&w, &["--per-branch"]);
     let got = std::fs::read(w.join("out/branches/东区分公司/service-quality-2026-10.pptx")).unwrap();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/branch-2026-10.pptx");
-    if std::env::var_os("SVCQ_BLESS").is_some() {
-        std::fs::write(&golden, &got).unwrap();
-        return;
-    }
-    let want = std::fs::read(&golden).expect("golden deck (bless with SVCQ_BLESS=1)");
-    let (g, e) = (parts(&got), parts(&want));
-    assert_eq!(g.keys().collect::<Vec<_>>(), e.keys().collect::<Vec<_>>(), "the same parts");
-    for (name, bytes) in &e {
-        let mine = &g[name];
-        if mine != bytes {
-            let at = mine.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(mine.len().min(bytes.len()));
-            let ctx =
-                |b: &[u8]| String::from_utf8_lossy(&b[at.saturating_sub(120)..(at + 120).min(b.len())]).into_owned();
-            panic!(
-                "part {name} differs at byte {at}:\n got: …{}…\nwant: …{}…\n(re-bless with SVCQ_BLESS=1)",
-                ctx(mine),
-                ctx(bytes)
-            );
-        }
-    }
-}
-
-/// A zip's parts by name; an embedded workbook's parts as `name!part`.
-fn parts(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = BTreeMap::new();
-    for n in 0..zip.len() {
-        let mut f = zip.by_index(n).unwrap();
-        let name = f.name().map(|n| n.to_string()).unwrap();
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).unwrap();
-        if name.ends_with(".xlsx") {
-            for (inner, ib) in parts(&b) {
-                out.insert(format!("{name}!{inner}"), ib);
-            }
-        } else {
-            out.insert(name, b);
-        }
-    }
-    out
+    crate::util::assert_golden(&got, &golden, true);
 }
 
 /// The Open XML SDK's validator (`.ci/run` installs it under target/ooxml-validator).

@@ -2,7 +2,6 @@
 //! input text stays text, reproducible bytes.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use calamine::{Data, DataType, Reader, Xlsx};
@@ -11,15 +10,7 @@ use crate::util::{read_metrics, Workdir};
 
 /// Unzip a workbook into part name → bytes.
 fn parts(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
-    let mut out = BTreeMap::new();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let mut b = Vec::new();
-        f.read_to_end(&mut b).unwrap();
-        out.insert(f.name().map(|n| n.to_string()).unwrap_or_default(), b);
-    }
-    out
+    crate::util::zip_parts(bytes, false)
 }
 
 /// The sample month with the previous month in history, as a user runs it.
@@ -40,26 +31,7 @@ fn golden_workbook() {
     sample_report(&w);
     let got = std::fs::read(w.join("out/service-quality-2026-10.xlsx")).unwrap();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/service-quality-2026-10.xlsx");
-    if std::env::var_os("SVCQ_BLESS").is_some() {
-        std::fs::write(&golden, &got).unwrap();
-        return;
-    }
-    let want = std::fs::read(&golden).expect("golden workbook (bless with SVCQ_BLESS=1)");
-    let (g, e) = (parts(&got), parts(&want));
-    assert_eq!(g.keys().collect::<Vec<_>>(), e.keys().collect::<Vec<_>>(), "the same parts");
-    for (name, bytes) in &e {
-        let mine = &g[name];
-        if mine != bytes {
-            let at = mine.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(mine.len().min(bytes.len()));
-            let ctx =
-                |b: &[u8]| String::from_utf8_lossy(&b[at.saturating_sub(120)..(at + 120).min(b.len())]).into_owned();
-            panic!(
-                "part {name} differs at byte {at}:\n got: …{}…\nwant: …{}…\n(re-bless with SVCQ_BLESS=1 if intended)",
-                ctx(mine),
-                ctx(bytes)
-            );
-        }
-    }
+    crate::util::assert_golden(&got, &golden, false);
 }
 
 #[test]

@@ -113,3 +113,47 @@ pub(crate) fn dq_by_sheet(rows: &[CsvRow]) -> BTreeMap<String, BTreeMap<String, 
     }
     m
 }
+
+/// A zip's parts by name; with `nested`, an embedded workbook's parts as `name!part`.
+pub(crate) fn zip_parts(bytes: &[u8], nested: bool) -> BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        if nested && name.ends_with(".xlsx") {
+            out.extend(zip_parts(&b, true).into_iter().map(|(inner, ib)| (format!("{name}!{inner}"), ib)));
+        } else {
+            out.insert(name, b);
+        }
+    }
+    out
+}
+
+/// Compare a zip with its golden copy part by part (`nested`: embedded workbooks too);
+/// `SVCQ_BLESS=1` writes the golden copy instead.
+pub(crate) fn assert_golden(got: &[u8], golden: &Path, nested: bool) {
+    if std::env::var_os("SVCQ_BLESS").is_some() {
+        std::fs::write(golden, got).unwrap();
+        return;
+    }
+    let want = std::fs::read(golden).unwrap_or_else(|_| panic!("{} (bless with SVCQ_BLESS=1)", golden.display()));
+    let (g, e) = (zip_parts(got, nested), zip_parts(&want, nested));
+    assert_eq!(g.keys().collect::<Vec<_>>(), e.keys().collect::<Vec<_>>(), "the same parts");
+    for (name, bytes) in &e {
+        let mine = &g[name];
+        if mine != bytes {
+            let at = mine.iter().zip(bytes).position(|(a, b)| a != b).unwrap_or(mine.len().min(bytes.len()));
+            let ctx =
+                |b: &[u8]| String::from_utf8_lossy(&b[at.saturating_sub(120)..(at + 120).min(b.len())]).into_owned();
+            panic!(
+                "part {name} differs at byte {at}:\n got: …{}…\nwant: …{}…\n(re-bless with SVCQ_BLESS=1 if intended)",
+                ctx(mine),
+                ctx(bytes)
+            );
+        }
+    }
+}
