@@ -27,6 +27,7 @@ mod history;
 pub mod ingest;
 pub mod lock;
 pub mod manifest;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod month;

@@ -73,8 +73,9 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // fails is reported by the reading).
     let listed = crate::ingest::discover(&args.input).map(|(files, _)| files);
     let hashes = crate::manifest::Fingerprints::start(listed.iter().flatten().map(|f| f.path.clone()));
-    let (config, month, data) = super::ingest_args(args, options.output.lang)?;
+    let (config, month, mut data) = super::ingest_args(args, options.output.lang)?;
     let deck = super::DeckLook::of(&config)?;
+    log.memory(&data);
     if !data.ledger.unreadable.is_empty() {
         // Never a quiet partial report (SPEC §8.1): nothing is written.
         return Err(crate::ingest::UnreadableSheets(data.ledger).into());
@@ -83,8 +84,13 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let history_dir = options.output.history_dir();
     let (history, history_warnings) = History::load(&history_dir, month);
     log.stage("computing the metrics");
-    let metrics::Computed { mut rows, staffing, fault_units, segments } =
-        metrics::compute(&data, &config, month).context("computing the metrics")?;
+    // The calls (most of the month's memory) are read by the metrics only: held apart, and
+    // freed once the metrics are computed unless the branches' reports need them again.
+    let calls = std::mem::take(&mut data.calls);
+    let (metrics::Computed { mut rows, staffing, fault_units, segments }, calls) =
+        metrics::compute_with_calls(&data, calls, &config, month).context("computing the metrics")?;
+    let calls = options.per_branch.then_some(calls);
+    crate::memory::release_freed();
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.
     if let Some(f) = metrics::forecast::forecast(&rows, &history, &staffing, month) {
@@ -154,6 +160,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // What a mail or a robot says about it (read back by `svcq send`).
     let digest = crate::delivery::Digest::of(&view, paths.iter().map(|p| super::file_name(p)).collect());
     output::write_atomic(&out.join(format!("digest-{month}.json")), digest.to_json().as_bytes())?;
+    if let Some(calls) = calls {
+        // In the canonical order, without ids: the branches' metrics read them the same way.
+        data.calls = calls.into_calls();
+    }
     let mut branches = None;
     if options.per_branch {
         log.stage("writing the branches' reports");
@@ -378,6 +388,30 @@ impl Log {
         } else if self.verbose {
             eprintln!("svcq: {:>6.2} s  {what}{}", self.start.elapsed().as_secs_f64(), peak_so_far());
         }
+    }
+
+    /// Under `-v`: what the month's columns hold in memory, by table, with the largest columns.
+    fn memory(&self, data: &crate::model::Dataset) {
+        if !self.verbose || self.bar.is_some() {
+            return;
+        }
+        let tables = [
+            ("calls", data.calls.heap_bytes()),
+            ("orders", data.orders.heap_bytes()),
+            ("earlier orders", data.earlier_orders.heap_bytes()),
+            ("surveys", data.surveys.heap_bytes()),
+        ];
+        let mb = |b: usize| b as f64 / 1e6;
+        let total: usize = tables.iter().flat_map(|(_, c)| c.iter().map(|(_, b)| b)).sum();
+        let mut line = format!("svcq:           the month's columns hold {:.0} MB:", mb(total));
+        for (name, columns) in &tables {
+            let mut columns = columns.clone();
+            columns.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let sum: usize = columns.iter().map(|c| c.1).sum();
+            let top: Vec<String> = columns.iter().take(4).map(|(c, b)| format!("{c} {:.0}", mb(*b))).collect();
+            line.push_str(&format!(" {name} {:.0} ({});", mb(sum), top.join(", ")));
+        }
+        eprintln!("{}", line.trim_end_matches(';'));
     }
 
     fn done(&self) {

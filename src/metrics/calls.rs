@@ -3,28 +3,40 @@
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::agg::{aggregate, code_col, count, decode_branches, dict_col, f64_col, flag, mean, rate, BY_BRANCH};
+use super::agg::{aggregate, code_col, count, decode_branches, flag, mean, rate, BY_BRANCH};
 use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
 use crate::model::Calls;
 
-/// calls.* metrics: totals, per branch, and per day (group `day=YYYY-MM-DD`). `idx` is the
-/// canonical row order of `t`.
-pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+/// calls.* metrics: totals, per branch, and per day (group `day=YYYY-MM-DD`). `t` is in the
+/// canonical order ([`super::OrderedCalls`]): its rows are read in place, no index beside them.
+pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
     let (names, code) = branch_codes(t);
-    // The typed columns in canonical order; every indicator is a polars expression on them.
-    // The branch is grouped on as its dictionary code (millions of calls, a dozen names).
+    let n = t.len();
+    let none = crate::model::columns::NONE;
+    // The typed columns; every indicator is a polars expression on them. The branch is
+    // grouped on as its dictionary code (millions of calls, a dozen names). A talk time is
+    // kept for answered calls only (what the mean reads), so the frame holds one column of
+    // talk times, not the raw one and its answered copy.
     let raw = DataFrame::new(
-        idx.len(),
+        n,
         vec![
-            code_col("branch", idx, |&i| code(i)),
-            dict_col("queue", idx, |&i| t.queue.code(i)),
-            day_col(t, idx)?,
-            BooleanChunked::from_iter_values("is_answered".into(), idx.iter().map(|&i| t.answered[i])).into_column(),
-            Float64Chunked::from_iter_values("wait_s".into(), idx.iter().map(|&i| t.wait_seconds[i])).into_column(),
-            f64_col("talk_s", idx, |&i| t.talk_seconds.get(i)),
-            BooleanChunked::from_iter_options("is_resolved".into(), idx.iter().map(|&i| t.resolved[i])).into_column(),
+            UInt32Chunked::from_iter_values("branch".into(), (0..n).map(&code)).into_column(),
+            UInt32Chunked::from_iter_options(
+                "queue".into(),
+                (0..n).map(|i| Some(t.queue.code(i)).filter(|&c| c != none)),
+            )
+            .into_column(),
+            day_col(t)?,
+            BooleanChunked::from_iter_values("is_answered".into(), t.answered.iter().copied()).into_column(),
+            Float64Chunked::from_iter_values("wait_s".into(), t.wait_seconds.iter().copied()).into_column(),
+            Float64Chunked::from_iter_options(
+                "talk".into(),
+                (0..n).map(|i| if t.answered[i] { t.talk_seconds.get(i) } else { None }),
+            )
+            .into_column(),
+            BooleanChunked::from_iter_options("is_resolved".into(), t.resolved.iter().copied()).into_column(),
         ],
     )?;
     let answered = || col("is_answered");
@@ -53,7 +65,7 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
             offered().and(answered()).and(wait().lt_eq(lit(cfg.service_level_seconds))).alias("sl_num"),
             sl_den.alias("sl_den"),
             when(answered()).then(wait()).otherwise(lit(NULL)).alias("wait"),
-            when(answered()).then(col("talk_s")).otherwise(lit(NULL)).alias("talk"),
+            col("talk"),
             answered().and(col("is_resolved").fill_null(lit(false))).alias("fcr_num"),
             answered().and(col("is_resolved").is_not_null()).alias("fcr_den"),
         ])
@@ -84,7 +96,8 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
         .collect();
     // The frame's memory is given back before the repeat callers take theirs.
     drop(df);
-    rows.extend(repeat_callers(t, idx, ctx, &code)?);
+    crate::memory::release_freed();
+    rows.extend(repeat_callers(t, ctx, &code)?);
     decode_branches(&mut rows, &names);
     rows.extend(days);
     rows.extend(by_queue);
@@ -93,22 +106,18 @@ pub(super) fn compute(t: &Calls, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<M
 
 /// calls.repeat_caller_rate: callers with another call within `repeat_call_hours` / distinct
 /// callers. A caller belongs to the branch of their first call of the month.
-fn repeat_callers(t: &Calls, idx: &[usize], ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
+fn repeat_callers(t: &Calls, ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
-    let starts = &t.start_time.0;
-    // `idx` is in time order, so grouping the calls' positions by caller and sorting each
+    let times = &t.start_time.0;
+    // The calls are in time order, so grouping their positions by caller and sorting each
     // group puts a caller's calls together in time order (ties in the canonical order). A
     // caller is its number as an integer (no map of a million texts); other texts get
     // numbers of their own.
     let mut others: FxHashMap<&str, u64> = FxHashMap::default();
-    let mut keys: Vec<u64> = Vec::with_capacity(idx.len());
-    let mut times: Vec<i64> = Vec::with_capacity(idx.len());
-    for &i in idx {
-        keys.push(t.caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others)));
-        times.push(starts[i]);
-    }
+    let keys: Vec<u64> =
+        (0..t.len()).map(|i| t.caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others))).collect();
     drop(others);
-    let by_caller = group_by_caller(&keys, |pos| (keys[pos], pos as u32, code(idx[pos])));
+    let by_caller = group_by_caller(&keys, |pos| (keys[pos], pos as u32, code(pos)));
     drop(keys);
     let mut callers: Vec<(u32, bool)> = Vec::new();
     for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
@@ -192,9 +201,9 @@ fn branch_codes(t: &Calls) -> (Vec<&str>, impl Fn(usize) -> u32 + '_) {
 }
 
 /// The call's day as a polars Date column (grouped on, shown as YYYY-MM-DD).
-fn day_col(t: &Calls, idx: &[usize]) -> PolarsResult<Column> {
+fn day_col(t: &Calls) -> PolarsResult<Column> {
     const DAY: i64 = 86_400 * 1_000_000_000;
-    let days: Vec<i32> = idx.iter().map(|&i| t.start_time.0[i].div_euclid(DAY) as i32).collect();
+    let days: Vec<i32> = t.start_time.0.iter().map(|&s| s.div_euclid(DAY) as i32).collect();
     Column::new("day".into(), days).cast(&DataType::Date)
 }
 

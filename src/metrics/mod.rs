@@ -28,7 +28,7 @@ pub use defs::MetricId;
 pub use group::Group;
 
 use crate::config::Config;
-use crate::model::{Dataset, Ledger, OrderType, SheetLedger};
+use crate::model::{Calls, Dataset, Ledger, OrderType, SheetLedger};
 use crate::period::Period;
 
 /// Branch label for calls and surveys without a branch.
@@ -127,26 +127,77 @@ pub fn is_segment_row(r: &MetricRow) -> bool {
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
 pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsResult<Computed<'a>> {
+    compute_with_calls(data, data.calls.clone(), config, month).map(|(computed, _)| computed)
+}
+
+/// The month's calls in the canonical order every figure of theirs is computed in — start
+/// time, then call id, caller, branch and wait — so that no sum depends on the order of the
+/// input files. Their call ids (read by deduplication and by this order only) are not kept:
+/// `calls().call_id` is empty.
+pub struct OrderedCalls(Calls);
+
+impl OrderedCalls {
+    /// Sort `calls` into the canonical order (one column at a time; the ids are dropped
+    /// before the others move).
+    pub fn new(mut calls: Calls) -> OrderedCalls {
+        if calls.call_id.is_empty() && !calls.is_empty() {
+            // Ids dropped: these are ordered calls already (or a selection of them, in order).
+            return OrderedCalls(calls);
+        }
+        let c = &calls;
+        let order = by_time(&c.start_time.0, |a, b| {
+            (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
+                .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
+                .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
+        });
+        calls.call_id = crate::model::columns::Text::default();
+        calls.permute(&order);
+        drop(order);
+        // The ids, the sort's pairs and the columns in file order were freed within moments:
+        // their pages go back now, before the frames of the calls' figures are built.
+        crate::memory::release_freed();
+        OrderedCalls(calls)
+    }
+
+    /// The calls, in the canonical order, without their ids.
+    pub fn calls(&self) -> &Calls {
+        &self.0
+    }
+
+    /// The calls, in the canonical order, without their ids.
+    pub fn into_calls(self) -> Calls {
+        self.0
+    }
+}
+
+/// [`compute`] with the month's calls held apart from `data` (whose own calls are not read),
+/// put in the canonical order ([`OrderedCalls`]) while the orders' side starts: nothing
+/// returned borrows them, so the caller can drop the ordered calls as soon as this returns
+/// (the report's pages and documents never read a call).
+pub fn compute_with_calls<'a>(
+    data: &'a Dataset,
+    calls: Calls,
+    config: &Config,
+    month: Period,
+) -> PolarsResult<(Computed<'a>, OrderedCalls)> {
     let ctx = Ctx { config, period: month };
-    // A canonical record order, so that sums never depend on the order of the input files.
     // The calls (most of the rows) run on one core, the orders and surveys on the other.
-    // The staffing table (calls only) is computed by whichever side finishes first.
+    // The staffing table (calls only) is computed by whichever side finishes first once the
+    // calls are in order.
+    let ordered = std::sync::OnceLock::new();
     let staffing = std::sync::OnceLock::new();
     let claimed = std::sync::atomic::AtomicBool::new(false);
     let staff = || {
-        if !claimed.swap(true, std::sync::atomic::Ordering::AcqRel) {
-            let _ = staffing.set(staffing::staffing(&data.calls, config, month));
+        if let Some(calls) = ordered.get().map(OrderedCalls::calls) {
+            if !claimed.swap(true, std::sync::atomic::Ordering::AcqRel) {
+                let _ = staffing.set(staffing::staffing(calls, config, month));
+            }
         }
     };
     let (call_rows, other_rows) = rayon::join(
         || {
-            let c = &data.calls;
-            let calls = by_time(&c.start_time.0, |a, b| {
-                (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
-                    .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
-                    .then(c.wait_seconds[a].total_cmp(&c.wait_seconds[b]))
-            });
-            let rows = calls::compute(c, &calls, &ctx);
+            let c = ordered.get_or_init(|| OrderedCalls::new(calls)).calls();
+            let rows = calls::compute(c, &ctx);
             staff();
             rows
         },
@@ -165,21 +216,22 @@ pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsR
     // go after every other row of the metrics CSV (they came in the third round).
     let (segments, mut rows): (Vec<MetricRow>, Vec<MetricRow>) = rows.into_iter().partition(is_segment_row);
     sort_rows(&mut rows, config);
-    Ok(Computed { rows, staffing, fault_units, segments })
+    let ordered = ordered.into_inner().expect("the calls' side ordered the calls");
+    Ok((Computed { rows, staffing, fault_units, segments }, ordered))
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)
 /// pairs, then `tie` only inside each run of equal times (a run is in index order, so a
 /// stable sort of it keeps equal rows as read).
-fn by_time(times: &[i64], tie: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
-    let mut keyed: Vec<(i64, usize)> = times.iter().copied().zip(0..).collect();
+fn by_time(times: &[i64], tie: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<u32> {
+    let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
     keyed.sort_unstable();
-    let mut order: Vec<usize> = Vec::with_capacity(keyed.len());
+    let mut order: Vec<u32> = Vec::with_capacity(keyed.len());
     for run in keyed.chunk_by(|a, b| a.0 == b.0) {
         let from = order.len();
         order.extend(run.iter().map(|k| k.1));
         if run.len() > 1 {
-            order[from..].sort_by(|&a, &b| tie(a, b));
+            order[from..].sort_by(|&a, &b| tie(a as usize, b as usize));
         }
     }
     order
@@ -207,7 +259,10 @@ fn orders_and_surveys<'a>(data: &'a Dataset, ctx: &Ctx) -> PolarsResult<(Vec<Met
     let s = &data.surveys;
     let surveys = by_time(&s.surveyed_at.0, |a, b| {
         (s.survey_id.get(a), s.order_id.get(a)).cmp(&(s.survey_id.get(b), s.order_id.get(b)))
-    });
+    })
+    .into_iter()
+    .map(|i| i as usize)
+    .collect::<Vec<usize>>();
     let mut rows = Vec::new();
     rows.extend(install::compute(o, &orders, ctx)?);
     let (fault_rows, units) = fault::compute(o, &orders, &data.earlier_orders, ctx)?;
@@ -258,7 +313,55 @@ pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
 
 #[cfg(test)]
 mod tests {
-    use super::prefix16;
+    use super::{prefix16, OrderedCalls};
+    use crate::model::{Call, Calls, Dataset, Source};
+    use std::borrow::Cow;
+
+    fn call(id: &str, at: &str, caller: &str, branch: &str, row: u32) -> Call<'static> {
+        Call {
+            src: Source { sheet: 0, row },
+            call_id: Some(Cow::Owned(id.into())),
+            start_time: chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").unwrap(),
+            branch: Some(Cow::Owned(branch.into())),
+            queue: None,
+            agent_id: None,
+            caller: Some(Cow::Owned(caller.into())),
+            answered: true,
+            talk_seconds: Some(f64::from(row)),
+            wait_seconds: 1.0,
+            resolved: None,
+        }
+    }
+
+    #[test]
+    fn calls_are_ordered_by_time_then_id_and_lose_their_ids() {
+        let calls: Calls = [
+            call("C3", "2026-10-02 08:00:00", "139", "东区", 2),
+            call("C2", "2026-10-01 09:00:00", "138", "西区", 3),
+            call("C1", "2026-10-02 08:00:00", "137", "西区", 4),
+            call("C0", "2026-10-01 10:00:00", "136", "东区", 5),
+        ]
+        .into_iter()
+        .collect();
+        let ordered = OrderedCalls::new(calls);
+        let c = ordered.calls();
+        // 09:00 (C2), 10:00 (C0), then the two at 08:00 the next day by id: C1, C3.
+        let rows: Vec<u32> = c.src.iter().map(|s| s.row).collect();
+        assert_eq!(rows, [3, 5, 4, 2]);
+        let callers: Vec<&str> = (0..c.len()).map(|i| c.caller.get(i).unwrap()).collect();
+        assert_eq!(callers, ["138", "136", "137", "139"]);
+        let talk: Vec<f64> = (0..c.len()).map(|i| c.talk_seconds.get(i).unwrap()).collect();
+        assert_eq!(talk, [3.0, 5.0, 4.0, 2.0]);
+        assert!(c.call_id.is_empty(), "the ids are not kept");
+        // Ordered calls are not ordered again (there are no ids to order them by).
+        let again = OrderedCalls::new(ordered.into_calls());
+        assert_eq!(again.calls().src.iter().map(|s| s.row).collect::<Vec<_>>(), [3, 5, 4, 2]);
+        // A branch's calls are selected from them, in order.
+        let data = Dataset { calls: again.into_calls(), ..Dataset::default() };
+        let west = data.for_branch("西区");
+        assert_eq!(west.calls.src.iter().map(|s| s.row).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(west.calls.branch.get(1), Some("西区"));
+    }
 
     proptest::proptest! {
         #[test]

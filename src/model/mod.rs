@@ -110,6 +110,18 @@ macro_rules! table {
                 out
             }
 
+            /// Put the rows in `order` (row `order[k]` becomes row `k`), one column at a time
+            /// (the month's table plus one column in memory at once).
+            pub fn permute(&mut self, order: &[u32]) {
+                self.src = Column::gather(&self.src, order);
+                $(self.$field = Column::gather(&self.$field, order);)*
+            }
+
+            /// Heap bytes of each column (`src` first), for `-v`'s account of memory.
+            pub fn heap_bytes(&self) -> Vec<(&'static str, usize)> {
+                vec![("src", Column::heap_bytes(&self.src)), $((stringify!($field), Column::heap_bytes(&self.$field)),)*]
+            }
+
             /// Add `offset` to every row's sheet index.
             pub fn shift_sheets(&mut self, offset: u32) {
                 for s in &mut self.src {
@@ -578,12 +590,15 @@ impl fmt::Display for Kind {
 }
 
 impl Dataset {
-    /// The records of one branch only (calls and surveys without a branch belong to none), with
-    /// dictionaries holding only that branch's values. The ledger keeps its sheets (so sources
+    /// The records of one branch only (calls and surveys without a branch belong to none), in
+    /// their order. The orders' and surveys' dictionaries hold only that branch's values; the
+    /// calls' keep the whole's (their rows are selected, not re-read: calls put in the
+    /// canonical order have no ids left to read). The ledger keeps its sheets (so sources
     /// still locate), counts only the branch's used rows per sheet, and drops the rejected rows,
     /// conflicts and skipped files, which belong to the whole run.
     pub fn for_branch(&self, branch: &str) -> Dataset {
-        let calls: Calls = self.calls.iter().filter(|r| r.branch.as_deref() == Some(branch)).collect();
+        let mine: Vec<bool> = (0..self.calls.len()).map(|i| self.calls.branch.get(i) == Some(branch)).collect();
+        let calls = self.calls.select(&mine);
         let orders: Orders = self.orders.iter().filter(|r| r.branch == branch).collect();
         let earlier_orders: Orders = self.earlier_orders.iter().filter(|r| r.branch == branch).collect();
         let surveys: Surveys = self.surveys.iter().filter(|r| r.branch.as_deref() == Some(branch)).collect();

@@ -61,6 +61,9 @@ impl Gen<'_> {
                     out.data(&vals, Fate::OutOfPeriod)?;
                 }
             }
+            // A re-export repeats the last 1% of a file (at most 5 rows per unit of scale): the
+            // duplicates grow with the calls, not with the calls times the number of files.
+            let overlap = self.n(5.0).min((count / 100).max(1));
             let mut rows = Vec::with_capacity(count);
             for _ in 0..count {
                 let day = d0 + self.rng.below((d1 - d0).max(1) as usize) as i64;
@@ -79,7 +82,7 @@ impl Gen<'_> {
                 }
                 let fate = if bad { Fate::Rejected } else { Fate::Used };
                 out.data(&vals, fate)?;
-                if !bad && f + 1 < nfiles && i + self.n(5.0) >= count {
+                if !bad && f + 1 < nfiles && i + overlap >= count {
                     carry.push(vals);
                 }
             }
