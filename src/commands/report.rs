@@ -88,8 +88,8 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // freed once the metrics are computed unless the branches' reports need them again.
     let calls = std::mem::take(&mut data.calls);
     let (metrics::Computed { mut rows, staffing, fault_units, segments }, calls) =
-        metrics::compute_with_calls(&data, calls, &config, month).context("computing the metrics")?;
-    let calls = options.per_branch.then_some(calls);
+        metrics::compute_with_calls(&data, calls, options.per_branch, &config, month)
+            .context("computing the metrics")?;
     crate::memory::release_freed();
     targets::apply(&mut rows, &config, &history, month);
     // Next month's forecast needs this month's daily rows and the history's.

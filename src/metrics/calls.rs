@@ -6,15 +6,76 @@ use rustc_hash::FxHashMap;
 use super::agg::{aggregate, code_col, count, decode_branches, flag, mean, rate, BY_BRANCH};
 use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
+use std::borrow::Cow;
+
+use crate::model::columns::{Dict, OptNums, Text, Times};
 use crate::model::Calls;
 
-/// calls.* metrics: totals, per branch, and per day (group `day=YYYY-MM-DD`). `t` is in the
-/// canonical order ([`super::OrderedCalls`]): its rows are read in place, no index beside them.
-pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+/// The calls' columns their figures read, each borrowed or owned. Owned (the whole's run,
+/// whose calls nobody reads after its metrics), the waits are given to the frame as they are
+/// and the columns the frame has copied are freed before its group-bys run; borrowed (the
+/// branches' reports read the calls again), they are copied. The same values either way.
+pub(super) struct Columns<'a> {
+    n: usize,
+    start: Cow<'a, Times>,
+    branch: Cow<'a, Dict>,
+    queue: Cow<'a, Dict>,
+    caller: Cow<'a, Text>,
+    answered: Cow<'a, [bool]>,
+    wait: Cow<'a, [f64]>,
+    talk: Cow<'a, OptNums>,
+    resolved: Cow<'a, [Option<bool>]>,
+}
+
+impl<'a> Columns<'a> {
+    /// The columns of calls that stay.
+    pub(super) fn borrowed(t: &'a Calls) -> Columns<'a> {
+        Columns {
+            n: t.len(),
+            start: Cow::Borrowed(&t.start_time),
+            branch: Cow::Borrowed(&t.branch),
+            queue: Cow::Borrowed(&t.queue),
+            caller: Cow::Borrowed(&t.caller),
+            answered: Cow::Borrowed(&t.answered[..]),
+            wait: Cow::Borrowed(&t.wait_seconds[..]),
+            talk: Cow::Borrowed(&t.talk_seconds),
+            resolved: Cow::Borrowed(&t.resolved[..]),
+        }
+    }
+
+    /// The columns of calls used up here (their sources, ids and agents are freed at once).
+    pub(super) fn owned(t: Calls) -> Columns<'static> {
+        Columns {
+            n: t.len(),
+            start: Cow::Owned(t.start_time),
+            branch: Cow::Owned(t.branch),
+            queue: Cow::Owned(t.queue),
+            caller: Cow::Owned(t.caller),
+            answered: Cow::Owned(t.answered),
+            wait: Cow::Owned(t.wait_seconds),
+            talk: Cow::Owned(t.talk_seconds),
+            resolved: Cow::Owned(t.resolved),
+        }
+    }
+}
+
+/// calls.* metrics: totals, per branch, and per day (group `day=YYYY-MM-DD`). The calls are
+/// in the canonical order ([`super::OrderedCalls`]): their rows are read in place, no index
+/// beside them.
+pub(super) fn compute(t: Columns<'_>, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
-    let (names, code) = branch_codes(t);
-    let n = t.len();
+    let n = t.n;
+    let (names, unknown) = branch_names(&t.branch);
+    let branch = &t.branch;
+    let code = move |i: usize| match branch.code(i) {
+        crate::model::columns::NONE => unknown,
+        c => c,
+    };
     let none = crate::model::columns::NONE;
+    let wait = match t.wait {
+        Cow::Owned(w) => Float64Chunked::from_vec("wait_s".into(), w),
+        Cow::Borrowed(w) => Float64Chunked::from_slice("wait_s".into(), w),
+    };
     // The typed columns; every indicator is a polars expression on them. The branch is
     // grouped on as its dictionary code (millions of calls, a dozen names). A talk time is
     // kept for answered calls only (what the mean reads), so the frame holds one column of
@@ -22,23 +83,26 @@ pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let raw = DataFrame::new(
         n,
         vec![
-            UInt32Chunked::from_iter_values("branch".into(), (0..n).map(&code)).into_column(),
+            UInt32Chunked::from_iter_values("branch".into(), (0..n).map(code)).into_column(),
             UInt32Chunked::from_iter_options(
                 "queue".into(),
                 (0..n).map(|i| Some(t.queue.code(i)).filter(|&c| c != none)),
             )
             .into_column(),
-            day_col(t)?,
+            day_col(&t.start)?,
             BooleanChunked::from_iter_values("is_answered".into(), t.answered.iter().copied()).into_column(),
-            Float64Chunked::from_iter_values("wait_s".into(), t.wait_seconds.iter().copied()).into_column(),
+            wait.into_column(),
             Float64Chunked::from_iter_options(
                 "talk".into(),
-                (0..n).map(|i| if t.answered[i] { t.talk_seconds.get(i) } else { None }),
+                (0..n).map(|i| if t.answered[i] { t.talk.get(i) } else { None }),
             )
             .into_column(),
             BooleanChunked::from_iter_options("is_resolved".into(), t.resolved.iter().copied()).into_column(),
         ],
     )?;
+    // What only the frame reads is in it now.
+    let queues: Vec<Box<str>> = t.queue.values().to_vec();
+    drop((t.queue, t.answered, t.talk, t.resolved));
     let answered = || col("is_answered");
     let wait = || col("wait_s");
     // Calls abandoned within short_abandon_seconds leave offered.
@@ -84,7 +148,6 @@ pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     days.sort_by(|a, b| a.group.cmp(&b.group));
     // Per queue (the segments of a change's decomposition, SPEC §8.2): queue codes back to
     // names; calls without a queue form the decomposition's (空).
-    let queues = t.queue.values();
     let by_queue: Vec<MetricRow> = aggregate(&df, &specs[..3], &[&["queue"]], ctx.small_sample())?
         .into_iter()
         .filter_map(|mut r| {
@@ -97,7 +160,7 @@ pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     // The frame's memory is given back before the repeat callers take theirs.
     drop(df);
     crate::memory::release_freed();
-    rows.extend(repeat_callers(t, ctx, &code)?);
+    rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code)?);
     decode_branches(&mut rows, &names);
     rows.extend(days);
     rows.extend(by_queue);
@@ -106,16 +169,21 @@ pub(super) fn compute(t: &Calls, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
 
 /// calls.repeat_caller_rate: callers with another call within `repeat_call_hours` / distinct
 /// callers. A caller belongs to the branch of their first call of the month.
-fn repeat_callers(t: &Calls, ctx: &Ctx, code: &impl Fn(usize) -> u32) -> PolarsResult<Vec<MetricRow>> {
+fn repeat_callers(
+    n: usize,
+    start: &Times,
+    caller: &Text,
+    ctx: &Ctx,
+    code: &impl Fn(usize) -> u32,
+) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
-    let times = &t.start_time.0;
+    let times = &start.0;
     // The calls are in time order, so grouping their positions by caller and sorting each
     // group puts a caller's calls together in time order (ties in the canonical order). A
     // caller is its number as an integer (no map of a million texts); other texts get
     // numbers of their own.
     let mut others: FxHashMap<&str, u64> = FxHashMap::default();
-    let keys: Vec<u64> =
-        (0..t.len()).map(|i| t.caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others))).collect();
+    let keys: Vec<u64> = (0..n).map(|i| caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others))).collect();
     drop(others);
     let by_caller = group_by_caller(&keys, |pos| (keys[pos], pos as u32, code(pos)));
     drop(keys);
@@ -182,10 +250,10 @@ fn caller_key<'a>(c: &'a str, others: &mut FxHashMap<&'a str, u64>) -> u64 {
     }
 }
 
-/// The branch names by code, and each call's code: its dictionary code, calls without a
-/// branch at [`UNKNOWN_BRANCH`]'s (one name, one group, as when grouping on the text).
-fn branch_codes(t: &Calls) -> (Vec<&str>, impl Fn(usize) -> u32 + '_) {
-    let mut names: Vec<&str> = t.branch.values().iter().map(|v| &**v).collect();
+/// The branch names by code, and the code of calls without a branch: [`UNKNOWN_BRANCH`]'s
+/// (one name, one group, as when grouping on the text).
+fn branch_names(branch: &Dict) -> (Vec<&str>, u32) {
+    let mut names: Vec<&str> = branch.values().iter().map(|v| &**v).collect();
     let unknown = match names.iter().position(|n| *n == UNKNOWN_BRANCH) {
         Some(p) => p as u32,
         None => {
@@ -193,17 +261,13 @@ fn branch_codes(t: &Calls) -> (Vec<&str>, impl Fn(usize) -> u32 + '_) {
             names.len() as u32 - 1
         }
     };
-    let code = move |i: usize| match t.branch.code(i) {
-        crate::model::columns::NONE => unknown,
-        c => c,
-    };
-    (names, code)
+    (names, unknown)
 }
 
 /// The call's day as a polars Date column (grouped on, shown as YYYY-MM-DD).
-fn day_col(t: &Calls) -> PolarsResult<Column> {
+fn day_col(start: &Times) -> PolarsResult<Column> {
     const DAY: i64 = 86_400 * 1_000_000_000;
-    let days: Vec<i32> = t.start_time.0.iter().map(|&s| s.div_euclid(DAY) as i32).collect();
+    let days: Vec<i32> = start.0.iter().map(|&s| s.div_euclid(DAY) as i32).collect();
     Column::new("day".into(), days).cast(&DataType::Date)
 }
 

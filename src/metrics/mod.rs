@@ -127,7 +127,7 @@ pub fn is_segment_row(r: &MetricRow) -> bool {
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
 pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsResult<Computed<'a>> {
-    compute_with_calls(data, data.calls.clone(), config, month).map(|(computed, _)| computed)
+    compute_with_calls(data, data.calls.clone(), false, config, month).map(|(computed, _)| computed)
 }
 
 /// The month's calls in the canonical order every figure of theirs is computed in — start
@@ -155,6 +155,7 @@ impl OrderedCalls {
             },
         );
         calls.call_id = crate::model::columns::Text::default();
+        crate::memory::release_freed();
         calls.permute(&order);
         drop(order);
         // The ids, the sort's pairs and the columns in file order were freed within moments:
@@ -175,43 +176,35 @@ impl OrderedCalls {
 }
 
 /// [`compute`] with the month's calls held apart from `data` (whose own calls are not read),
-/// put in the canonical order ([`OrderedCalls`]) while the orders' side starts: nothing
-/// returned borrows them, so the caller can drop the ordered calls as soon as this returns
-/// (the report's pages and documents never read a call).
+/// put in the canonical order ([`OrderedCalls`]) while the orders' side starts. With `keep`
+/// false they are used up: each column is freed (or given to the frame) once its figures no
+/// longer need it, and none are returned; with `keep`, they are returned in that order (for
+/// the branches' reports). Nothing returned borrows them.
 pub fn compute_with_calls<'a>(
     data: &'a Dataset,
     calls: Calls,
+    keep: bool,
     config: &Config,
     month: Period,
-) -> PolarsResult<(Computed<'a>, OrderedCalls)> {
+) -> PolarsResult<(Computed<'a>, Option<OrderedCalls>)> {
     let ctx = Ctx { config, period: month };
-    // The calls (most of the rows) run on one core, the orders and surveys on the other.
-    // The staffing table (calls only) is computed by whichever side finishes first once the
-    // calls are in order.
-    let ordered = std::sync::OnceLock::new();
-    let staffing = std::sync::OnceLock::new();
-    let claimed = std::sync::atomic::AtomicBool::new(false);
-    let staff = || {
-        if let Some(calls) = ordered.get().map(OrderedCalls::calls) {
-            if !claimed.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                let _ = staffing.set(staffing::staffing(calls, config, month));
+    // The calls (most of the rows) run on one core, the orders and surveys on the other. The
+    // staffing table is the calls' first figure (before any of their columns is freed).
+    let (call_side, other_rows) = rayon::join(
+        || {
+            let ordered = OrderedCalls::new(calls);
+            let staffing = staffing::staffing(ordered.calls(), config, month);
+            if keep {
+                let rows = calls::compute(calls::Columns::borrowed(ordered.calls()), &ctx);
+                (rows, staffing, Some(ordered))
+            } else {
+                let rows = calls::compute(calls::Columns::owned(ordered.into_calls()), &ctx);
+                (rows, staffing, None)
             }
-        }
-    };
-    let (call_rows, other_rows) = rayon::join(
-        || {
-            let c = ordered.get_or_init(|| OrderedCalls::new(calls)).calls();
-            let rows = calls::compute(c, &ctx);
-            staff();
-            rows
         },
-        || {
-            let other = orders_and_surveys(data, &ctx);
-            staff();
-            other
-        },
+        || orders_and_surveys(data, &ctx),
     );
-    let staffing = staffing.into_inner().expect("one side computed the staffing table");
+    let (call_rows, staffing, ordered) = call_side;
     let mut rows = call_rows?;
     let (other_rows, fault_units) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
@@ -220,31 +213,69 @@ pub fn compute_with_calls<'a>(
     // go after every other row of the metrics CSV (they came in the third round).
     let (segments, mut rows): (Vec<MetricRow>, Vec<MetricRow>) = rows.into_iter().partition(is_segment_row);
     sort_rows(&mut rows, config);
-    let ordered = ordered.into_inner().expect("the calls' side ordered the calls");
     Ok((Computed { rows, staffing, fault_units, segments }, ordered))
 }
 
-/// Row indices in the order of a stable sort by (time, `tie`): one sort of (time, index)
-/// pairs, then `tie` only inside each run of equal times (a run is in index order, so a
+/// Row indices in the order of a stable sort by (time, `tie`): the rows in (time, index)
+/// order, then `tie` only inside each run of equal times (a run is in index order, so a
 /// stable sort of it keeps equal rows as read). `key` is a number whose order never
 /// contradicts `tie`'s (see [`prefix16`]): a run is sorted on it first, reading each row's
 /// text once, and `tie` reads the texts only when two keys are equal. (A group's month has
 /// several calls a second: nearly every call is in a run, and comparing texts row by row
 /// there grew faster than the calls.)
 fn by_time(times: &[i64], key: impl Fn(usize) -> u128, tie: impl Fn(usize, usize) -> std::cmp::Ordering) -> Vec<u32> {
-    let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
-    keyed.sort_unstable();
-    let mut order: Vec<u32> = Vec::with_capacity(keyed.len());
+    let mut order = time_order(times);
     let mut run_keys: Vec<(u128, u32)> = Vec::new();
-    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() == 1 {
-            order.push(run[0].1);
-            continue;
+    let mut from = 0;
+    while from < order.len() {
+        let t = times[order[from] as usize];
+        let to = from + order[from..].iter().take_while(|&&i| times[i as usize] == t).count();
+        if to - from > 1 {
+            run_keys.clear();
+            run_keys.extend(order[from..to].iter().map(|&i| (key(i as usize), i)));
+            run_keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1 as usize, b.1 as usize)));
+            for (slot, k) in order[from..to].iter_mut().zip(&run_keys) {
+                *slot = k.1;
+            }
         }
-        run_keys.clear();
-        run_keys.extend(run.iter().map(|k| (key(k.1 as usize), k.1)));
-        run_keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1 as usize, b.1 as usize)));
-        order.extend(run_keys.iter().map(|k| k.1));
+        from = to;
+    }
+    order
+}
+
+/// Runs of rows already in time order that [`time_order`] merges instead of sorting every
+/// row: a month's rows come file by file, each file (or half of one) in time order.
+const MERGE_RUNS: usize = 256;
+
+/// Row indices sorted by (time, index). Rows that come as a few runs already in time order
+/// (each export file is) are merged: one pass, the order's 4 bytes a row and nothing beside
+/// them; otherwise (time, index) pairs are sorted (16 bytes a row).
+fn time_order(times: &[i64]) -> Vec<u32> {
+    let mut starts = vec![0usize];
+    for i in 1..times.len() {
+        if times[i] < times[i - 1] {
+            starts.push(i);
+            if starts.len() > MERGE_RUNS {
+                let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
+                keyed.sort_unstable();
+                return keyed.into_iter().map(|k| k.1).collect();
+            }
+        }
+    }
+    let ends: Vec<usize> = starts.iter().skip(1).copied().chain([times.len()]).collect();
+    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(i64, u32, usize)>> = starts
+        .iter()
+        .enumerate()
+        .filter(|(r, &s)| s < ends[*r])
+        .map(|(r, &s)| std::cmp::Reverse((times[s], s as u32, r)))
+        .collect();
+    let mut order = Vec::with_capacity(times.len());
+    while let Some(std::cmp::Reverse((_, i, r))) = heads.pop() {
+        order.push(i);
+        let next = i as usize + 1;
+        if next < ends[r] {
+            heads.push(std::cmp::Reverse((times[next], next as u32, r)));
+        }
     }
     order
 }
@@ -404,6 +435,25 @@ mod tests {
             let mut want: Vec<u32> = (0..rows.len() as u32).collect();
             want.sort_by(|&a, &b| rows[a as usize].0.cmp(&rows[b as usize].0).then(tie(a as usize, b as usize)));
             proptest::prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn rows_in_time_order_by_runs_or_not_come_out_by_time_then_index(
+            runs in proptest::collection::vec(proptest::collection::vec(0i64..50, 0..30), 0..8),
+            shuffled in proptest::collection::vec(0i64..50, 0..400),
+        ) {
+            // A few runs each in time order (merged), and rows in no order (sorted: over
+            // MERGE_RUNS runs when long enough).
+            let mut merged: Vec<i64> = Vec::new();
+            for mut r in runs {
+                r.sort_unstable();
+                merged.extend(r);
+            }
+            for times in [merged, shuffled] {
+                let mut want: Vec<u32> = (0..times.len() as u32).collect();
+                want.sort_by_key(|&i| (times[i as usize], i));
+                proptest::prop_assert_eq!(super::time_order(&times), want);
+            }
         }
 
         #[test]
