@@ -166,21 +166,24 @@ impl Duplicates {
 /// choice never depends on file order) and each differing copy is listed as a conflict.
 pub(super) fn find<T: Records>(records: &T, kind: Kind) -> Duplicates {
     // Ids seen more than once, each with its rows in reading order: one sort of (hash of the
-    // id, row) — 16 bytes a row instead of a hash map of ids — then rows of equal hash are
-    // told apart by the id itself (a collision of two ids is two groups, never one).
+    // id, row) — 12 bytes a row (the hash's two halves and the row, as three `u32`s: the
+    // order of (hash, row) without a pair's padding) instead of a hash map of ids — then rows
+    // of equal hash are told apart by the id itself (a collision of two ids is two groups,
+    // never one).
     let hash = |id: &str| {
         let mut h = rustc_hash::FxHasher::default();
         std::hash::Hash::hash(id, &mut h);
         std::hash::Hasher::finish(&h)
     };
-    let mut keyed: Vec<(u64, u32)> =
-        (0..records.len()).filter_map(|i| records.id(i).map(|id| (hash(id), i as u32))).collect();
+    let mut keyed: Vec<[u32; 3]> = (0..records.len())
+        .filter_map(|i| records.id(i).map(&hash).map(|h| [(h >> 32) as u32, h as u32, i as u32]))
+        .collect();
     // Both cores (the orders' and surveys' search is the shorter job on the other).
     keyed.par_sort_unstable();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+    for run in keyed.chunk_by(|a, b| a[..2] == b[..2]).filter(|r| r.len() > 1) {
         let mut rows: Vec<(&str, usize)> =
-            run.iter().map(|&(_, i)| (records.id(i as usize).unwrap_or_default(), i as usize)).collect();
+            run.iter().map(|k| (records.id(k[2] as usize).unwrap_or_default(), k[2] as usize)).collect();
         rows.sort_unstable();
         groups
             .extend(rows.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).map(|g| g.iter().map(|r| r.1).collect()));

@@ -219,6 +219,16 @@ pub fn ingest(
     // month at once).
     let (c, (o, s)) = rayon::join(|| Calls::concat(calls), || (Orders::concat(orders), Surveys::concat(surveys)));
     (state.calls, state.orders, state.surveys) = (c, o, s);
+    // The files' pieces of a big month are freed: their pages go back before the duplicates
+    // are searched (a province month's are left to the allocator to reuse).
+    let bytes: usize = [state.calls.heap_bytes(), state.orders.heap_bytes(), state.surveys.heap_bytes()]
+        .iter()
+        .flatten()
+        .map(|(_, b)| b)
+        .sum();
+    if bytes >= 8 * crate::model::columns::RELEASE_BYTES {
+        crate::memory::release_freed();
+    }
     // Proposals for what sheets lack, now that every input's branch names are known.
     if !state.pending.is_empty() {
         let mut branches: std::collections::BTreeSet<String> = config.branches.order.iter().cloned().collect();

@@ -110,11 +110,17 @@ macro_rules! table {
                 out
             }
 
-            /// Put the rows in `order` (row `order[k]` becomes row `k`), one column at a time
-            /// (the month's table plus one column in memory at once).
+            /// Put the rows in `order` (row `order[k]` becomes row `k`), the columns as jobs
+            /// for both cores (the month's table plus a column per core in memory at once).
             pub fn permute(&mut self, order: &[u32]) {
-                self.src = Column::gather(&self.src, order);
-                $(self.$field = Column::gather(&self.$field, order);)*
+                rayon::scope(|scope| {
+                    let slot = &mut self.src;
+                    scope.spawn(move |_| *slot = Column::gather(&*slot, order));
+                    $(
+                        let slot = &mut self.$field;
+                        scope.spawn(move |_| *slot = Column::gather(&*slot, order));
+                    )*
+                });
             }
 
             /// Heap bytes of each column (`src` first), for `-v`'s account of memory.

@@ -72,10 +72,19 @@ impl Gen<'_> {
                     let c = &customers[slot];
                     c[self.rng.below(c.len())].clone()
                 } else {
+                    // New customers are drawn from pools that grow with the month past the
+                    // province's size (a group has 30 provinces' customers, not one's): with
+                    // fixed pools, chance collisions made repeat customers grow with the
+                    // square of the reports. A province month and smaller draw as before.
+                    let pools = (self.o.scale / 667.0).ceil().max(1.0) as usize;
                     let id = match product {
-                        "固话" => format!("0832{:07}", self.rng.below(9_999_999)),
-                        "C网" => format!("{}", 13_308_000_000u64 + self.rng.below(999_999) as u64),
-                        _ => format!("zy{}{:07}", product.to_lowercase().replace('-', ""), self.rng.below(9_999_999)),
+                        "固话" => format!("0832{:07}", self.rng.below(9_999_999 * pools)),
+                        "C网" => format!("{}", 13_308_000_000u64 + self.rng.below(999_999 * pools) as u64),
+                        _ => format!(
+                            "zy{}{:07}",
+                            product.to_lowercase().replace('-', ""),
+                            self.rng.below(9_999_999 * pools)
+                        ),
                     };
                     customers[slot].push(id.clone());
                     id
