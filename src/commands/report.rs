@@ -277,12 +277,15 @@ fn branch_report(
     created: &rust_xlsxwriter::ExcelDateTime,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let month = run.month;
-    let data = run.data.for_branch(branch);
+    let mut data = run.data.for_branch(branch);
     let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
     let config = run.config.for_branch(branch, &departments);
     let history = run.history.for_branch(branch);
-    let metrics::Computed { mut rows, staffing, fault_units, segments } =
-        metrics::compute(&data, &config, month).context("computing the metrics")?;
+    // The branch's own copy of the calls is used up by its metrics (the pages never read
+    // the calls), as the whole's are.
+    let calls = std::mem::take(&mut data.calls);
+    let (metrics::Computed { mut rows, staffing, fault_units, segments }, _) =
+        metrics::compute_with_calls(&data, calls, false, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
     rows.push(metrics::meta_row(run.config));

@@ -221,11 +221,7 @@ pub fn ingest(
     (state.calls, state.orders, state.surveys) = (c, o, s);
     // The files' pieces of a big month are freed: their pages go back before the duplicates
     // are searched (a province month's are left to the allocator to reuse).
-    let bytes: usize = [state.calls.heap_bytes(), state.orders.heap_bytes(), state.surveys.heap_bytes()]
-        .iter()
-        .flatten()
-        .map(|(_, b)| b)
-        .sum();
+    let bytes = state.calls.heap_total() + state.orders.heap_total() + state.surveys.heap_total();
     if bytes >= 8 * crate::model::columns::RELEASE_BYTES {
         crate::memory::release_freed();
     }

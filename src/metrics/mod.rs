@@ -137,8 +137,9 @@ pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsR
 pub struct OrderedCalls(Calls);
 
 impl OrderedCalls {
-    /// Sort `calls` into the canonical order (one column at a time; the ids are dropped
-    /// before the others move).
+    /// Sort `calls` into the canonical order (their file runs merged by start time, ties
+    /// sorted on both cores; the ids are dropped before the columns move, the columns permuted
+    /// as jobs for both cores).
     pub fn new(mut calls: Calls) -> OrderedCalls {
         if calls.call_id.is_empty() && !calls.is_empty() {
             // Ids dropped: these are ordered calls already (or a selection of them, in order).
@@ -158,7 +159,7 @@ impl OrderedCalls {
         crate::memory::release_freed();
         calls.permute(&order);
         drop(order);
-        // The ids, the sort's pairs and the columns in file order were freed within moments:
+        // The ids, the order and the columns in file order were freed within moments:
         // their pages go back now, before the frames of the calls' figures are built.
         crate::memory::release_freed();
         OrderedCalls(calls)

@@ -42,7 +42,7 @@ pub trait Column: Default + Clone {
     fn concat(parts: Vec<Self>) -> Self {
         let mut out = Self::default();
         out.reserve(parts.iter().map(Column::rows).sum());
-        let release = parts.iter().map(Column::heap_bytes).sum::<usize>() >= RELEASE_BYTES;
+        let release = is_big(&parts);
         for p in parts {
             out.append(p);
             if release {
@@ -57,6 +57,11 @@ pub trait Column: Default + Clone {
 /// ([`Column::concat`]): 64 MiB, over every column of a province month's calls (45 MB at most)
 /// and under most of a group's.
 pub const RELEASE_BYTES: usize = 64 << 20;
+
+/// Whether `parts` joined make a big column ([`RELEASE_BYTES`] or more of heap).
+fn is_big<C: Column>(parts: &[C]) -> bool {
+    parts.iter().map(Column::heap_bytes).sum::<usize>() >= RELEASE_BYTES
+}
 
 fn retain_vec<T>(v: &mut Vec<T>, keep: &[bool]) {
     let mut k = keep.iter();
@@ -313,7 +318,7 @@ impl Column for Text {
         let mut out = Text::default();
         out.reserve(parts.iter().map(Text::len).sum());
         out.buf.reserve(parts.iter().map(|p| p.buf.len()).sum());
-        let release = parts.iter().map(Column::heap_bytes).sum::<usize>() >= RELEASE_BYTES;
+        let release = is_big(&parts);
         for p in parts {
             out.extend_from(&p);
             drop(p);

@@ -128,6 +128,11 @@ macro_rules! table {
                 vec![("src", Column::heap_bytes(&self.src)), $((stringify!($field), Column::heap_bytes(&self.$field)),)*]
             }
 
+            /// Heap bytes of all the columns together.
+            pub fn heap_total(&self) -> usize {
+                Column::heap_bytes(&self.src) $(+ Column::heap_bytes(&self.$field))*
+            }
+
             /// Add `offset` to every row's sheet index.
             pub fn shift_sheets(&mut self, offset: u32) {
                 for s in &mut self.src {
