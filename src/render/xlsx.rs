@@ -438,9 +438,26 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
         }
     } else {
         ws.set_freeze_panes(1, 0)?;
+        // The longest table, when it runs past a printed page (变化归因's segments, 数据质量's
+        // rejected rows, 指标口径), has its header row on every page after its first; below
+        // other tables, it starts a page of its own.
+        let long = placed
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| p.last - p.header_row > PAGE_ROWS)
+            .max_by_key(|(_, (_, p))| p.last - p.header_row);
+        if let Some((i, (_, p))) = long {
+            if i > 0 {
+                ws.set_page_breaks(&[p.header_row - 1])?;
+            }
+            ws.set_repeat_rows(p.header_row, p.header_row)?;
+        }
     }
     Ok(())
 }
+
+/// Rows a printed page holds on a summary sheet (landscape A4, fit to the page's width).
+const PAGE_ROWS: u32 = 40;
 
 /// Rows in an Excel sheet.
 const SHEET_ROWS: u32 = 1_048_576;

@@ -162,3 +162,37 @@ fn formula_like_input_is_stored_as_text() {
         assert!(all.iter().any(|c| c == text), "{text} is in the workbook as text");
     }
 }
+
+/// A summary sheet's table longer than a printed page (变化归因's segments) starts a page of
+/// its own and repeats its header row on every page; one that opens its sheet (指标口径) only
+/// repeats it.
+#[test]
+fn long_summary_tables_print_with_their_header_on_every_page() {
+    let w = Workdir::new();
+    sample_report(&w);
+    let path = w.join("out/service-quality-2026-10.xlsx");
+    let parts = parts(&std::fs::read(&path).unwrap());
+    let book = String::from_utf8(parts["xl/workbook.xml"].clone()).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    for (sheet, breaks) in [("变化归因", true), ("指标口径", false)] {
+        let index = names.iter().position(|n| n == sheet).unwrap();
+        let prefix = format!("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">{sheet}!$");
+        let at = book.find(&prefix).unwrap_or_else(|| panic!("{sheet} has print titles: {book}"));
+        let rest = &book[at + prefix.len()..];
+        let row: u32 = rest[..rest.find(':').unwrap()].parse().unwrap();
+        assert!(rest.starts_with(&format!("{row}:${row}<")), "{sheet}: one header row repeated: {rest:.40}");
+        let range = wb.worksheet_range(sheet).unwrap();
+        // The repeated row is a table's header (its first column names the rows below) and
+        // the table runs past a page.
+        let header = range.get_value((row - 1, 0)).and_then(|c| c.get_string()).unwrap_or_default().to_string();
+        assert!(["指标", "指标编号"].contains(&header.as_str()), "{sheet}: row {row} is a header, not {header:?}");
+        let below =
+            (row..range.end().unwrap().0).filter(|&r| range.get_value((r, 0)).is_some_and(|c| !c.is_empty())).count();
+        assert!(below > 40, "{sheet}: {below} rows under the header");
+        let xml = String::from_utf8(parts[&format!("xl/worksheets/sheet{}.xml", index + 1)].clone()).unwrap();
+        let brk = format!("<brk id=\"{}\"", row - 2);
+        assert_eq!(xml.contains(&brk), breaks, "{sheet}: a page break above the table's title: {breaks}");
+        assert_eq!(xml.contains("<rowBreaks"), breaks, "{sheet}: no other page break");
+    }
+}
