@@ -212,24 +212,54 @@ pub(super) fn line_h(size: u32) -> i64 {
     i64::from(size) * PT * 27 / 20
 }
 
-/// The bullets of `sentences` in a box `width` × `height`: each at most [`BULLET_LINES`]
-/// lines, as many as fit, the last one that does not fit cut.
-fn bullets(sentences: &[String], width: i64, height: i64) -> Vec<Para> {
+/// The bullets of `sentences` in a box `width` × `height`, and how many sentences they are:
+/// each at most [`BULLET_LINES`] lines (a longer one cut with "…"), as many whole as fit; a
+/// sentence that no longer fits is left for the next box ([`more_bullets`]), unless it is
+/// the first (then it is cut to the box).
+fn bullets(sentences: &[String], width: i64, height: i64) -> (Vec<Para>, usize) {
     let usable = width - 2 * 7 * PT - 24 * PT; // insets and the bullet's indent
     let per_line_em = usable as f64 / (f64::from(BULLET_PT) * PT as f64);
     // A tenth kept free: fonts differ between PowerPoint and LibreOffice.
     let mut budget = (height * 9 / 10 / (line_h(BULLET_PT) + 4 * PT)).max(1) as usize;
     let mut out = Vec::new();
     for s in sentences {
+        // The lines it takes with the cut's half-em margin (a text just under a line's end
+        // would otherwise be cut though it fits).
+        let mut n = ((em(s) + 0.5) / per_line_em).ceil().clamp(1.0, BULLET_LINES as f64) as usize;
+        if n > budget {
+            if !out.is_empty() {
+                break;
+            }
+            n = budget;
+        }
+        let text = cut(s, per_line_em * n as f64 - 0.5);
+        budget -= n;
+        out.push(Para { bullet: true, ..Para::new(text, BULLET_PT) });
         if budget == 0 {
             break;
         }
-        let n = lines(s, usable, BULLET_PT).min(BULLET_LINES).min(budget);
-        let text = cut(s, per_line_em * n as f64 - 0.5);
-        budget = budget.saturating_sub(n);
-        out.push(Para { bullet: true, ..Para::new(text, BULLET_PT) });
     }
-    out
+    let used = out.len();
+    (out, used)
+}
+
+/// The sentences a section's first slide had no room for, on slides of their own under
+/// `title` (its "（续）" title), the whole width each.
+fn more_bullets<'a>(sentences: &[String], title: &str, f: Frame) -> Vec<Slide<'a>> {
+    let (top, bottom) = (f.top(), f.bottom());
+    let mut slides = Vec::new();
+    let mut rest = sentences;
+    while !rest.is_empty() {
+        let (paras, used) = bullets(rest, f.width(), bottom - top);
+        rest = &rest[used.max(1)..];
+        slides.push(Slide {
+            layout: Layout::Content,
+            title: title.to_string(),
+            subtitle: Vec::new(),
+            shapes: vec![Shape::Text { at: Rect { x: f.margin(), y: top, w: f.width(), h: bottom - top }, paras }],
+        });
+    }
+    slides
 }
 
 /// The height the bullets take.
@@ -406,16 +436,16 @@ fn section_slides<'a>(r: &'a Report, s: &'a Section, heading: &str, f: Frame, sk
     let (top, bottom) = (f.top(), f.bottom());
     let cont = Label::Continued.text(r.lang);
     let mut placed_table = None;
+    let mut placed_sentences = 0;
     if let Some(&(chart, table)) = charts.first() {
         let mut shapes = Vec::new();
         let chart_x = if s.narrative.is_empty() {
             f.margin()
         } else {
             let w = f.width() * 2 / 5;
-            shapes.push(Shape::Text {
-                at: Rect { x: f.margin(), y: top, w, h: bottom - top },
-                paras: bullets(&s.narrative, w, bottom - top),
-            });
+            let (paras, used) = bullets(&s.narrative, w, bottom - top);
+            placed_sentences = used;
+            shapes.push(Shape::Text { at: Rect { x: f.margin(), y: top, w, h: bottom - top }, paras });
             f.margin() + w + f.width() / 40
         };
         let at = Rect { x: chart_x, y: top, w: f.margin() + f.width() - chart_x, h: bottom - top };
@@ -431,15 +461,15 @@ fn section_slides<'a>(r: &'a Report, s: &'a Section, heading: &str, f: Frame, sk
         let gap = f.width() / 30;
         let (x, w) = (f.margin() + m.w + gap, f.width() - m.w - gap);
         let mut slide = packed(r.lang, &[(table, m)], heading, f);
-        slide.shapes.push(Shape::Text {
-            at: Rect { x, y: top, w, h: bottom - top },
-            paras: bullets(&s.narrative, w, bottom - top),
-        });
+        let (paras, used) = bullets(&s.narrative, w, bottom - top);
+        placed_sentences = used;
+        slide.shapes.push(Shape::Text { at: Rect { x, y: top, w, h: bottom - top }, paras });
         slides.push(slide);
         placed_table = Some(table.id.as_str());
     } else if let Some(&table) = tables.first() {
         // The sentences above the main table.
-        let paras = bullets(&s.narrative, f.width(), (bottom - top) * 2 / 5);
+        let (paras, n) = bullets(&s.narrative, f.width(), (bottom - top) * 2 / 5);
+        placed_sentences = n;
         let used = if paras.is_empty() { 0 } else { bullets_h(&paras, f.width()) };
         let lead = if paras.is_empty() {
             Vec::new()
@@ -449,13 +479,17 @@ fn section_slides<'a>(r: &'a Report, s: &'a Section, heading: &str, f: Frame, sk
         slides.extend(table_slides(r.lang, table, heading, f, top + used, lead, MAX_TABLE_SLIDES));
         placed_table = Some(table.id.as_str());
     } else if !s.narrative.is_empty() {
-        let paras = bullets(&s.narrative, f.width(), bottom - top);
-        slides.push(Slide {
-            layout: Layout::Content,
-            title: heading.to_string(),
-            subtitle: Vec::new(),
-            shapes: vec![Shape::Text { at: Rect { x: f.margin(), y: top, w: f.width(), h: bottom - top }, paras }],
-        });
+        let mut text = more_bullets(&s.narrative, heading, f);
+        for later in text.iter_mut().skip(1) {
+            later.title = format!("{heading}{cont}");
+        }
+        slides.extend(text);
+        placed_sentences = s.narrative.len();
+    }
+    // The sentences the first slide had no room for, right after it.
+    if placed_sentences < s.narrative.len() && !slides.is_empty() {
+        let more = more_bullets(&s.narrative[placed_sentences..], &format!("{heading}{cont}"), f);
+        slides.splice(1..1, more);
     }
     // The other charts, two to a slide.
     for pair in charts.get(1..).unwrap_or_default().chunks(2) {
@@ -530,7 +564,8 @@ fn work_plan<'a>(title: &str, headings: &[String], lang: Lang, f: Frame) -> Slid
 /// as fit (the workbook has them all).
 fn quality_slide<'a>(r: &'a Report, s: &'a Section, title: &str, f: Frame) -> Slide<'a> {
     let (top, bottom) = (f.top(), f.bottom());
-    let paras = bullets(&s.narrative, f.width(), (bottom - top) / 3);
+    // One slide (SPEC §8.3): what does not fit is in the workbook.
+    let (paras, _) = bullets(&s.narrative, f.width(), (bottom - top) / 3);
     let used = if paras.is_empty() { 0 } else { bullets_h(&paras, f.width()) };
     let mut shapes = Vec::new();
     if !paras.is_empty() {
@@ -544,4 +579,46 @@ fn quality_slide<'a>(r: &'a Report, s: &'a Section, title: &str, f: Frame) -> Sl
         }
     }
     Slide { layout: Layout::Content, title: title.to_string(), subtitle: Vec::new(), shapes }
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use super::*;
+
+    fn sentences(n: usize, chars: usize) -> Vec<String> {
+        (0..n).map(|i| format!("第{i}句{}。", "服".repeat(chars))).collect()
+    }
+
+    #[test]
+    fn sentences_that_do_not_fit_continue_whole_on_the_next_slides() {
+        let f = Frame { w: 12_192_000, h: 6_858_000 };
+        let all = sentences(14, 50);
+        let (first, used) = bullets(&all, f.width() * 2 / 5, f.bottom() - f.top());
+        assert!(used > 0 && used < all.len(), "the narrow box holds some, not all: {used}");
+        assert_eq!(first.len(), used);
+        let more = more_bullets(&all[used..], "故障（续）", f);
+        assert!(!more.is_empty());
+        let mut texts: Vec<String> = first.iter().map(|p| p.text.clone()).collect();
+        for s in &more {
+            assert_eq!(s.title, "故障（续）");
+            for shape in &s.shapes {
+                let Shape::Text { at, paras } = shape else { panic!("text only") };
+                assert!(at.y >= f.top() && at.y + at.h <= f.bottom(), "inside the slide");
+                texts.extend(paras.iter().map(|p| p.text.clone()));
+            }
+        }
+        // Every sentence, whole, once, in order.
+        assert_eq!(texts, all);
+    }
+
+    #[test]
+    fn a_sentence_longer_than_a_bullet_is_cut_and_the_next_still_placed() {
+        let f = Frame { w: 12_192_000, h: 6_858_000 };
+        let mut all = sentences(1, 400);
+        all.extend(sentences(1, 10));
+        let (paras, used) = bullets(&all, f.width(), f.bottom() - f.top());
+        assert_eq!(used, 2);
+        assert!(paras[0].text.ends_with('…') && paras[0].text.chars().count() < 400);
+        assert_eq!(paras[1].text, all[1]);
+    }
 }
