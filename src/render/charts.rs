@@ -358,8 +358,15 @@ fn bars(
         )))?;
     }
     if k > 1 {
-        let plot_w = c.plotting_area().dim_in_pixel().0 as i32;
-        legend(&mut c, SeriesLabelPosition::Coordinate(plot_w + 8, 0))?;
+        // Right of the plot, in the room kept for it: drawn on the whole chart (what is drawn
+        // through the plot is clipped to it, and a legend there lost its swatches).
+        let (xs, ys) = c.plotting_area().get_pixel_range();
+        let (x, top) = (xs.end + 8, ys.start);
+        for (si, name) in names.iter().enumerate() {
+            let y = top + si as i32 * 17;
+            root.draw(&Rectangle::new([(x, y + 2), (x + 10, y + 12)], PALETTE[si % PALETTE.len()].filled()))?;
+            root.draw(&Text::new(name.clone(), (x + 14, y), font(13)))?;
+        }
     }
     Ok(())
 }
@@ -658,4 +665,50 @@ fn heat_map(chart: &Chart, table: &Table) -> String {
     }
     out.push_str(&format!("<desc>{}</desc></svg>", escape(&desc)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ColKind, Table};
+
+    /// A grouped bar chart's legend, right of the plot, has a visible swatch in each
+    /// series' colour beside its name (it was clipped to nothing once).
+    #[test]
+    fn grouped_bars_have_a_swatch_per_series() {
+        let names = ["ADSL重复申告率", "E8重复申告率", "iTV重复申告率"];
+        let rate = |v: f64| V::Rate { v, small: false, met: None };
+        let table = Table {
+            id: "t".into(),
+            title: "t".into(),
+            columns: std::iter::once("分公司").chain(names).map(String::from).collect(),
+            kinds: vec![ColKind::Text, ColKind::Number, ColKind::Number, ColKind::Number],
+            rows: ["东区", "西区"]
+                .iter()
+                .map(|b| vec![V::Text(b.to_string()), rate(0.1), rate(0.3), rate(0.05)])
+                .collect(),
+            total: None,
+        };
+        let chart = Chart {
+            title: "各分公司分产品重复申告率".into(),
+            kind: ChartKind::Column,
+            table: "t".into(),
+            category: 0,
+            series: vec![1, 2, 3],
+            target: Some(("考核目标".into(), 0.08)),
+            percent: true,
+        };
+        let svg = svg(&chart, &table, Lang::Zh).unwrap();
+        for (si, name) in names.iter().enumerate() {
+            let c = PALETTE[si];
+            let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+            let swatch = svg
+                .lines()
+                .find(|l| l.contains("width=\"10\" height=\"10\"") && l.contains(&fill))
+                .unwrap_or_else(|| panic!("a 10×10 swatch in {fill} for {name}: {svg}"));
+            let x: i32 = swatch.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            assert!(x > 60 && x < 880 - 10, "inside the chart, right of the axis: {swatch}");
+            assert!(svg.contains(&format!("{name}\n</text>")) || svg.contains(&format!(">{name}<")), "{name} named");
+        }
+    }
 }
