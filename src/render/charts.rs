@@ -209,8 +209,8 @@ fn bars(
     let font = |size: u32| (FONT, size).into_font();
     let mut builder = ChartBuilder::on(root);
     builder.caption(&chart.title, font(20)).margin(12);
-    if series.len() > 1 {
-        // Room on the right for the legend, so it never covers a bar.
+    if series.len() > 1 || (chart.target.is_some() && !horizontal) {
+        // Room on the right for the legend and the target's name, so they never cover a bar.
         builder.margin_right(130);
     }
     if horizontal {
@@ -343,6 +343,19 @@ fn bars(
             Some(ErrorBar::new_vertical(SegmentValue::CenterOf(slot_of(i, 0)), lo, p.v, hi, BLACK.stroke_width(1), 8))
         }))?;
     }
+    // Right of the plot, in the room kept for them, drawn on the whole chart (what is drawn
+    // through the plot is clipped to it: a legend there lost its swatches): the target's name
+    // level with its line (at the line's end inside the plot it covered the last bar's
+    // label), or, beside several series, as the legend's last entry.
+    let (xs, ys) = c.plotting_area().get_pixel_range();
+    let (x, top) = (xs.end + 8, ys.start);
+    if k > 1 {
+        for (si, name) in names.iter().enumerate() {
+            let y = top + si as i32 * 17;
+            root.draw(&Rectangle::new([(x, y + 2), (x + 10, y + 12)], PALETTE[si % PALETTE.len()].filled()))?;
+            root.draw(&Text::new(name.clone(), (x + 14, y), font(13)))?;
+        }
+    }
     if let Some((level, v)) = &chart.target {
         let v = *v;
         let text = format!("{level} {}", if chart.percent { crate::report::pct(v) } else { format!("{v}") });
@@ -350,23 +363,12 @@ fn bars(
             vec![(SegmentValue::Exact(0), v), (SegmentValue::Exact(slots), v)],
             TARGET.stroke_width(2),
         ))?;
-        // The target's name at the right end of its line, above it.
-        c.draw_series(std::iter::once(Text::new(
-            text,
-            (SegmentValue::Exact(slots), v),
-            font(13).color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
-        )))?;
-    }
-    if k > 1 {
-        // Right of the plot, in the room kept for it: drawn on the whole chart (what is drawn
-        // through the plot is clipped to it, and a legend there lost its swatches).
-        let (xs, ys) = c.plotting_area().get_pixel_range();
-        let (x, top) = (xs.end + 8, ys.start);
-        for (si, name) in names.iter().enumerate() {
-            let y = top + si as i32 * 17;
-            root.draw(&Rectangle::new([(x, y + 2), (x + 10, y + 12)], PALETTE[si % PALETTE.len()].filled()))?;
-            root.draw(&Text::new(name.clone(), (x + 14, y), font(13)))?;
+        let y = if k > 1 { top + k as i32 * 17 + 7 } else { c.backend_coord(&(SegmentValue::Exact(slots), v)).1 };
+        if k > 1 {
+            root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], TARGET.stroke_width(2)))?;
         }
+        let at = if k > 1 { x + 14 } else { xs.end + 6 };
+        root.draw(&Text::new(text, (at, y), font(13).color(&TARGET).pos(Pos::new(HPos::Left, VPos::Center))))?;
     }
     Ok(())
 }
@@ -710,5 +712,50 @@ mod tests {
             assert!(x > 60 && x < 880 - 10, "inside the chart, right of the axis: {swatch}");
             assert!(svg.contains(&format!("{name}\n</text>")) || svg.contains(&format!(">{name}<")), "{name} named");
         }
+        // The target is the legend's last entry, under the series.
+        let drawn = &svg[svg.find("</desc>").unwrap()..];
+        let at = |needle: &str| drawn.find(needle).unwrap_or_else(|| panic!("{needle} in {drawn}"));
+        assert!(at("考核目标 8.00%") > at(names[2]), "the target after the series");
+    }
+
+    /// A single series' target name sits right of the plot, level with its line, clear of
+    /// every bar (inside the plot it covered the last bar's label).
+    #[test]
+    fn a_target_name_is_right_of_every_bar() {
+        let rate = |v: f64| V::Rate { v, small: false, met: Some(v >= 0.85) };
+        let table = Table {
+            id: "t".into(),
+            title: "t".into(),
+            columns: vec!["分公司".into(), "人工接通率".into()],
+            kinds: vec![ColKind::Text, ColKind::Number],
+            rows: (0..8).map(|i| vec![V::Text(format!("分公司{i}")), rate(0.8 + 0.02 * f64::from(i))]).collect(),
+            total: None,
+        };
+        let chart = Chart {
+            title: "各分公司人工接通率".into(),
+            kind: ChartKind::Column,
+            table: "t".into(),
+            category: 0,
+            series: vec![1],
+            target: Some(("考核目标".into(), 0.85)),
+            percent: true,
+        };
+        let svg = svg(&chart, &table, Lang::Zh).unwrap();
+        let attr = |line: &str, name: &str| -> i32 {
+            line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
+        };
+        let lines: Vec<&str> = svg.lines().collect();
+        let label = lines.iter().position(|l| l.starts_with("考核目标 85.00%")).expect("the target's name");
+        let x = attr(lines[label - 1], "x");
+        let bars_end = lines
+            .iter()
+            .filter(|l| l.starts_with("<rect") && l.contains("height") && !l.contains("fill=\"#FFFFFF\""))
+            .filter(|l| attr(l, "width") < 200)
+            .map(|l| attr(l, "x") + attr(l, "width"))
+            .max()
+            .unwrap();
+        // Starting there: the whole name is right of the bars.
+        assert!(lines[label - 1].contains("text-anchor=\"start\""), "{}", lines[label - 1]);
+        assert!(x > bars_end, "the name at x={x}, right of the bars (up to {bars_end})");
     }
 }
