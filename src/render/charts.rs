@@ -184,6 +184,24 @@ fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
     }
 }
 
+/// A text's width in pixels at 13 px (CJK and full-width characters 1 em, others about 0.55).
+fn text_px(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 0.55 } else { 1.0 }).sum::<f64>() * 13.0
+}
+
+/// A value label's width in pixels at 13 px (digits about 0.55 em, the point 0.3, % 0.85).
+fn label_px(text: &str) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            '%' => 0.85,
+            '.' => 0.3,
+            _ => 0.55,
+        })
+        .sum();
+    em * 13.0
+}
+
 /// The share of a bar chart's height a value label takes (13 px text on a ~230 px plot, with
 /// a margin).
 const LABEL_SHARE: f64 = 0.08;
@@ -209,8 +227,8 @@ fn bars(
     let font = |size: u32| (FONT, size).into_font();
     let mut builder = ChartBuilder::on(root);
     builder.caption(&chart.title, font(20)).margin(12);
-    if series.len() > 1 || (chart.target.is_some() && !horizontal) {
-        // Room on the right for the legend and the target's name, so they never cover a bar.
+    if series.len() > 1 {
+        // Room on the right for the legend, so it never covers a bar.
         builder.margin_right(130);
     }
     if horizontal {
@@ -306,6 +324,8 @@ fn bars(
         // the bar carries an interval (the whiskers take its top).
         if one && n <= 16 {
             let target = chart.target.as_ref().map(|t| t.1);
+            // A bar's width in pixels (its slot less the margins set above).
+            let bar_px = c.plotting_area().dim_in_pixel().0 as f64 / slots as f64 - 12.0;
             c.draw_series(s.iter().enumerate().filter_map(|(i, p)| {
                 let p = (*p)?;
                 let text = if chart.percent { format!("{:.1}%", p.v * 100.0) } else { format!("{:.0}", p.v) };
@@ -317,10 +337,17 @@ fn bars(
                 } else {
                     (&BLACK, p.v, VPos::Bottom)
                 };
+                // White on the bar must fit inside it (past its edges it is white on white):
+                // smaller type on a narrow bar, never fewer digits.
+                let size = if colour == &WHITE && label_px(&text) > bar_px {
+                    (13.0 * bar_px / label_px(&text)).floor().max(9.0) as u32
+                } else {
+                    13
+                };
                 Some(Text::new(
                     text,
                     (SegmentValue::CenterOf(slot_of(i, 0)), at),
-                    font(13).color(colour).pos(Pos::new(HPos::Center, v_pos)),
+                    font(size).color(colour).pos(Pos::new(HPos::Center, v_pos)),
                 ))
             }))?;
         }
@@ -343,10 +370,10 @@ fn bars(
             Some(ErrorBar::new_vertical(SegmentValue::CenterOf(slot_of(i, 0)), lo, p.v, hi, BLACK.stroke_width(1), 8))
         }))?;
     }
-    // Right of the plot, in the room kept for them, drawn on the whole chart (what is drawn
-    // through the plot is clipped to it: a legend there lost its swatches): the target's name
-    // level with its line (at the line's end inside the plot it covered the last bar's
-    // label), or, beside several series, as the legend's last entry.
+    // Outside the plot, drawn on the whole chart (what is drawn through the plot is clipped
+    // to it: a legend there lost its swatches): several series' legend right of the plot, the
+    // target its last entry; a single series' target named above the plot's right end (at
+    // the line's end inside the plot it covered the last bar's label).
     let (xs, ys) = c.plotting_area().get_pixel_range();
     let (x, top) = (xs.end + 8, ys.start);
     if k > 1 {
@@ -363,12 +390,9 @@ fn bars(
             vec![(SegmentValue::Exact(0), v), (SegmentValue::Exact(slots), v)],
             TARGET.stroke_width(2),
         ))?;
-        let y = if k > 1 { top + k as i32 * 17 + 7 } else { c.backend_coord(&(SegmentValue::Exact(slots), v)).1 };
-        if k > 1 {
-            root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], TARGET.stroke_width(2)))?;
-        }
-        let at = if k > 1 { x + 14 } else { xs.end + 6 };
-        root.draw(&Text::new(text, (at, y), font(13).color(&TARGET).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        let (x, y) = if k > 1 { (x, top + k as i32 * 17 + 7) } else { (xs.end - text_px(&text) as i32 - 14, top - 9) };
+        root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], TARGET.stroke_width(2)))?;
+        root.draw(&Text::new(text, (x + 14, y), font(13).color(&TARGET).pos(Pos::new(HPos::Left, VPos::Center))))?;
     }
     Ok(())
 }
@@ -718,10 +742,10 @@ mod tests {
         assert!(at("考核目标 8.00%") > at(names[2]), "the target after the series");
     }
 
-    /// A single series' target name sits right of the plot, level with its line, clear of
-    /// every bar (inside the plot it covered the last bar's label).
+    /// A single series' target is named above the plot's right end, clear of every bar
+    /// (at its line's end inside the plot it covered the last bar's label).
     #[test]
-    fn a_target_name_is_right_of_every_bar() {
+    fn a_target_name_is_above_every_bar() {
         let rate = |v: f64| V::Rate { v, small: false, met: Some(v >= 0.85) };
         let table = Table {
             id: "t".into(),
@@ -746,16 +770,20 @@ mod tests {
         };
         let lines: Vec<&str> = svg.lines().collect();
         let label = lines.iter().position(|l| l.starts_with("考核目标 85.00%")).expect("the target's name");
-        let x = attr(lines[label - 1], "x");
-        let bars_end = lines
+        let (x, y) = (attr(lines[label - 1], "x"), attr(lines[label - 1], "y"));
+        let bars: Vec<&&str> = lines
             .iter()
-            .filter(|l| l.starts_with("<rect") && l.contains("height") && !l.contains("fill=\"#FFFFFF\""))
-            .filter(|l| attr(l, "width") < 200)
-            .map(|l| attr(l, "x") + attr(l, "width"))
-            .max()
-            .unwrap();
-        // Starting there: the whole name is right of the bars.
+            .filter(|l| l.starts_with("<rect") && (l.contains("fill=\"#2E7D32\"") || l.contains("fill=\"#C62828\"")))
+            .collect();
+        assert_eq!(bars.len(), 8, "a bar a branch");
+        let (bars_top, bars_end) = (
+            bars.iter().map(|l| attr(l, "y")).min().unwrap(),
+            bars.iter().map(|l| attr(l, "x") + attr(l, "width")).max().unwrap(),
+        );
+        // Above every bar (so above every bar's label too), ending inside the chart.
+        assert!(y + 8 < bars_top, "the name at y={y}, above the bars (from {bars_top})");
         assert!(lines[label - 1].contains("text-anchor=\"start\""), "{}", lines[label - 1]);
-        assert!(x > bars_end, "the name at x={x}, right of the bars (up to {bars_end})");
+        assert!(x > 60 && f64::from(x) + text_px("考核目标 85.00%") <= 880.0, "x={x}");
+        assert!(x < bars_end, "over the plot's right end, not in a margin of its own");
     }
 }
