@@ -77,20 +77,6 @@ fn escape(s: &str) -> String {
 
 type R = Result<(), Box<dyn std::error::Error>>;
 
-/// The series legend every chart draws, in the same style, at `pos`.
-fn legend<'a, CT: plotters::coord::CoordTranslate>(
-    c: &mut ChartContext<'a, SVGBackend<'a>, CT>,
-    pos: SeriesLabelPosition,
-) -> R {
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font((FONT, 13).into_font())
-        .position(pos)
-        .draw()?;
-    Ok(())
-}
-
 /// Render one chart as an SVG element with a title and a text description.
 pub(crate) fn svg(chart: &Chart, table: &Table, lang: Lang) -> Result<String, String> {
     if chart.kind == ChartKind::HeatMap {
@@ -441,6 +427,8 @@ fn bars_with_line(
     let mut c = ChartBuilder::on(root)
         .caption(&chart.title, font(20))
         .margin(12)
+        // A row under the axis for the legend (inside the plot it covered the last bars).
+        .margin_bottom(12 + LEGEND_ROW)
         .x_label_area_size(34)
         .y_label_area_size(48)
         .right_y_label_area_size(48)
@@ -464,33 +452,79 @@ fn bars_with_line(
         let mut r = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)], NEUTRAL.filled());
         r.set_margin(0, 0, 3, 3);
         r
-    }))?
-    .label(names.first().cloned().unwrap_or_default())
-    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], NEUTRAL.filled()));
+    }))?;
     c.draw_secondary_series(LineSeries::new(
         line.iter().enumerate().map(|(i, v)| (SegmentValue::CenterOf(i), *v)),
         LINE2.stroke_width(2),
-    ))?
-    .label(line_name)
-    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], LINE2.stroke_width(2)));
+    ))?;
+    let mut entries =
+        vec![(names.first().cloned().unwrap_or_default(), Swatch::Box(NEUTRAL)), (line_name, Swatch::Line(LINE2, 2))];
     if chart.kind == ChartKind::ColumnLine {
         if let Some((level, v)) = &chart.target {
             let v = *v;
             c.draw_secondary_series(LineSeries::new(
                 vec![(SegmentValue::Exact(0), v), (SegmentValue::Exact(n), v)],
                 TARGET.stroke_width(1),
-            ))?
-            .label(format!("{level} {}", crate::report::pct(v)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], TARGET.stroke_width(1)));
+            ))?;
+            entries.push((format!("{level} {}", crate::report::pct(v)), Swatch::Line(TARGET, 1)));
         }
     }
-    // A Pareto chart's bars fall and its line rises: the right middle is free.
-    let at = if chart.kind == ChartKind::Pareto {
-        SeriesLabelPosition::MiddleRight
-    } else {
-        SeriesLabelPosition::LowerRight
-    };
-    legend(&mut *c, at)?;
+    bottom_legend(root, &entries)?;
+    Ok(())
+}
+
+/// Height of the legend's row under a chart's axis ([`bottom_legend`]).
+const LEGEND_ROW: u32 = 22;
+
+/// What marks a legend entry.
+enum Swatch {
+    /// A filled box (bars).
+    Box(RGBColor),
+    /// A line of this width (lines, targets).
+    Line(RGBColor, u32),
+}
+
+/// A legend's entries in rows of the chart's width: the widths of each row's entries.
+fn legend_rows(entries: &[(String, Swatch)]) -> Vec<Vec<i32>> {
+    let mut rows: Vec<Vec<i32>> = vec![Vec::new()];
+    for (name, _) in entries {
+        let w = 14 + text_px(name) as i32 + 18;
+        let row = rows.last_mut().expect("one row at least");
+        if !row.is_empty() && row.iter().sum::<i32>() + w > W as i32 - 24 {
+            rows.push(vec![w]);
+        } else {
+            row.push(w);
+        }
+    }
+    rows
+}
+
+/// The room under the axis a legend takes ([`bottom_legend`]).
+fn legend_room(entries: &[(String, Swatch)]) -> u32 {
+    legend_rows(entries).len() as u32 * LEGEND_ROW
+}
+
+/// A legend under the chart's axis labels, in the room kept for it ([`legend_room`]): rows
+/// of entries, each row centred.
+fn bottom_legend(root: &DrawingArea<SVGBackend, plotters::coord::Shift>, entries: &[(String, Swatch)]) -> R {
+    let rows = legend_rows(entries);
+    let mut entry = entries.iter();
+    for (r, widths) in rows.iter().enumerate() {
+        let mut x = (W as i32 - widths.iter().sum::<i32>()) / 2;
+        let y = H as i32 - 12 - (rows.len() - r) as i32 * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2;
+        for w in widths {
+            let Some((name, swatch)) = entry.next() else { break };
+            match swatch {
+                Swatch::Box(c) => root.draw(&Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()))?,
+                Swatch::Line(c, width) => {
+                    root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], c.stroke_width(*width)))?
+                }
+            }
+            let style = (FONT, 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(name.clone(), (x + 14, y), style))?;
+            x += w;
+        }
+    }
     Ok(())
 }
 
@@ -590,9 +624,16 @@ fn line(
     // Rates zoom in on their band; counts start at zero.
     let (lo, hi) =
         if chart.percent { ((lo - 0.05).max(0.0), (hi + 0.03).min(1.02)) } else { (0.0, y_max(series, None, false)) };
+    let entries: Vec<(String, Swatch)> = names
+        .iter()
+        .enumerate()
+        .map(|(si, name)| (name.clone(), Swatch::Line(PALETTE[si % PALETTE.len()], 2)))
+        .collect();
     let mut c = ChartBuilder::on(root)
         .caption(&chart.title, font(20))
         .margin(12)
+        // The legend under the axis (inside the plot it covered points).
+        .margin_bottom(12 + legend_room(&entries))
         .x_label_area_size(34)
         .y_label_area_size(48)
         .build_cartesian_2d((0..n).into_segmented(), lo..hi.max(lo + 0.01))?;
@@ -613,11 +654,9 @@ fn line(
         let colour = PALETTE[si % PALETTE.len()];
         let pts: Vec<(SegmentValue<usize>, f64)> =
             s.iter().enumerate().filter_map(|(i, p)| p.map(|p| (SegmentValue::CenterOf(i), p.v))).collect();
-        c.draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)).point_size(3))?
-            .label(names.get(si).cloned().unwrap_or_default())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+        c.draw_series(LineSeries::new(pts.clone(), colour.stroke_width(2)).point_size(3))?;
     }
-    legend(&mut c, if chart.percent { SeriesLabelPosition::LowerLeft } else { SeriesLabelPosition::UpperLeft })?;
+    bottom_legend(root, &entries)?;
     Ok(())
 }
 
@@ -785,5 +824,51 @@ mod tests {
         assert!(lines[label - 1].contains("text-anchor=\"start\""), "{}", lines[label - 1]);
         assert!(x > 60 && f64::from(x) + text_px("考核目标 85.00%") <= 880.0, "x={x}");
         assert!(x < bars_end, "over the plot's right end, not in a margin of its own");
+    }
+
+    /// A line chart's legend is under its axis, wrapped into rows of the chart's width, and
+    /// names every series (inside the plot it covered points).
+    #[test]
+    fn a_long_legend_wraps_under_the_axis() {
+        let names: Vec<String> = (1..=8).map(|i| format!("投诉处理及时率{i}")).collect();
+        let rate = |v: f64| V::Rate { v, small: false, met: None };
+        let table = Table {
+            id: "t".into(),
+            title: "t".into(),
+            columns: std::iter::once("月份".to_string()).chain(names.iter().cloned()).collect(),
+            kinds: std::iter::once(ColKind::Text).chain(names.iter().map(|_| ColKind::Number)).collect(),
+            rows: ["2026-09", "2026-10"]
+                .iter()
+                .map(|m| {
+                    std::iter::once(V::Text(m.to_string()))
+                        .chain((0..8).map(|i| rate(0.8 + 0.01 * f64::from(i))))
+                        .collect()
+                })
+                .collect(),
+            total: None,
+        };
+        let chart = Chart {
+            title: "近12个月主要指标趋势".into(),
+            kind: ChartKind::Line,
+            table: "t".into(),
+            category: 0,
+            series: (1..=8).collect(),
+            target: None,
+            percent: true,
+        };
+        let svg = svg(&chart, &table, Lang::Zh).unwrap();
+        let lines: Vec<&str> = svg.lines().collect();
+        let attr = |line: &str, name: &str| -> i32 {
+            line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
+        };
+        let mut rows = std::collections::BTreeSet::new();
+        for name in &names {
+            let at = lines.iter().position(|l| *l == name.as_str()).unwrap_or_else(|| panic!("{name} in the legend"));
+            let (x, y) = (attr(lines[at - 1], "x"), attr(lines[at - 1], "y"));
+            assert!(x >= 0 && f64::from(x) + text_px(name) <= f64::from(W), "{name} inside the chart: x={x}");
+            assert!(y > H as i32 - 12 - 2 * LEGEND_ROW as i32 && y < H as i32, "{name} under the axis: y={y}");
+            rows.insert(y);
+        }
+        assert_eq!(rows.len(), 2, "eight long names in two rows");
     }
 }
