@@ -161,7 +161,14 @@ fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
     // Counts label whole numbers only: ticks at 0.5 would read "0 0 1 1 2 2".
     move |y: &f64| {
         if percent {
-            format!("{:.0}%", y * 100.0)
+            // As many decimals as the tick has (up to 2): a narrow band's ticks at 0.5 %
+            // read "92% 92.5% 93%", not "92% 92% 93%".
+            let p = y * 100.0;
+            let d = (0..2).find(|&d| {
+                let k = p * 10f64.powi(d);
+                (k - k.round()).abs() < 1e-6
+            });
+            format!("{:.*}%", d.unwrap_or(2) as usize, p)
         } else if (y - y.round()).abs() > 1e-9 {
             String::new()
         } else {
@@ -636,7 +643,9 @@ fn line(
         .margin_bottom(12 + legend_room(&entries))
         .x_label_area_size(34)
         .y_label_area_size(48)
-        .build_cartesian_2d((0..n).into_segmented(), lo..hi.max(lo + 0.01))?;
+        // A segmented range has a segment for its end value too: 0..n - 1 is the n months
+        // (0..n left an empty one at the right end); one month keeps two.
+        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), lo..hi.max(lo + 0.01))?;
     c.configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
@@ -870,5 +879,21 @@ mod tests {
             rows.insert(y);
         }
         assert_eq!(rows.len(), 2, "eight long names in two rows");
+        // The two months span the axis: the last one at its right end, no empty slot after.
+        let xs: Vec<i32> = lines.iter().filter(|l| l.starts_with("<circle")).map(|l| attr(l, "cx")).collect();
+        let (first, last) = (*xs.iter().min().unwrap(), *xs.iter().max().unwrap());
+        // (Two slots: their centres at a quarter and three quarters of the plot; with an
+        // empty third slot the last was at the middle.)
+        assert!(first < W as i32 / 2 && last > W as i32 * 7 / 10, "points at {first}..{last}");
+    }
+
+    /// Percent ticks never repeat a label: as many decimals as the tick has.
+    #[test]
+    fn percent_ticks_show_their_decimals() {
+        let f = axis_label(true);
+        let ticks: Vec<String> = (0..8).map(|i| f(&(0.89 + 0.005 * f64::from(i)))).collect();
+        assert_eq!(ticks, ["89%", "89.5%", "90%", "90.5%", "91%", "91.5%", "92%", "92.5%"]);
+        assert_eq!(f(&0.9225), "92.25%");
+        assert_eq!(f(&0.5), "50%");
     }
 }
