@@ -176,12 +176,49 @@ fn waterfall(sheet: &str, chart: &Chart, table: &Table, p: &xlsx::Placed) -> XCh
     if hi > lo && lo > 0.0 {
         let pad = ((hi - lo) * 0.25).max(hi.abs() * 0.01);
         let bottom = (lo - pad).max(0.0);
-        let bottom = if chart.percent { (bottom * 1000.0).floor() / 1000.0 } else { bottom.floor() };
-        c.y_axis().set_min(bottom);
+        // Ticks on round values from a round bottom (88.5%, 89.0%…, not 88.6%, 89.6%…):
+        // about six steps of 1, 2 or 5 × a power of ten.
+        let step = nice_step((hi - bottom) / 6.0);
+        let step = if chart.percent { step } else { step.max(1.0) };
+        let bottom = ((bottom / step) + 1e-9).floor() * step;
+        c.y_axis().set_min(bottom).set_major_unit(step);
     }
     if chart.percent {
         c.y_axis().set_num_format("0.0%");
     }
     c.legend().set_position(ChartLegendPosition::Bottom).delete_entries(&[0]);
     c
+}
+
+/// The smallest of 1, 2 and 5 × a power of ten that is at least `x` (> 0).
+fn nice_step(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 || !x.is_finite() {
+        return 1.0;
+    }
+    let e = 10f64.powf(x.log10().floor());
+    let m = x / e;
+    let k = if m <= 1.0 + 1e-9 {
+        1.0
+    } else if m <= 2.0 + 1e-9 {
+        2.0
+    } else if m <= 5.0 + 1e-9 {
+        5.0
+    } else {
+        10.0
+    };
+    k * e
+}
+
+#[cfg(test)]
+mod axis_tests {
+    #[test]
+    fn steps_are_one_two_or_five_times_a_power_of_ten() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(super::nice_step(0.0083), 0.01));
+        assert!(close(super::nice_step(0.0012), 0.002));
+        assert!(close(super::nice_step(0.003), 0.005));
+        assert!(close(super::nice_step(12.0), 20.0));
+        assert!(close(super::nice_step(0.5), 0.5));
+        assert!(close(super::nice_step(0.0), 1.0));
+    }
 }
