@@ -263,8 +263,20 @@ fn bars(
         }))?;
         return Ok(());
     }
+    // Names too wide for their category's width (a province's twenty branches) stand upright
+    // instead of running into each other.
+    let plot_w = f64::from(W) - 24.0 - 48.0 - if series.len() > 1 { 118.0 } else { 0.0 };
+    let widest = cats.iter().map(|c| text_px(&short(c)) * 14.0 / 13.0).fold(0.0, f64::max);
+    let upright = n > 1 && widest > plot_w / n as f64 - 6.0;
+    let label_area = if upright {
+        (widest as u32 + 14).min(120)
+    } else if n > 16 {
+        30
+    } else {
+        34
+    };
     let mut c = builder
-        .x_label_area_size(if n > 16 { 30 } else { 34 })
+        .x_label_area_size(label_area)
         .y_label_area_size(48)
         // A segmented range has a segment for its end value too: 0..slots - 1 is `slots` of them.
         .build_cartesian_2d((0..slots - 1).into_segmented(), 0f64..ymax)?;
@@ -279,12 +291,28 @@ fn bars(
         .bold_line_style(GRID)
         .x_labels(slots)
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(s) => centre(*s).and_then(|i| cats.get(i)).map(|c| short(c)).unwrap_or_default(),
+            // Upright names are drawn below, one per category.
+            SegmentValue::CenterOf(s) if !upright => {
+                centre(*s).and_then(|i| cats.get(i)).map(|c| short(c)).unwrap_or_default()
+            }
             _ => String::new(),
         })
         .y_label_formatter(&axis_label(chart.percent))
         .label_style(font(14))
         .draw()?;
+    if upright {
+        // Each name reads downwards from just under the axis, centred on its group.
+        let bottom = c.plotting_area().get_pixel_range().1.end;
+        for (i, cat) in cats.iter().enumerate() {
+            let (a, b) = (slot_of(i, 0), slot_of(i, k - 1) + 1);
+            let x = (c.backend_coord(&(SegmentValue::Exact(a), 0.0)).0
+                + c.backend_coord(&(SegmentValue::Exact(b), 0.0)).0)
+                / 2;
+            let style =
+                font(14).transform(FontTransform::Rotate90).color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new(short(cat), (x, bottom + 6), style))?;
+        }
+    }
     // A single-series rate whose table carries its interval (satisfaction by branch).
     let ci_col = if k == 1 { table.columns.iter().position(|h| h.contains("95%")) } else { None };
     for (si, s) in series.iter().enumerate() {
@@ -333,10 +361,16 @@ fn bars(
                 // White on the bar must fit inside it (past its edges it is white on white):
                 // smaller type on a narrow bar, never fewer digits.
                 let size = if colour == &WHITE && label_px(&text) > bar_px {
-                    (13.0 * bar_px / label_px(&text)).floor().max(9.0) as u32
+                    (13.0 * bar_px / label_px(&text)).floor()
                 } else {
-                    13
+                    13.0
                 };
+                if size < 9.0 {
+                    // Too narrow a bar to write on (a province's twenty branches): the table
+                    // under the chart has the figure.
+                    return None;
+                }
+                let size = size as u32;
                 Some(Text::new(
                     text,
                     (SegmentValue::CenterOf(slot_of(i, 0)), at),
@@ -643,9 +677,7 @@ fn line(
         .margin_bottom(12 + legend_room(&entries))
         .x_label_area_size(34)
         .y_label_area_size(48)
-        // A segmented range has a segment for its end value too: 0..n - 1 is the n months
-        // (0..n left an empty one at the right end); one month keeps two.
-        .build_cartesian_2d((0..(n - 1).max(1)).into_segmented(), lo..hi.max(lo + 0.01))?;
+        .build_cartesian_2d(categories(n), lo..hi.max(lo + 0.01))?;
     c.configure_mesh()
         .disable_x_mesh()
         .light_line_style(WHITE)
@@ -895,5 +927,53 @@ mod tests {
         assert_eq!(ticks, ["89%", "89.5%", "90%", "90.5%", "91%", "91.5%", "92%", "92.5%"]);
         assert_eq!(f(&0.9225), "92.25%");
         assert_eq!(f(&0.5), "50%");
+    }
+
+    /// A province's sixteen branch names stand upright under the axis, one per bar, none
+    /// running into the plot or into each other.
+    #[test]
+    fn many_branch_names_stand_upright_under_the_axis() {
+        let cats: Vec<String> = (0..16).map(|i| format!("第{i}区分公司")).collect();
+        let table = Table {
+            id: "t".into(),
+            title: "t".into(),
+            columns: vec!["分公司".into(), "人工接通率".into()],
+            kinds: vec![ColKind::Text, ColKind::Number],
+            rows: cats.iter().map(|c| vec![V::Text(c.clone()), V::Rate { v: 0.9, small: false, met: None }]).collect(),
+            total: None,
+        };
+        let chart = Chart {
+            title: "各分公司人工接通率".into(),
+            kind: ChartKind::Column,
+            table: "t".into(),
+            category: 0,
+            series: vec![1],
+            target: None,
+            percent: true,
+        };
+        let svg = svg(&chart, &table, Lang::Zh).unwrap();
+        let lines: Vec<&str> = svg.lines().collect();
+        let axis_y = lines
+            .iter()
+            .filter(|l| l.starts_with("<rect") && l.contains("fill=\"#2F6EBA\""))
+            .map(|l| {
+                let a = |n: &str| -> i32 {
+                    l.split(&format!(" {n}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+                };
+                a("y") + a("height")
+            })
+            .max()
+            .expect("bars");
+        let mut xs = Vec::new();
+        for cat in &cats {
+            let at = lines.iter().position(|l| *l == cat.as_str()).unwrap_or_else(|| panic!("{cat} drawn"));
+            let tag = lines[at - 1];
+            assert!(tag.contains("rotate(90"), "{cat} upright: {tag}");
+            let y: i32 = tag.split(" y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            assert!(y > axis_y, "{cat} starts under the axis: y={y}, axis {axis_y}");
+            xs.push(tag.split(" x=\"").nth(1).unwrap().split('"').next().unwrap().parse::<i32>().unwrap());
+        }
+        // One per bar, left to right, a line's height (14 px) apart at least.
+        assert!(xs.windows(2).all(|w| w[1] - w[0] >= 14), "{xs:?}");
     }
 }
