@@ -405,9 +405,8 @@ fn bars(
     let (x, top) = (xs.end + 8, ys.start);
     if k > 1 {
         for (si, name) in names.iter().enumerate() {
-            let y = top + si as i32 * 17;
-            root.draw(&Rectangle::new([(x, y + 2), (x + 10, y + 12)], PALETTE[si % PALETTE.len()].filled()))?;
-            root.draw(&Text::new(name.clone(), (x + 14, y), font(13)))?;
+            let swatch = Swatch::Box(PALETTE[si % PALETTE.len()]);
+            legend_entry(root, (x, top + si as i32 * 17 + 7), name, &swatch, &BLACK)?;
         }
     }
     if let Some((level, v)) = &chart.target {
@@ -418,8 +417,7 @@ fn bars(
             TARGET.stroke_width(2),
         ))?;
         let (x, y) = if k > 1 { (x, top + k as i32 * 17 + 7) } else { (xs.end - text_px(&text) as i32 - 14, top - 9) };
-        root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], TARGET.stroke_width(2)))?;
-        root.draw(&Text::new(text, (x + 14, y), font(13).color(&TARGET).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        legend_entry(root, (x, y), &text, &Swatch::Line(TARGET, 2), &TARGET)?;
     }
     Ok(())
 }
@@ -555,17 +553,27 @@ fn bottom_legend(root: &DrawingArea<SVGBackend, plotters::coord::Shift>, entries
         let y = H as i32 - 12 - (rows.len() - r) as i32 * LEGEND_ROW as i32 + LEGEND_ROW as i32 / 2;
         for w in widths {
             let Some((name, swatch)) = entry.next() else { break };
-            match swatch {
-                Swatch::Box(c) => root.draw(&Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()))?,
-                Swatch::Line(c, width) => {
-                    root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], c.stroke_width(*width)))?
-                }
-            }
-            let style = (FONT, 13).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-            root.draw(&Text::new(name.clone(), (x + 14, y), style))?;
+            legend_entry(root, (x, y), name, swatch, &BLACK)?;
             x += w;
         }
     }
+    Ok(())
+}
+
+/// One legend entry: its swatch from `x`, its name after it in `colour`, both centred on `y`.
+fn legend_entry(
+    root: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    (x, y): (i32, i32),
+    name: &str,
+    swatch: &Swatch,
+    colour: &RGBColor,
+) -> R {
+    match swatch {
+        Swatch::Box(c) => root.draw(&Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()))?,
+        Swatch::Line(c, width) => root.draw(&PathElement::new(vec![(x, y), (x + 10, y)], c.stroke_width(*width)))?,
+    }
+    let style = (FONT, 13).into_font().color(colour).pos(Pos::new(HPos::Left, VPos::Center));
+    root.draw(&Text::new(name.to_string(), (x + 14, y), style))?;
     Ok(())
 }
 
@@ -778,32 +786,49 @@ mod tests {
     use super::*;
     use crate::report::{ColKind, Table};
 
+    /// A rate cell.
+    fn rate(v: f64) -> V {
+        V::Rate { v, small: false, met: None }
+    }
+
+    /// A table of a text column (the categories) and number columns.
+    fn table(columns: &[&str], rows: Vec<Vec<V>>) -> Table {
+        Table {
+            id: "t".into(),
+            title: "t".into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            kinds: std::iter::once(ColKind::Text).chain(columns[1..].iter().map(|_| ColKind::Number)).collect(),
+            rows,
+            total: None,
+        }
+    }
+
+    /// A percent chart of `table`'s columns `series` by its first column.
+    fn chart(title: &str, kind: ChartKind, series: Vec<usize>, target: Option<f64>) -> Chart {
+        Chart {
+            title: title.into(),
+            kind,
+            table: "t".into(),
+            category: 0,
+            series,
+            target: target.map(|v| ("考核目标".to_string(), v)),
+            percent: true,
+        }
+    }
+
+    /// An SVG element's numeric attribute (as a whole pixel).
+    fn attr(line: &str, name: &str) -> i32 {
+        line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
+    }
+
     /// A grouped bar chart's legend, right of the plot, has a visible swatch in each
     /// series' colour beside its name (it was clipped to nothing once).
     #[test]
     fn grouped_bars_have_a_swatch_per_series() {
         let names = ["ADSL重复申告率", "E8重复申告率", "iTV重复申告率"];
-        let rate = |v: f64| V::Rate { v, small: false, met: None };
-        let table = Table {
-            id: "t".into(),
-            title: "t".into(),
-            columns: std::iter::once("分公司").chain(names).map(String::from).collect(),
-            kinds: vec![ColKind::Text, ColKind::Number, ColKind::Number, ColKind::Number],
-            rows: ["东区", "西区"]
-                .iter()
-                .map(|b| vec![V::Text(b.to_string()), rate(0.1), rate(0.3), rate(0.05)])
-                .collect(),
-            total: None,
-        };
-        let chart = Chart {
-            title: "各分公司分产品重复申告率".into(),
-            kind: ChartKind::Column,
-            table: "t".into(),
-            category: 0,
-            series: vec![1, 2, 3],
-            target: Some(("考核目标".into(), 0.08)),
-            percent: true,
-        };
+        let rows = ["东区", "西区"].iter().map(|b| vec![V::Text(b.to_string()), rate(0.1), rate(0.3), rate(0.05)]);
+        let table = table(&["分公司", names[0], names[1], names[2]], rows.collect());
+        let chart = chart("各分公司分产品重复申告率", ChartKind::Column, vec![1, 2, 3], Some(0.08));
         let svg = svg(&chart, &table, Lang::Zh).unwrap();
         for (si, name) in names.iter().enumerate() {
             let c = PALETTE[si];
@@ -812,7 +837,7 @@ mod tests {
                 .lines()
                 .find(|l| l.contains("width=\"10\" height=\"10\"") && l.contains(&fill))
                 .unwrap_or_else(|| panic!("a 10×10 swatch in {fill} for {name}: {svg}"));
-            let x: i32 = swatch.split("x=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            let x = attr(swatch, "x");
             assert!(x > 60 && x < 880 - 10, "inside the chart, right of the axis: {swatch}");
             assert!(svg.contains(&format!("{name}\n</text>")) || svg.contains(&format!(">{name}<")), "{name} named");
         }
@@ -826,28 +851,11 @@ mod tests {
     /// (at its line's end inside the plot it covered the last bar's label).
     #[test]
     fn a_target_name_is_above_every_bar() {
-        let rate = |v: f64| V::Rate { v, small: false, met: Some(v >= 0.85) };
-        let table = Table {
-            id: "t".into(),
-            title: "t".into(),
-            columns: vec!["分公司".into(), "人工接通率".into()],
-            kinds: vec![ColKind::Text, ColKind::Number],
-            rows: (0..8).map(|i| vec![V::Text(format!("分公司{i}")), rate(0.8 + 0.02 * f64::from(i))]).collect(),
-            total: None,
-        };
-        let chart = Chart {
-            title: "各分公司人工接通率".into(),
-            kind: ChartKind::Column,
-            table: "t".into(),
-            category: 0,
-            series: vec![1],
-            target: Some(("考核目标".into(), 0.85)),
-            percent: true,
-        };
+        let met = |v: f64| V::Rate { v, small: false, met: Some(v >= 0.85) };
+        let rows = (0..8).map(|i| vec![V::Text(format!("分公司{i}")), met(0.8 + 0.02 * f64::from(i))]);
+        let table = table(&["分公司", "人工接通率"], rows.collect());
+        let chart = chart("各分公司人工接通率", ChartKind::Column, vec![1], Some(0.85));
         let svg = svg(&chart, &table, Lang::Zh).unwrap();
-        let attr = |line: &str, name: &str| -> i32 {
-            line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
-        };
         let lines: Vec<&str> = svg.lines().collect();
         let label = lines.iter().position(|l| l.starts_with("考核目标 85.00%")).expect("the target's name");
         let (x, y) = (attr(lines[label - 1], "x"), attr(lines[label - 1], "y"));
@@ -872,36 +880,14 @@ mod tests {
     #[test]
     fn a_long_legend_wraps_under_the_axis() {
         let names: Vec<String> = (1..=8).map(|i| format!("投诉处理及时率{i}")).collect();
-        let rate = |v: f64| V::Rate { v, small: false, met: None };
-        let table = Table {
-            id: "t".into(),
-            title: "t".into(),
-            columns: std::iter::once("月份".to_string()).chain(names.iter().cloned()).collect(),
-            kinds: std::iter::once(ColKind::Text).chain(names.iter().map(|_| ColKind::Number)).collect(),
-            rows: ["2026-09", "2026-10"]
-                .iter()
-                .map(|m| {
-                    std::iter::once(V::Text(m.to_string()))
-                        .chain((0..8).map(|i| rate(0.8 + 0.01 * f64::from(i))))
-                        .collect()
-                })
-                .collect(),
-            total: None,
-        };
-        let chart = Chart {
-            title: "近12个月主要指标趋势".into(),
-            kind: ChartKind::Line,
-            table: "t".into(),
-            category: 0,
-            series: (1..=8).collect(),
-            target: None,
-            percent: true,
-        };
+        let columns: Vec<&str> = std::iter::once("月份").chain(names.iter().map(String::as_str)).collect();
+        let rows = ["2026-09", "2026-10"].iter().map(|m| {
+            std::iter::once(V::Text(m.to_string())).chain((0..8).map(|i| rate(0.8 + 0.01 * f64::from(i)))).collect()
+        });
+        let table = table(&columns, rows.collect());
+        let chart = chart("近12个月主要指标趋势", ChartKind::Line, (1..=8).collect(), None);
         let svg = svg(&chart, &table, Lang::Zh).unwrap();
         let lines: Vec<&str> = svg.lines().collect();
-        let attr = |line: &str, name: &str| -> i32 {
-            line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
-        };
         let mut rows = std::collections::BTreeSet::new();
         for name in &names {
             let at = lines.iter().position(|l| *l == name.as_str()).unwrap_or_else(|| panic!("{name} in the legend"));
@@ -934,34 +920,15 @@ mod tests {
     #[test]
     fn many_branch_names_stand_upright_under_the_axis() {
         let cats: Vec<String> = (0..16).map(|i| format!("第{i}区分公司")).collect();
-        let table = Table {
-            id: "t".into(),
-            title: "t".into(),
-            columns: vec!["分公司".into(), "人工接通率".into()],
-            kinds: vec![ColKind::Text, ColKind::Number],
-            rows: cats.iter().map(|c| vec![V::Text(c.clone()), V::Rate { v: 0.9, small: false, met: None }]).collect(),
-            total: None,
-        };
-        let chart = Chart {
-            title: "各分公司人工接通率".into(),
-            kind: ChartKind::Column,
-            table: "t".into(),
-            category: 0,
-            series: vec![1],
-            target: None,
-            percent: true,
-        };
+        let table =
+            table(&["分公司", "人工接通率"], cats.iter().map(|c| vec![V::Text(c.clone()), rate(0.9)]).collect());
+        let chart = chart("各分公司人工接通率", ChartKind::Column, vec![1], None);
         let svg = svg(&chart, &table, Lang::Zh).unwrap();
         let lines: Vec<&str> = svg.lines().collect();
         let axis_y = lines
             .iter()
             .filter(|l| l.starts_with("<rect") && l.contains("fill=\"#2F6EBA\""))
-            .map(|l| {
-                let a = |n: &str| -> i32 {
-                    l.split(&format!(" {n}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
-                };
-                a("y") + a("height")
-            })
+            .map(|l| attr(l, "y") + attr(l, "height"))
             .max()
             .expect("bars");
         let mut xs = Vec::new();
@@ -969,9 +936,9 @@ mod tests {
             let at = lines.iter().position(|l| *l == cat.as_str()).unwrap_or_else(|| panic!("{cat} drawn"));
             let tag = lines[at - 1];
             assert!(tag.contains("rotate(90"), "{cat} upright: {tag}");
-            let y: i32 = tag.split(" y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            let y = attr(tag, "y");
             assert!(y > axis_y, "{cat} starts under the axis: y={y}, axis {axis_y}");
-            xs.push(tag.split(" x=\"").nth(1).unwrap().split('"').next().unwrap().parse::<i32>().unwrap());
+            xs.push(attr(tag, "x"));
         }
         // One per bar, left to right, a line's height (14 px) apart at least.
         assert!(xs.windows(2).all(|w| w[1] - w[0] >= 14), "{xs:?}");

@@ -192,7 +192,7 @@ fn waterfall(sheet: &str, chart: &Chart, table: &Table, p: &xlsx::Placed) -> XCh
 
 /// The smallest of 1, 2 and 5 × a power of ten that is at least `x` (> 0).
 fn nice_step(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 || !x.is_finite() {
+    if !x.is_finite() || x <= 0.0 {
         return 1.0;
     }
     let e = 10f64.powf(x.log10().floor());
