@@ -229,7 +229,7 @@ fn render_view(
             };
             anyhow::Ok((html, pptx))
         },
-        || wb.as_mut().map(|wb| wb.save_to_buffer()).transpose(),
+        || wb.as_mut().map(crate::render::xlsx::Pending::save).transpose(),
     );
     let (html, pptx) = others?;
     let mut docs = Documents::new();

@@ -7,6 +7,8 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
+mod body;
+
 use crate::config::Lang;
 use crate::metrics::defs::Unit;
 use crate::report::{Chart, ChartKind, ColKind, Label, Report, Section, Table, V};
@@ -279,7 +281,17 @@ impl Writer<'_> {
     }
 }
 
-/// Where a table landed on its sheet.
+/// The kind of sheet a table is written on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sheet {
+    /// A summary sheet (charts' helper columns).
+    Summary,
+    /// A detail sheet, its rows written cell by cell.
+    Detail,
+    /// A detail sheet whose body rows svcq writes when the workbook is saved (`body`).
+    DetailSpliced,
+}
+
 /// Where a table was written on its sheet (what its native charts refer to).
 pub(crate) struct Placed {
     /// The header's row.
@@ -292,12 +304,50 @@ pub(crate) struct Placed {
     target_col: Option<u16>,
     /// Helper column (cumulative share), if written.
     cumulative_col: Option<u16>,
+    /// The body rows shown, when svcq writes them into the part when the workbook is saved
+    /// (`body`) rather than rust_xlsxwriter cell by cell.
+    spliced: Option<usize>,
 }
 
 /// The workbook with every sheet written, not yet zipped (see [`Workbook::save_to_buffer`]:
 /// its deflate runs on one core, so the caller gives the other core other work meanwhile).
 /// `created` is the fixed document date (reproducible output).
-pub(crate) fn workbook(report: &Report, created: &ExcelDateTime) -> Result<Workbook, XlsxError> {
+pub(crate) fn workbook<'r>(report: &'r Report, created: &ExcelDateTime) -> Result<Pending<'r>, XlsxError> {
+    workbook_with(report, created, true)
+}
+
+/// Deflate level of the workbook's parts: 2 (zlib-rs's fast strategy) instead of 6 — the
+/// province workbook's writing stage ~0.6 s shorter for ~22 % more bytes (level 3: ~0.3 s,
+/// 14 %; level 1: 64 % more); the parts are the same (BENCHMARKS.md, sessions 4 and 8).
+const ZIP_LEVEL: u8 = 2;
+
+/// A workbook written but not yet saved: rust_xlsxwriter's workbook without the detail
+/// tables' body rows, which [`Pending::save`] writes into their sheets (`body`).
+pub(crate) struct Pending<'r> {
+    wb: Workbook,
+    report: &'r Report,
+    splices: Vec<body::Splice>,
+    xf: body::Xf,
+}
+
+impl Pending<'_> {
+    /// The workbook's bytes: rust_xlsxwriter's package (its deflate on one core), then the
+    /// detail sheets' parts with their body rows, compressed on both cores.
+    pub(crate) fn save(&mut self) -> Result<Vec<u8>, XlsxError> {
+        let xlsx = self.wb.save_to_buffer()?;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(i64::from(ZIP_LEVEL)))
+            .unix_permissions(0o600)
+            .last_modified_time(zip::DateTime::default())
+            .large_file(false);
+        body::splice(xlsx, self.report, &self.splices, &self.xf, options)
+    }
+}
+
+/// [`workbook`], the detail tables' body rows written by svcq (`splice`) or cell by cell
+/// through rust_xlsxwriter (the same parts; a unit test compares them).
+fn workbook_with<'r>(report: &'r Report, created: &ExcelDateTime, splice: bool) -> Result<Pending<'r>, XlsxError> {
     let mut wb = Workbook::new();
     let title = format!("{} {} {}", report.organisation, report.title, report.period);
     let props = DocProperties::new()
@@ -307,10 +357,7 @@ pub(crate) fn workbook(report: &Report, created: &ExcelDateTime) -> Result<Workb
         .set_company(&report.organisation)
         .set_creation_datetime(created);
     wb.set_properties(&props);
-    // Deflate level 2 (zlib-rs's fast strategy) instead of 6: the province workbook's
-    // writing stage ~0.6 s shorter for ~22 % more bytes (level 3: ~0.3 s, 14 %; level 1:
-    // 64 % more); the parts are the same (BENCHMARKS.md, sessions 4 and 8).
-    wb.set_zip_compression_level(2);
+    wb.set_zip_compression_level(ZIP_LEVEL);
     // Every sheet is named here and written below on both cores: a summary sheet numbers its
     // formats on its own (the workbook joins them in sheet order when it is saved); the detail
     // sheets (constant memory, most of the cells) share the workbook's numbering.
@@ -321,34 +368,47 @@ pub(crate) fn workbook(report: &Report, created: &ExcelDateTime) -> Result<Workb
     // Register the detail sheets' formats in one core's order on a scratch sheet (dropped
     // again), so the formats' numbering never depends on which core got there first.
     let scratch = wb.add_worksheet_with_constant_memory()?;
-    let mut n = 0;
-    for section in report.sections.iter().filter(|s| s.detail) {
-        for f in detail_formats(section, report.lang) {
-            scratch.write_blank(n, 0, &f)?;
-            n += 1;
-        }
+    let formats: Vec<Format> =
+        report.sections.iter().filter(|s| s.detail).flat_map(|s| detail_formats(s, report.lang)).collect();
+    for (n, f) in formats.iter().enumerate() {
+        scratch.write_blank(n as u32, 0, f)?;
     }
     wb.worksheets_mut().pop();
+    let xf = body::Xf::new(&formats);
     // Biggest sheet first, each core taking the next sheet when it is done (longest job
     // first: the two cores finish close together; the order of the sheets in the file is
     // unchanged).
-    let mut jobs: Vec<(&mut Worksheet, &Section)> = wb.worksheets_mut().iter_mut().zip(&report.sections).collect();
-    jobs.sort_by_key(|(_, s)| std::cmp::Reverse(cells(s)));
+    let mut jobs: Vec<(usize, &mut Worksheet, &Section)> =
+        wb.worksheets_mut().iter_mut().zip(&report.sections).enumerate().map(|(i, (w, s))| (i, w, s)).collect();
+    jobs.sort_by_key(|(_, _, s)| std::cmp::Reverse(if splice && s.detail { 0 } else { cells(s) }));
     let failed = std::sync::Mutex::new(None);
+    let splices = std::sync::Mutex::new(Vec::new());
     rayon::scope_fifo(|scope| {
-        for (ws, section) in jobs {
-            let failed = &failed;
-            scope.spawn_fifo(move |_| {
-                if let Err(e) = sheet(ws, report, section) {
+        for (i, ws, section) in jobs {
+            let (failed, splices) = (&failed, &splices);
+            scope.spawn_fifo(move |_| match sheet(ws, report, section, splice) {
+                Ok(tables) => splices.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(
+                    tables.into_iter().map(|(table, first, shown)| body::Splice {
+                        sheet: i,
+                        section: i,
+                        table,
+                        first,
+                        shown,
+                    }),
+                ),
+                Err(e) => {
                     failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);
                 }
             });
         }
     });
-    match failed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
-        Some(e) => Err(e),
-        None => Ok(wb),
+    if let Some(e) = failed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        return Err(e);
     }
+    let mut splices = splices.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // The sheets in their order, each sheet's tables in theirs (the jobs finished in any order).
+    splices.sort_by_key(|s| (s.sheet, s.first));
+    Ok(Pending { wb, report, splices, xf })
 }
 
 /// The cells a section's tables fill (a sheet's share of the writing).
@@ -356,7 +416,14 @@ fn cells(section: &Section) -> usize {
     section.tables.iter().map(|t| (t.rows.len() + 1) * t.columns.len()).sum()
 }
 
-fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), XlsxError> {
+/// Write a section's sheet; returns the detail tables whose body rows are left to
+/// [`Pending::save`]: (table, first body row, body rows shown).
+fn sheet(
+    ws: &mut Worksheet,
+    report: &Report,
+    section: &Section,
+    splice: bool,
+) -> Result<Vec<(usize, u32, usize)>, XlsxError> {
     let lang = report.lang;
     ws.set_landscape();
     ws.set_paper_size(9); // A4
@@ -390,9 +457,18 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
     let mut widths: Vec<usize> = vec![if narrow { 4 } else { 8 }; 64];
     let mut placed: Vec<(String, Placed)> = Vec::new();
     let mut has_small = false;
-    for table in &section.tables {
+    let mut spliced = Vec::new();
+    for (t, table) in section.tables.iter().enumerate() {
         let charts_for: Vec<&Chart> = section.charts.iter().filter(|c| c.table == table.id).collect();
-        let p = write_table(ws, lang, table, row, &charts_for, &mut widths, section.detail)?;
+        let on = match (section.detail, splice) {
+            (false, _) => Sheet::Summary,
+            (true, false) => Sheet::Detail,
+            (true, true) => Sheet::DetailSpliced,
+        };
+        let p = write_table(ws, lang, table, row, &charts_for, &mut widths, on)?;
+        if let Some(shown) = p.spliced {
+            spliced.push((t, p.first, shown));
+        }
         has_small |= has_small_rate(table);
         row = p.last + 3;
         placed.push((table.id.clone(), p));
@@ -453,7 +529,7 @@ fn sheet(ws: &mut Worksheet, report: &Report, section: &Section) -> Result<(), X
             ws.set_repeat_rows(p.header_row, p.header_row)?;
         }
     }
-    Ok(())
+    Ok(spliced)
 }
 
 /// Rows a printed page holds on a summary sheet (landscape A4, fit to the page's width).
@@ -477,8 +553,9 @@ pub(crate) fn write_table(
     top: u32,
     charts: &[&Chart],
     widths: &mut [usize],
-    detail: bool,
+    on: Sheet,
 ) -> Result<Placed, XlsxError> {
+    let detail = on != Sheet::Summary;
     ws.write_string_with_format(top, 0, &table.title, &table_title_format())?;
     let header_row = top + 1;
     // A sheet holds 1,048,576 rows: a longer detail table (a group's month) is cut there,
@@ -502,17 +579,20 @@ pub(crate) fn write_table(
             ws.set_column_format(c as u16, &fill_in_format())?;
         }
     }
+    // A detail table's rows are written by svcq when the workbook is saved, if it can.
+    let spliced = (on == Sheet::DetailSpliced && body::plain(table, shown)).then_some(shown);
     let mut w = Writer { lang, ws, formats: rustc_hash::FxHashMap::default() };
     let mut r = header_row + 1;
     for row in &table.rows[..shown] {
-        // Rows with wrapped text get the height of their longest text (set before the cells,
-        // as constant-memory sheets require).
-        let lines =
-            row.iter().map(|v| if let V::Text(s) = v { width(s).div_ceil(TEXT_CAP) } else { 1 }).max().unwrap_or(1);
-        if lines > 1 {
-            w.ws.set_row_height(r, 13.5 * lines.min(8) as f64)?;
+        if spliced.is_none() {
+            // Rows with wrapped text get the height of their longest text (set before the
+            // cells, as constant-memory sheets require).
+            let lines = body::lines(row);
+            if lines > 1 {
+                w.ws.set_row_height(r, body::row_height(lines))?;
+            }
+            w.row(r, row, Style::default())?;
         }
-        w.row(r, row, Style::default())?;
         for (c, v) in row.iter().enumerate() {
             track_width(widths, c, v, table.kinds.get(c).copied());
         }
@@ -521,7 +601,9 @@ pub(crate) fn write_table(
     let first = header_row + 1;
     let last = r.saturating_sub(1);
     if let Some(total) = &table.total {
-        w.row(r, total, Style { bold: true, total: true })?;
+        if spliced.is_none() {
+            w.row(r, total, Style { bold: true, total: true })?;
+        }
         for (c, v) in total.iter().enumerate() {
             track_width(widths, c, v, table.kinds.get(c).copied());
         }
@@ -573,7 +655,14 @@ pub(crate) fn write_table(
             cumulative_col = Some(col);
         }
     }
-    Ok(Placed { header_row, first, last: if table.total.is_some() { r } else { last }, target_col, cumulative_col })
+    Ok(Placed {
+        header_row,
+        first,
+        last: if table.total.is_some() { r } else { last },
+        target_col,
+        cumulative_col,
+        spliced,
+    })
 }
 
 fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
@@ -707,5 +796,134 @@ mod tests {
         assert_eq!(rows_that_fit(2_000_000, 3, true), 1_048_571, "room for the total row");
         let last = 3 + rows_that_fit(2_000_000, 3, true) as u32; // the total row
         assert!(last < SHEET_ROWS);
+    }
+
+    /// A report of two detail sheets whose cells cover every kind of value and the texts
+    /// that need escaping, wrapping or a preserved space.
+    fn detail_report() -> Report {
+        use chrono::NaiveDate;
+        let t = |s: &str| V::Text(s.to_string());
+        let at = |d: u32, h: u32| V::Time(NaiveDate::from_ymd_opt(2026, 10, d).unwrap().and_hms_opt(h, 7, 31).unwrap());
+        let long = "客户反映宽带晚间频繁掉线，装维人员两次上门均未解决，要求赔偿并投诉至工信部。".repeat(2);
+        let rows: Vec<Vec<V>> = (0..300)
+            .map(|i| {
+                vec![
+                    t(["东区分公司", "a & b <c>", " 前导空格", "末尾换行\n", "控制\u{1}字符\u{FFFE}", ""][i % 6]),
+                    if i % 7 == 0 { V::Empty } else { V::Count(i as f64) },
+                    V::Num(i as f64 / 3.0, Unit::Hours),
+                    V::Rate {
+                        v: 1.0 / (i as f64 + 3.0),
+                        small: i % 5 == 0,
+                        met: [None, Some(true), Some(false)][i % 3],
+                    },
+                    V::Change { v: (i as f64 - 150.0) / 1e3, unit: Unit::Rate, significant: Some(i % 4 == 0) },
+                    V::Change { v: i as f64 - 7.0, unit: Unit::Count, significant: None },
+                    V::Met(i % 2 == 0),
+                    at(1 + (i % 30) as u32, (i % 24) as u32),
+                    if i % 11 == 0 { t(&long.repeat(1 + i % 9)) } else { t("短") },
+                ]
+            })
+            .collect();
+        let columns = |n: usize| (0..n).map(|c| format!("列{c}")).collect::<Vec<_>>();
+        let table = |id: &str, rows: Vec<Vec<V>>, total: Option<Vec<V>>| {
+            let n = rows.first().map_or(3, Vec::len);
+            Table {
+                id: id.into(),
+                title: format!("表{id}"),
+                columns: columns(n),
+                kinds: vec![ColKind::Text; n],
+                rows,
+                total,
+            }
+        };
+        let wide: Vec<Vec<V>> = (0..40).map(|i| (0..30).map(|c| V::Count((i * c) as f64)).collect()).collect();
+        // An "_x0041_" is escaped by rust_xlsxwriter: that table is written cell by cell.
+        let escaped = vec![vec![t("_x0041_"), V::Count(1.0)], vec![t("b"), V::Count(f64::NAN)]];
+        let section = |name: &str, tables: Vec<Table>, narrative: Vec<String>| Section {
+            id: "detail",
+            name: name.into(),
+            narrative,
+            tables,
+            charts: Vec::new(),
+            detail: true,
+        };
+        let total =
+            Some(vec![t("合计"), V::Count(300.0), V::Empty, V::Empty, V::Empty, V::Empty, V::Empty, V::Empty, t("")]);
+        Report {
+            title: "服务质量月报".into(),
+            organisation: "某省".into(),
+            branch: None,
+            period: crate::period::Period::month("2026-10".parse().unwrap()),
+            baseline_periods: 0,
+            generated: "2026-11-01".into(),
+            lang: Lang::Zh,
+            levels: Vec::new(),
+            headlines: Vec::new(),
+            product_headlines: Vec::new(),
+            warnings: Vec::new(),
+            incidents: Vec::new(),
+            assessment: Default::default(),
+            escalations: Vec::new(),
+            staffing: Default::default(),
+            incident_rule: (0, String::new()),
+            sections: vec![
+                section("明细-甲", vec![table("a", rows, total)], vec!["说明一句。".into()]),
+                section(
+                    "明细-乙",
+                    vec![table("b", wide, None), table("c", escaped, None), table("d", Vec::new(), None)],
+                    Vec::new(),
+                ),
+            ],
+        }
+    }
+
+    /// Every part of a package, by name.
+    fn parts(xlsx: &[u8]) -> Vec<(String, String)> {
+        use std::io::Read as _;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut s = String::new();
+                f.read_to_string(&mut s).unwrap();
+                (f.name().unwrap().to_string(), s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn detail_rows_written_by_svcq_are_the_parts_rust_xlsxwriter_writes_cell_by_cell() {
+        let report = detail_report();
+        let created = ExcelDateTime::from_ymd(2026, 11, 1).unwrap();
+        let ours = workbook_with(&report, &created, true).unwrap().save().unwrap();
+        let theirs = workbook_with(&report, &created, false).unwrap().save().unwrap();
+        let (ours, theirs) = (parts(&ours), parts(&theirs));
+        assert_eq!(ours.iter().map(|p| &p.0).collect::<Vec<_>>(), theirs.iter().map(|p| &p.0).collect::<Vec<_>>());
+        // rust_xlsxwriter ends a constant-memory sheet whose last row has a height with that
+        // row again, empty (`<row r="303" ht="…" customHeight="1"/>` after row 303): a second
+        // element for the same row, which svcq's rows do not repeat.
+        let repeated = |xml: &str| {
+            let end = xml.find("</sheetData>").unwrap_or(0);
+            let start = xml[..end].rfind("<row ").unwrap_or(end);
+            if xml[start..end].ends_with("/>") {
+                format!("{}{}", &xml[..start], &xml[end..])
+            } else {
+                xml.to_string()
+            }
+        };
+        for ((name, a), (_, b)) in ours.iter().zip(&theirs) {
+            assert_eq!(a, &repeated(b), "{name}");
+        }
+        let sheet = |n: usize| &ours.iter().find(|p| p.0 == format!("xl/worksheets/sheet{n}.xml")).unwrap().1;
+        // The rows really are there, escaped, wrapped and preserved as text.
+        // Title, sentence, blank, table title, header, 300 rows, total, blank, the small-sample note.
+        assert!(sheet(1).contains("<dimension ref=\"A1:I307\"/>"), "{}", &sheet(1)[..300]);
+        assert!(sheet(1).contains("<t>a &amp; b &lt;c&gt;</t>"));
+        assert!(sheet(1).contains("<t xml:space=\"preserve\"> 前导空格</t>"));
+        assert!(sheet(1).contains("控制_x0001_字符_xFFFE_"));
+        assert!(sheet(1).contains("customHeight=\"1\"><c r=\"A"));
+        assert!(sheet(2).contains("<c r=\"AD"), "columns past Z");
+        assert!(sheet(2).contains("_x005F_x0041_"), "the cell-by-cell table");
+        assert!(sheet(1).matches("<row ").count() > 300);
     }
 }

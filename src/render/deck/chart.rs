@@ -49,7 +49,7 @@ pub(super) fn parts(
         let ws = wb.add_worksheet();
         ws.set_name(sheet)?;
         let mut widths = vec![8; 64];
-        let p = xlsx::write_table(ws, lang, &table, 0, &[&chart], &mut widths, false)?;
+        let p = xlsx::write_table(ws, lang, &table, 0, &[&chart], &mut widths, xlsx::Sheet::Summary)?;
         for (c, w) in widths.iter().enumerate().take(table.columns.len() + 2) {
             ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
         }
