@@ -141,7 +141,7 @@ fn draw(
     match chart.kind {
         ChartKind::Line => line(&root, chart, cats, names, series)?,
         ChartKind::ColumnLine | ChartKind::Pareto => bars_with_line(&root, chart, cats, names, series, lang)?,
-        ChartKind::Waterfall => waterfall(&root, chart, cats, series)?,
+        ChartKind::Waterfall => waterfall(&root, chart, cats, series, lang)?,
         _ => bars(&root, chart, cats, names, series, table)?,
     }
     root.present()?;
@@ -586,6 +586,7 @@ fn waterfall(
     chart: &Chart,
     cats: &[String],
     series: &[Vec<Option<Point>>],
+    lang: Lang,
 ) -> R {
     let vals: Vec<f64> = series.first().map(|s| s.iter().map(|p| p.map_or(0.0, |p| p.v)).collect()).unwrap_or_default();
     let n = vals.len();
@@ -641,7 +642,8 @@ fn waterfall(
                 let d = to - f;
                 let sign = if d < 0.0 { "−" } else { "+" };
                 if chart.percent {
-                    format!("{sign}{:.2}pp", d.abs() * 100.0)
+                    // "个百分点" as the workbook, the deck and the sentences say it (" pp" in English).
+                    format!("{sign}{:.2}{}", d.abs() * 100.0, Label::PercentPoints.text(lang))
                 } else {
                     format!("{sign}{:.0}", d.abs())
                 }
@@ -819,6 +821,23 @@ mod tests {
     /// An SVG element's numeric attribute (as a whole pixel).
     fn attr(line: &str, name: &str) -> i32 {
         line.split(&format!(" {name}=\"")).nth(1).unwrap().split('"').next().unwrap().parse::<f64>().unwrap() as i32
+    }
+
+    /// A rate's waterfall names its steps in percentage points the way the workbook, the deck
+    /// and the sentences do: "个百分点" in Chinese (it said "pp"), " pp" in English.
+    #[test]
+    fn waterfall_steps_are_in_the_reports_words() {
+        let rows = [("上月", 0.90), ("东区", -0.012), ("西区", 0.004), ("本月", 0.892)]
+            .iter()
+            .map(|(n, v)| vec![V::Text(n.to_string()), rate(*v)])
+            .collect();
+        let table = table(&["环节", "及时率"], rows);
+        let chart = chart("及时率变化归因", ChartKind::Waterfall, vec![1], None);
+        let zh = svg(&chart, &table, Lang::Zh).unwrap();
+        assert!(zh.contains("−1.20个百分点") && zh.contains("+0.40个百分点"), "{zh}");
+        assert!(!zh.contains("pp"), "{zh}");
+        let en = svg(&chart, &table, Lang::En).unwrap();
+        assert!(en.contains("−1.20 pp") && en.contains("+0.40 pp"), "{en}");
     }
 
     /// A grouped bar chart's legend, right of the plot, has a visible swatch in each

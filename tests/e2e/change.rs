@@ -101,7 +101,7 @@ fn a_planted_change_is_named_exactly() {
             .unwrap_or_else(|| panic!("{title}"));
         assert!(svg.contains("<desc>上期: "), "{title}: the data in the description");
     }
-    assert!(html.contains("−16.67pp") && html.contains(">+60<"), "the steps' labels");
+    assert!(html.contains("−16.67个百分点") && html.contains(">+60<"), "the steps' labels");
     // No other segment is named for these two.
     for line in zh.lines().filter(|l| l.contains("主要来自")) {
         assert!(!line.contains("北区"), "{line}");
