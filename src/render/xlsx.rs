@@ -388,13 +388,7 @@ fn workbook_with<'r>(report: &'r Report, created: &ExcelDateTime, splice: bool) 
             let (failed, splices) = (&failed, &splices);
             scope.spawn_fifo(move |_| match sheet(ws, report, section, splice) {
                 Ok(tables) => splices.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(
-                    tables.into_iter().map(|(table, first, shown)| body::Splice {
-                        sheet: i,
-                        section: i,
-                        table,
-                        first,
-                        shown,
-                    }),
+                    tables.into_iter().map(|(table, first, shown)| body::Splice { sheet: i, table, first, shown }),
                 ),
                 Err(e) => {
                     failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);

@@ -10,8 +10,10 @@
 //! The XML is the XML rust_xlsxwriter 0.102 writes for the same cells in constant-memory mode,
 //! byte for byte (a unit test writes a table both ways and compares the parts): the same
 //! `<row>` and `<c>` elements, the same style numbers, numbers in Rust's shortest form, texts
-//! escaped alike. A table with a value this writer does not mirror (a number that is not
-//! finite, a text with an `_xHHHH_`-like sequence) is written through rust_xlsxwriter as before.
+//! escaped alike — but for one element: rust_xlsxwriter ends a sheet whose last row has a
+//! height with that row again, empty, and svcq does not repeat it. A table with a value this
+//! writer does not mirror (a number that is not finite, a text with an `_xHHHH_`-like
+//! sequence) is written through rust_xlsxwriter as before.
 
 use std::io::{Cursor, Read, Write};
 
@@ -27,10 +29,8 @@ use crate::report::{Label, Report, Table, V};
 /// A detail table whose body rows (and total) svcq writes into its sheet's part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(in crate::render) struct Splice {
-    /// The sheet (0-based, in the workbook's order).
+    /// The sheet (0-based, in the workbook's order), and the report's section of that index.
     pub sheet: usize,
-    /// The section and table in the report.
-    pub section: usize,
     /// The table within the section.
     pub table: usize,
     /// The first body row (0-based).
@@ -119,8 +119,7 @@ pub(in crate::render) fn lines(row: &[V]) -> usize {
     row.iter().map(|v| if let V::Text(s) = v { super::width(s).div_ceil(TEXT_CAP) } else { 1 }).max().unwrap_or(1)
 }
 
-/// The height rust_xlsxwriter writes for a row set to `points` (`ht`, in points after
-/// rounding to whole pixels).
+/// The height in points of a row of `lines` lines of wrapped text (8 at most).
 pub(in crate::render) fn row_height(lines: usize) -> f64 {
     13.5 * lines.min(8) as f64
 }
@@ -260,7 +259,7 @@ pub(in crate::render) fn splice(
 /// widened to them.
 fn write_part(out: &mut impl Write, xml: &str, splices: &[&Splice], report: &Report, xf: &Xf) -> Result<(), XlsxError> {
     let written: Vec<Vec<(&[V], Style)>> =
-        splices.iter().map(|s| written(&report.sections[s.section].tables[s.table], s)).collect();
+        splices.iter().map(|s| written(&report.sections[s.sheet].tables[s.table], s)).collect();
     let mut xml = std::borrow::Cow::Borrowed(xml);
     if let Some(dim) = dimension(&xml, splices.iter().zip(&written).filter_map(|(s, w)| extent(w, s.first))) {
         xml = std::borrow::Cow::Owned(dim);
