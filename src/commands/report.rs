@@ -86,7 +86,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     log.stage("computing the metrics");
     // The calls (most of the month's memory) are read by the metrics only: held apart, and
     // freed once the metrics are computed unless the branches' reports need them again.
-    let calls = std::mem::take(&mut data.calls);
+    let calls = metrics::OrderedCalls::new(std::mem::take(&mut data.calls));
     let (metrics::Computed { mut rows, staffing, fault_units, segments }, calls) =
         metrics::compute_with_calls(&data, calls, options.per_branch, &config, month)
             .context("computing the metrics")?;
@@ -160,15 +160,12 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // What a mail or a robot says about it (read back by `svcq send`).
     let digest = crate::delivery::Digest::of(&view, paths.iter().map(|p| super::file_name(p)).collect());
     output::write_atomic(&out.join(format!("digest-{month}.json")), digest.to_json().as_bytes())?;
-    if let Some(calls) = calls {
-        // In the canonical order, without ids: the branches' metrics read them the same way.
-        data.calls = calls.into_calls();
-    }
     let mut branches = None;
-    if options.per_branch {
+    if let (true, Some(calls)) = (options.per_branch, &calls) {
         log.stage("writing the branches' reports");
         let ctx = BranchRun {
             data: &data,
+            calls,
             config: &config,
             history: &history,
             whole: &rows,
@@ -203,7 +200,10 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
 
 /// What every branch's report reads from the whole run.
 struct BranchRun<'a> {
+    /// The month's records but its calls.
     data: &'a Dataset,
+    /// The month's calls, in the canonical order (kept from the whole's metrics).
+    calls: &'a metrics::OrderedCalls,
     config: &'a Config,
     history: &'a History,
     whole: &'a [MetricRow],
@@ -278,12 +278,14 @@ fn branch_report(
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let month = run.month;
     let mut data = run.data.for_branch(branch);
+    // The branch's calls, selected in their order; its ledger counts them as used.
+    let calls = run.calls.for_branch(branch);
+    data.ledger.count_used(calls.calls().src.iter());
     let departments: Vec<&str> = data.orders.department.values().iter().map(|d| &**d).collect();
     let config = run.config.for_branch(branch, &departments);
     let history = run.history.for_branch(branch);
     // The branch's own copy of the calls is used up by its metrics (the pages never read
     // the calls), as the whole's are.
-    let calls = std::mem::take(&mut data.calls);
     let (metrics::Computed { mut rows, staffing, fault_units, segments }, _) =
         metrics::compute_with_calls(&data, calls, false, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);

@@ -127,7 +127,7 @@ pub fn is_segment_row(r: &MetricRow) -> bool {
 /// complaints, surveys, other orders. Rows of one metric are ordered total first, then
 /// branches (configured order, then by name), then products.
 pub fn compute<'a>(data: &'a Dataset, config: &Config, month: Period) -> PolarsResult<Computed<'a>> {
-    compute_with_calls(data, data.calls.clone(), false, config, month).map(|(computed, _)| computed)
+    compute_with_calls(data, OrderedCalls::new(data.calls.clone()), false, config, month).map(|(computed, _)| computed)
 }
 
 /// The month's calls in the canonical order every figure of theirs is computed in — start
@@ -141,10 +141,6 @@ impl OrderedCalls {
     /// sorted on both cores; the ids are dropped before the columns move, the columns permuted
     /// as jobs for both cores).
     pub fn new(mut calls: Calls) -> OrderedCalls {
-        if calls.call_id.is_empty() && !calls.is_empty() {
-            // Ids dropped: these are ordered calls already (or a selection of them, in order).
-            return OrderedCalls(calls);
-        }
         let c = &calls;
         let order = by_time(
             &c.start_time.0,
@@ -174,24 +170,28 @@ impl OrderedCalls {
     pub fn into_calls(self) -> Calls {
         self.0
     }
+
+    /// The calls of one branch, in the same order (calls without a branch belong to none).
+    pub fn for_branch(&self, branch: &str) -> OrderedCalls {
+        let mine: Vec<bool> = (0..self.0.len()).map(|i| self.0.branch.get(i) == Some(branch)).collect();
+        OrderedCalls(self.0.select(&mine))
+    }
 }
 
 /// [`compute`] with the month's calls held apart from `data` (whose own calls are not read),
-/// put in the canonical order ([`OrderedCalls`]) while the orders' side starts. With `keep`
+/// in the canonical order ([`OrderedCalls::new`]: sorted on both cores, their ids — a tenth
+/// of the month's memory — gone before the orders' side takes its own). With `keep`
 /// false they are used up: each column is freed (or given to the frame) once its figures no
 /// longer need it, and none are returned; with `keep`, they are returned in that order (for
 /// the branches' reports). Nothing returned borrows them.
 pub fn compute_with_calls<'a>(
     data: &'a Dataset,
-    calls: Calls,
+    ordered: OrderedCalls,
     keep: bool,
     config: &Config,
     month: Period,
 ) -> PolarsResult<(Computed<'a>, Option<OrderedCalls>)> {
     let ctx = Ctx { config, period: month };
-    // The calls are put in order first, on both cores: their ids (a tenth of the month's
-    // memory) are gone before the orders' side takes its own.
-    let ordered = OrderedCalls::new(calls);
     // Then the calls (most of the rows) run on one core, the orders and surveys on the other.
     // The staffing table is the calls' first figure (before any of their columns is freed).
     let (call_side, other_rows) = rayon::join(
@@ -388,7 +388,7 @@ pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
 #[cfg(test)]
 mod tests {
     use super::{prefix16, OrderedCalls};
-    use crate::model::{Call, Calls, Dataset, Source};
+    use crate::model::{Call, Calls, Source};
     use std::borrow::Cow;
 
     fn call(id: &str, at: &str, caller: &str, branch: &str, row: u32) -> Call<'static> {
@@ -427,14 +427,11 @@ mod tests {
         let talk: Vec<f64> = (0..c.len()).map(|i| c.talk_seconds.get(i).unwrap()).collect();
         assert_eq!(talk, [3.0, 5.0, 4.0, 2.0]);
         assert!(c.call_id.is_empty(), "the ids are not kept");
-        // Ordered calls are not ordered again (there are no ids to order them by).
-        let again = OrderedCalls::new(ordered.into_calls());
-        assert_eq!(again.calls().src.iter().map(|s| s.row).collect::<Vec<_>>(), [3, 5, 4, 2]);
         // A branch's calls are selected from them, in order.
-        let data = Dataset { calls: again.into_calls(), ..Dataset::default() };
-        let west = data.for_branch("西区");
-        assert_eq!(west.calls.src.iter().map(|s| s.row).collect::<Vec<_>>(), [3, 4]);
-        assert_eq!(west.calls.branch.get(1), Some("西区"));
+        let west = ordered.for_branch("西区");
+        assert_eq!(west.calls().src.iter().map(|s| s.row).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(west.calls().branch.get(1), Some("西区"));
+        assert!(ordered.for_branch("南区").calls().is_empty());
     }
 
     proptest::proptest! {

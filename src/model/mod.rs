@@ -476,6 +476,15 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Count the rows of `sources` as used, each on its sheet.
+    pub fn count_used<'s>(&mut self, sources: impl Iterator<Item = &'s Source>) {
+        for src in sources {
+            if let Some(s) = self.sheets.get_mut(src.sheet as usize) {
+                s.used += 1;
+            }
+        }
+    }
+
     /// Sum of all sheets.
     pub fn total(&self) -> SheetLedger {
         let mut t = SheetLedger::default();
@@ -603,8 +612,9 @@ impl fmt::Display for Kind {
 impl Dataset {
     /// The records of one branch only (calls and surveys without a branch belong to none), in
     /// their order. The orders' and surveys' dictionaries hold only that branch's values; the
-    /// calls' keep the whole's (their rows are selected, not re-read: calls put in the
-    /// canonical order have no ids left to read). The ledger keeps its sheets (so sources
+    /// calls' keep the whole's (their rows are selected, not re-read). A report's calls are
+    /// held apart in their canonical order (`metrics::OrderedCalls::for_branch` selects a
+    /// branch's, and `Ledger::count_used` counts them). The ledger keeps its sheets (so sources
     /// still locate), counts only the branch's used rows per sheet, and drops the rejected rows,
     /// conflicts and skipped files, which belong to the whole run.
     pub fn for_branch(&self, branch: &str) -> Dataset {
@@ -613,7 +623,7 @@ impl Dataset {
         let orders: Orders = self.orders.iter().filter(|r| r.branch == branch).collect();
         let earlier_orders: Orders = self.earlier_orders.iter().filter(|r| r.branch == branch).collect();
         let surveys: Surveys = self.surveys.iter().filter(|r| r.branch.as_deref() == Some(branch)).collect();
-        let mut sheets: Vec<SheetLedger> = self
+        let sheets: Vec<SheetLedger> = self
             .ledger
             .sheets
             .iter()
@@ -628,23 +638,14 @@ impl Dataset {
                 ..s.clone()
             })
             .collect();
-        for src in calls.src.iter().chain(&orders.src).chain(&surveys.src) {
-            if let Some(s) = sheets.get_mut(src.sheet as usize) {
-                s.used += 1;
-            }
-        }
-        Dataset {
-            calls,
-            orders,
-            earlier_orders,
-            surveys,
-            ledger: Ledger {
-                sheets,
-                rejected: Vec::new(),
-                conflicts: Vec::new(),
-                skipped_files: Vec::new(),
-                unreadable: Vec::new(),
-            },
-        }
+        let mut ledger = Ledger {
+            sheets,
+            rejected: Vec::new(),
+            conflicts: Vec::new(),
+            skipped_files: Vec::new(),
+            unreadable: Vec::new(),
+        };
+        ledger.count_used(calls.src.iter().chain(&orders.src).chain(&surveys.src));
+        Dataset { calls, orders, earlier_orders, surveys, ledger }
     }
 }
