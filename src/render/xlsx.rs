@@ -516,11 +516,25 @@ fn sheet(
             .enumerate()
             .filter(|(_, (_, p))| p.last - p.header_row > PAGE_ROWS)
             .max_by_key(|(_, (_, p))| p.last - p.header_row);
+        let mut breaks: Vec<u32> = Vec::new();
         if let Some((i, (_, p))) = long {
             if i > 0 {
-                ws.set_page_breaks(&[p.header_row - 1])?;
+                breaks.push(p.header_row - 1);
             }
             ws.set_repeat_rows(p.header_row, p.header_row)?;
+        }
+        // Tables the report starts on a page of their own (their title row first).
+        breaks.extend(
+            placed
+                .iter()
+                .enumerate()
+                .filter(|(i, (id, _))| *i > 0 && section.new_pages.contains(id))
+                .map(|(_, (_, p))| p.header_row - 1),
+        );
+        breaks.sort_unstable();
+        breaks.dedup();
+        if !breaks.is_empty() {
+            ws.set_page_breaks(&breaks)?;
         }
     }
     Ok(spliced)
@@ -840,6 +854,7 @@ mod tests {
             tables,
             charts: Vec::new(),
             detail: true,
+            new_pages: Vec::new(),
         };
         let total =
             Some(vec![t("合计"), V::Count(300.0), V::Empty, V::Empty, V::Empty, V::Empty, V::Empty, V::Empty, t("")]);

@@ -134,6 +134,9 @@ pub(super) fn section(b: &Builder, data: &Dataset, incidents: &[Incident]) -> Se
             target: None,
             percent: false,
         });
+        // Below the sentences, the chart and the incidents, the 24 hours print on a page of
+        // their own (they began near the first page's end and ran on without their header).
+        s.new_pages.push(table.id.clone());
         s.tables.push(table);
     }
     s

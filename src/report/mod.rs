@@ -171,6 +171,10 @@ pub(crate) struct Section {
     pub charts: Vec<Chart>,
     /// A detail sheet (autofilter, frozen header, computed widths).
     pub detail: bool,
+    /// Tables (by id) that start a printed page of the workbook's sheet: a table that fits a
+    /// page but would otherwise begin near the end of one (明细-服务支撑's hourly table, below
+    /// the sentences, the chart and the incidents).
+    pub new_pages: Vec<String>,
 }
 
 /// A headline figure with everything the narrative needs.
@@ -551,7 +555,15 @@ impl Table {
 }
 
 fn new_section(id: &'static str, name: Label, b: &Builder) -> Section {
-    Section { id, name: b.text(name), narrative: Vec::new(), tables: Vec::new(), charts: Vec::new(), detail: false }
+    Section {
+        id,
+        name: b.text(name),
+        narrative: Vec::new(),
+        tables: Vec::new(),
+        charts: Vec::new(),
+        detail: false,
+        new_pages: Vec::new(),
+    }
 }
 
 /// Add the provenance table (svcq version, the config's and every input's SHA-256) to the
