@@ -208,15 +208,22 @@ fn header_cells(t: &Table, widths: &[i64], size: u32) -> Vec<TCell> {
         .collect()
 }
 
-/// Small tables side by side on one slide, each whole with its caption.
+/// Small tables side by side on one slide, each whole with its caption. A caption longer
+/// than its table is wide takes a second line when the tallest table leaves room for it
+/// (all tables then start a line lower, level with each other); else it is cut.
 pub(super) fn packed<'a>(lang: Lang, group: &[(&Table, Measure)], title: &str, f: Frame) -> Slide<'a> {
     let gap = f.width() / 30;
     let mut x = f.margin();
     let mut shapes = Vec::new();
+    let long = group.iter().any(|(t, m)| em(&t.title) > em_fit(m.w, 14));
+    let tallest = group.iter().map(|(t, m)| whole_h(t, m, lang)).max().unwrap_or(0);
+    let two = long && f.top() + tallest + line_h(14) <= f.bottom();
+    let caption_h = if two { CAPTION_H + line_h(14) } else { CAPTION_H };
     for (t, m) in group {
+        let room = if two { 2.0 * em_fit(m.w, 14) - 1.0 } else { em_fit(m.w, 14) };
         shapes.push(Shape::Text {
-            at: Rect { x, y: f.top(), w: m.w, h: CAPTION_H },
-            paras: vec![Para { bold: true, colour: Some(GREY), ..Para::new(cut(&t.title, em_fit(m.w, 14)), 14) }],
+            at: Rect { x, y: f.top(), w: m.w, h: caption_h },
+            paras: vec![Para { bold: true, colour: Some(GREY), ..Para::new(cut(&t.title, room), 14) }],
         });
         let mut rows = vec![(m.header_h, header_cells(t, &m.widths, m.size))];
         rows.extend(t.rows.iter().map(|row| {
@@ -228,7 +235,7 @@ pub(super) fn packed<'a>(lang: Lang, group: &[(&Table, Measure)], title: &str, f
         }
         let h = rows.iter().map(|(h, _)| h).sum();
         shapes.push(Shape::Table {
-            at: Rect { x, y: f.top() + CAPTION_H, w: m.w, h },
+            at: Rect { x, y: f.top() + caption_h, w: m.w, h },
             table: TableFrame { cols: m.widths.clone(), rows, size: m.size },
         });
         x += m.w + gap;

@@ -1,6 +1,6 @@
 //! The deck's layout rules: cut texts, continued tables, nothing outside the slide.
 
-use super::plan::{cut, em, Frame, Shape};
+use super::plan::{cut, em, Frame, Rect, Shape};
 use super::table::table_slides;
 use crate::config::Lang;
 use crate::metrics::defs::Unit;
@@ -95,4 +95,46 @@ fn a_table_cut_after_its_last_slide_says_so() {
             }
         }
     }
+}
+
+#[test]
+fn packed_captions_take_a_second_line_instead_of_being_cut() {
+    use super::table::{measure, packed};
+    let mut a = table(5, false);
+    a.columns = vec!["技能组".into(), "效应".into()];
+    a.kinds = vec![ColKind::Text, ColKind::Number];
+    a.rows = (0..5).map(|i| vec![V::Text(format!("组{i}")), V::Count(i as f64)]).collect();
+    a.total = None;
+    a.title = "人工呼入量较上期变化（技能组）".into();
+    let mut b = a.clone();
+    b.title = "短".into();
+    let (ma, mb) = (measure(&a, F.width(), Lang::Zh), measure(&b, F.width(), Lang::Zh));
+    let slide = packed(Lang::Zh, &[(&a, ma), (&b, mb)], "变化归因", F);
+    assert!(slide.shapes.iter().all(inside));
+    let captions: Vec<(&Rect, String)> = slide
+        .shapes
+        .iter()
+        .filter_map(|s| match s {
+            Shape::Text { at, paras } => Some((at, paras[0].text.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(captions[0].1, "人工呼入量较上期变化（技能组）", "whole, on two lines");
+    assert!(em(&captions[0].1) > em_fit_of(captions[0].0.w), "longer than one line");
+    let tops: Vec<i64> = slide
+        .shapes
+        .iter()
+        .filter_map(|s| match s {
+            Shape::Table { at, .. } => Some(at.y),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tops[0], tops[1], "the tables start level");
+    assert_eq!(tops[0], captions[0].0.y + captions[0].0.h, "below the two-line caption");
+    assert!(captions[0].0.h >= 2 * super::plan::line_h(14));
+}
+
+/// Ems of 14-point type that fit a box `w` wide (less its insets).
+fn em_fit_of(w: i64) -> f64 {
+    (w - 14 * super::plan::PT) as f64 / (14.0 * super::plan::PT as f64)
 }
