@@ -68,9 +68,18 @@ pub(crate) struct EscalationFact {
     pub count: usize,
     /// Count per branch, largest first.
     pub branches: Vec<NamedFact>,
-    /// Each case: branch, category, the content's first 60 characters.
+    /// Its first [`QUOTED_CASES`] cases (the detail sheet's order): branch, category, the
+    /// content's first 60 characters.
     pub cases: Vec<CaseQuote>,
+    /// Its cases not quoted (the detail sheet 明细-越级投诉 has every one).
+    pub more: usize,
 }
+
+/// Cases quoted per escalation channel in the sentences. SPEC §7.3 says each case; a city's
+/// month has a handful per channel, a province's thousands and a group's tens of thousands
+/// (one 2.5 MB sentence per channel at 30× a province), so the sentences quote the first ten
+/// and say how many more the workbook lists.
+pub(crate) const QUOTED_CASES: usize = 10;
 
 /// One escalated case, quoted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -315,11 +324,13 @@ pub(super) fn escalation_detail(b: &Builder, data: &Dataset) -> Section {
     s
 }
 
-/// Per escalation channel (most complaints first): the count, the count per branch and each
-/// case's category and content (first 60 characters).
+/// Per escalation channel (most complaints first): the count, the count per branch and the
+/// first [`QUOTED_CASES`] cases' category and content (first 60 characters).
 pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFact> {
     let t = &data.orders;
     let mut out: Vec<EscalationFact> = Vec::new();
+    // Each channel's cases' branches (all of them, quoted or not).
+    let mut branch_lists: Vec<Vec<&str>> = Vec::new();
     for i in escalated(data, b) {
         let channel = t.channel.get(i).unwrap_or(NOT_GIVEN);
         if out.last().is_none_or(|f| f.name != channel) {
@@ -329,10 +340,17 @@ pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFac
                 count: 0,
                 branches: Vec::new(),
                 cases: Vec::new(),
+                more: 0,
             });
+            branch_lists.push(Vec::new());
         }
         let f = out.last_mut().expect("pushed above");
         f.count += 1;
+        branch_lists.last_mut().expect("pushed above").push(t.branch.get(i));
+        if f.cases.len() >= QUOTED_CASES {
+            f.more += 1;
+            continue;
+        }
         // The list puts its own punctuation between cases.
         let content = t.content.get(i).unwrap_or_default().trim().trim_end_matches(['。', '.', '；', ';', '，', ',']);
         let mut quote: String = content.chars().take(QUOTE_CHARS).collect();
@@ -345,12 +363,12 @@ pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFac
             content: quote,
         });
     }
-    for f in &mut out {
+    for (f, branches) in out.iter_mut().zip(&branch_lists) {
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for c in &f.cases {
-            match counts.iter_mut().find(|(b, _)| *b == c.branch) {
+        for branch in branches {
+            match counts.iter_mut().find(|(b, _)| b == branch) {
                 Some(e) => e.1 += 1,
-                None => counts.push((c.branch.clone(), 1)),
+                None => counts.push((branch.to_string(), 1)),
             }
         }
         counts.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));

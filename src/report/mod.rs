@@ -634,6 +634,52 @@ mod tests {
         }
     }
 
+    /// SPEC §7.3's list of each escalated case, at a province's or a group's size thousands a
+    /// channel, quotes the first ten and counts the rest; the branch counts cover every case.
+    #[test]
+    fn escalation_sentences_quote_ten_cases_a_channel_and_count_the_rest() {
+        use crate::model::{OrderType, Source, WorkOrder};
+        let complaint = |i: usize, channel: &'static str, branch: &'static str| WorkOrder {
+            src: Source { sheet: 0, row: i as u32 + 2 },
+            order_id: format!("TS{i:04}").into(),
+            order_type: OrderType::Complaint,
+            branch: branch.into(),
+            product: "E8".into(),
+            customer_id: Some(format!("c{i}").into()),
+            created_at: NaiveDateTime::parse_from_str("2026-10-03 09:00", "%Y-%m-%d %H:%M").unwrap(),
+            deadline: None,
+            completed_at: None,
+            department: None,
+            channel: Some(channel.into()),
+            category: Some("费用争议".into()),
+            phenomenon: None,
+            cause: None,
+            preprocessed: None,
+            justified: None,
+            first_close: None,
+            content: Some(format!("第{i}件投诉内容。").into()),
+            result: None,
+            reply_ok: None,
+            human_error: None,
+            site: None,
+        };
+        let orders = (0..13)
+            .map(|i| complaint(i, "省公司", if i % 3 == 0 { "东区" } else { "西区" }))
+            .chain((13..15).map(|i| complaint(i, "工信部", "东区")))
+            .collect();
+        let data = Dataset { orders, ..Dataset::default() };
+        let (config, history) = (Config::default(), History::default());
+        let b = Builder::new(&[], &config, &history, "2026-10".parse().unwrap());
+        let facts = accountability::escalation_facts(&b, &data);
+        let province = facts.iter().find(|f| f.name == "省公司").expect("省公司");
+        assert_eq!((province.count, province.cases.len(), province.more), (13, accountability::QUOTED_CASES, 3));
+        let by_branch: Vec<(String, String)> =
+            province.branches.iter().map(|n| (n.name.clone(), n.value.clone())).collect();
+        assert_eq!(by_branch, [("西区".to_string(), "8".to_string()), ("东区".to_string(), "5".to_string())]);
+        let miit = facts.iter().find(|f| f.name == "工信部").expect("工信部");
+        assert_eq!((miit.count, miit.cases.len(), miit.more), (2, 2, 0));
+    }
+
     #[test]
     fn top_n_ranks_sort_as_numbers() {
         let rows: Vec<MetricRow> = (1..=11)
