@@ -270,37 +270,116 @@ fn sort_ties(
 /// row: a month's rows come file by file, each file (or half of one) in time order.
 const MERGE_RUNS: usize = 256;
 
-/// Row indices sorted by (time, index). Rows that come as a few runs already in time order
-/// (each export file is) are merged: one pass, the order's 4 bytes a row and nothing beside
-/// them; otherwise (time, index) pairs are sorted (16 bytes a row).
+/// Rows in time order shorter than this are not a run of their own for [`time_order`]: they
+/// are sorted together into one more run (an export in time order but for a few thousand rows
+/// added at its end, say).
+const MIN_RUN: usize = if cfg!(test) { 4 } else { 4096 };
+
+/// Rows between those whose times choose [`time_order`]'s pivot (few in unit tests, so that
+/// the pivot falls anywhere in their short runs).
+const PIVOT_STRIDE: usize = if cfg!(test) { 3 } else { 1024 };
+
+/// Row indices sorted by (time, index), on both cores. Rows that come as a few long runs in
+/// time order (each export file is, or most of it) are merged: the rows outside those runs
+/// sorted into one more run, then the earlier and the later times merged at once
+/// ([`merge_runs`]), the order's 4 bytes a row and little beside them. Otherwise (time,
+/// index) pairs are sorted (16 bytes a row).
 fn time_order(times: &[i64]) -> Vec<u32> {
-    let mut starts = vec![0usize];
-    for i in 1..times.len() {
-        if times[i] < times[i - 1] {
-            starts.push(i);
-            if starts.len() > MERGE_RUNS {
-                let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
-                keyed.sort_unstable();
-                return keyed.into_iter().map(|k| k.1).collect();
+    let mut runs: Vec<Run<'_>> = Vec::new();
+    let mut rest: Vec<u32> = Vec::new();
+    let mut start = 0;
+    for end in (1..=times.len()).filter(|&i| i == times.len() || times[i] < times[i - 1]) {
+        if end - start >= MIN_RUN {
+            runs.push(Run::Rows(start, end));
+        } else {
+            rest.extend(start as u32..end as u32);
+        }
+        start = end;
+        if runs.len() > MERGE_RUNS || rest.len() > times.len() / 4 {
+            use rayon::slice::ParallelSliceMut as _;
+            let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
+            keyed.par_sort_unstable();
+            return keyed.into_iter().map(|k| k.1).collect();
+        }
+    }
+    {
+        use rayon::slice::ParallelSliceMut as _;
+        rest.par_sort_unstable_by_key(|&i| (times[i as usize], i));
+    }
+    if !rest.is_empty() {
+        runs.push(Run::Listed(&rest));
+    }
+    // A time near the middle (the median of every [`PIVOT_STRIDE`]th row's): the rows before
+    // it and the rows from it on are two merges, one on each core, whose orders follow each
+    // other.
+    let mut sample: Vec<i64> = times.iter().step_by(PIVOT_STRIDE).copied().collect();
+    sample.sort_unstable();
+    let pivot = sample.get(sample.len() / 2).copied().unwrap_or(i64::MIN);
+    let (early, late): (Vec<Run<'_>>, Vec<Run<'_>>) = runs.iter().map(|r| r.split(times, pivot)).unzip();
+    let mut order = vec![0u32; times.len()];
+    let (a, b) = order.split_at_mut(early.iter().map(Run::len).sum());
+    rayon::join(|| merge_runs(times, &early, a), || merge_runs(times, &late, b));
+    order
+}
+
+/// Rows in (time, index) order: a range of rows, or listed.
+#[derive(Clone, Copy)]
+enum Run<'a> {
+    Rows(usize, usize),
+    Listed(&'a [u32]),
+}
+
+impl Run<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Run::Rows(s, e) => e - s,
+            Run::Listed(l) => l.len(),
+        }
+    }
+
+    /// The `k`th row.
+    fn row(&self, k: usize) -> usize {
+        match self {
+            Run::Rows(s, _) => s + k,
+            Run::Listed(l) => l[k] as usize,
+        }
+    }
+
+    /// The rows before `pivot`, and the rows from it on.
+    fn split(&self, times: &[i64], pivot: i64) -> (Self, Self) {
+        match *self {
+            Run::Rows(s, e) => {
+                let cut = s + times[s..e].partition_point(|&t| t < pivot);
+                (Run::Rows(s, cut), Run::Rows(cut, e))
+            }
+            Run::Listed(l) => {
+                let (a, b) = l.split_at(l.partition_point(|&i| times[i as usize] < pivot));
+                (Run::Listed(a), Run::Listed(b))
             }
         }
     }
-    let ends: Vec<usize> = starts.iter().skip(1).copied().chain([times.len()]).collect();
-    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(i64, u32, usize)>> = starts
+}
+
+/// Merge `runs` (each in (time, index) order) into `out` by (time, index).
+fn merge_runs(times: &[i64], runs: &[Run<'_>], out: &mut [u32]) {
+    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(i64, u32, usize)>> = runs
         .iter()
         .enumerate()
-        .filter(|(r, &s)| s < ends[*r])
-        .map(|(r, &s)| std::cmp::Reverse((times[s], s as u32, r)))
+        .filter(|(_, r)| r.len() > 0)
+        .map(|(r, run)| std::cmp::Reverse((times[run.row(0)], run.row(0) as u32, r)))
         .collect();
-    let mut order = Vec::with_capacity(times.len());
+    let mut at = vec![0usize; runs.len()];
+    let mut slots = out.iter_mut();
     while let Some(std::cmp::Reverse((_, i, r))) = heads.pop() {
-        order.push(i);
-        let next = i as usize + 1;
-        if next < ends[r] {
+        if let Some(slot) = slots.next() {
+            *slot = i;
+        }
+        at[r] += 1;
+        if at[r] < runs[r].len() {
+            let next = runs[r].row(at[r]);
             heads.push(std::cmp::Reverse((times[next], next as u32, r)));
         }
     }
-    order
 }
 
 /// [`prefix16`] of an optional text: a missing one first (0, as the empty text's; equal
@@ -469,7 +548,10 @@ mod tests {
                 r.sort_unstable();
                 merged.extend(r);
             }
-            for times in [merged, shuffled] {
+            // Runs with a few rows in no order after them (sorted into one more run).
+            let mut with_tail = merged.clone();
+            with_tail.extend(shuffled.iter().take(merged.len() / 5));
+            for times in [merged, with_tail, shuffled] {
                 let mut want: Vec<u32> = (0..times.len() as u32).collect();
                 want.sort_by_key(|&i| (times[i as usize], i));
                 proptest::prop_assert_eq!(super::time_order(&times), want);
