@@ -87,7 +87,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // The calls (most of the month's memory) are read by the metrics only: held apart, and
     // freed once the metrics are computed unless the branches' reports need them again.
     let calls = metrics::OrderedCalls::new(std::mem::take(&mut data.calls));
-    let (metrics::Computed { mut rows, staffing, fault_units, segments }, calls) =
+    let (metrics::Computed { mut rows, staffing, fault_units, incidents, segments }, calls) =
         metrics::compute_with_calls(&data, calls, options.per_branch, &config, month)
             .context("computing the metrics")?;
     crate::memory::release_freed();
@@ -116,6 +116,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
                 data: &data,
                 staffing: &staffing,
                 fault_units: &fault_units,
+                incidents: &incidents,
                 config: &config,
                 history: &history,
                 period: month,
@@ -286,7 +287,7 @@ fn branch_report(
     let history = run.history.for_branch(branch);
     // The branch's own copy of the calls is used up by its metrics (the pages never read
     // the calls), as the whole's are.
-    let (metrics::Computed { mut rows, staffing, fault_units, segments }, _) =
+    let (metrics::Computed { mut rows, staffing, fault_units, incidents, segments }, _) =
         metrics::compute_with_calls(&data, calls, false, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
@@ -301,6 +302,7 @@ fn branch_report(
         data: &data,
         staffing: &staffing,
         fault_units: &fault_units,
+        incidents: &incidents,
         config: &config,
         history: &history,
         period: month,

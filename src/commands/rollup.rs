@@ -176,8 +176,16 @@ fn write(
     let generated = crate::today().format("%Y-%m-%d").to_string();
     let scope = report::Scope::Rollup { parts, mixed };
     let fault_units = Default::default();
-    let inputs =
-        report::Inputs { rows, data: &data, staffing: &staffing, fault_units: &fault_units, config, history, period };
+    let inputs = report::Inputs {
+        rows,
+        data: &data,
+        staffing: &staffing,
+        fault_units: &fault_units,
+        incidents: &[],
+        config,
+        history,
+        period,
+    };
     let mut view = report::build(scope, inputs, generated);
     let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;

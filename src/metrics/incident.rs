@@ -7,7 +7,7 @@
 use chrono::{NaiveDateTime, Timelike};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Ctx, Group, MetricId, MetricRow};
+use super::{Group, MetricId, MetricRow};
 use crate::config::IncidentConfig;
 use crate::model::{OrderType, Orders};
 
@@ -170,10 +170,9 @@ pub fn most_common<'a>(reports: &[usize], f: impl Fn(usize) -> Option<&'a str>) 
 
 /// incident.* rows: the count and customers in total and per branch (branches with an
 /// incident), then each incident's customers, reports and hours.
-pub(super) fn compute(t: &Orders, ctx: &Ctx) -> Vec<MetricRow> {
-    let incidents = detect(t, &ctx.config.incidents);
+pub(super) fn compute(incidents: &[Incident]) -> Vec<MetricRow> {
     let mut per_branch: std::collections::BTreeMap<&str, (u64, u64)> = std::collections::BTreeMap::new();
-    for inc in &incidents {
+    for inc in incidents {
         let e = per_branch.entry(inc.branch.as_str()).or_default();
         e.0 += 1;
         e.1 += inc.customers as u64;
@@ -188,7 +187,7 @@ pub(super) fn compute(t: &Orders, ctx: &Ctx) -> Vec<MetricRow> {
             rows.push(MetricRow { branch: branch.to_string(), ..MetricRow::count(metric, Group::None, v) });
         }
     }
-    for inc in &incidents {
+    for inc in incidents {
         let group = inc.group();
         let branch = inc.branch.clone();
         rows.push(MetricRow {

@@ -107,6 +107,8 @@ pub struct Computed<'a> {
     pub staffing: staffing::Staffing,
     /// The fault reports' customer units (the repeat detail lists the repeating ones).
     pub(crate) fault_units: fault::Units<'a>,
+    /// The month's mass-fault incidents (the report lists those the rows count).
+    pub incidents: Vec<incident::Incident>,
     /// Rows that only serve to split a change (calls per queue, the complaint on-time rate
     /// per department, fault reports per cause and phenomenon): written after every other
     /// row, in this order.
@@ -209,14 +211,14 @@ pub fn compute_with_calls<'a>(
     );
     let (call_rows, staffing, ordered) = call_side;
     let mut rows = call_rows?;
-    let (other_rows, fault_units) = other_rows?;
+    let (other_rows, fault_units, incidents) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
     rows.extend(other_rows);
     // The segment rows of the changes' decomposition (queue, department, cause, phenomenon)
     // go after every other row of the metrics CSV (they came in the third round).
     let (segments, mut rows): (Vec<MetricRow>, Vec<MetricRow>) = rows.into_iter().partition(is_segment_row);
     sort_rows(&mut rows, config);
-    Ok((Computed { rows, staffing, fault_units, segments }, ordered))
+    Ok((Computed { rows, staffing, fault_units, incidents, segments }, ordered))
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): the rows in (time, index)
@@ -398,7 +400,10 @@ fn prefix16(s: &str) -> u128 {
 }
 
 /// Installs, faults, incidents, complaints (and their assessment), surveys and other orders, in that order.
-fn orders_and_surveys<'a>(data: &'a Dataset, ctx: &Ctx) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>)> {
+fn orders_and_surveys<'a>(
+    data: &'a Dataset,
+    ctx: &Ctx,
+) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>, Vec<incident::Incident>)> {
     let o = &data.orders;
     // Order ids are unique after deduplication: an unstable sort gives the one order. The
     // first sixteen bytes of the id sit beside each index (big-endian, so their order is the
@@ -420,7 +425,8 @@ fn orders_and_surveys<'a>(data: &'a Dataset, ctx: &Ctx) -> PolarsResult<(Vec<Met
     rows.extend(install::compute(o, &orders, ctx)?);
     let (fault_rows, units) = fault::compute(o, &orders, &data.earlier_orders, ctx)?;
     rows.extend(fault_rows);
-    rows.extend(incident::compute(o, ctx));
+    let incidents = incident::detect(o, &ctx.config.incidents);
+    rows.extend(incident::compute(&incidents));
     rows.extend(complaint::compute(o, &orders, ctx)?);
     rows.extend(assess::compute(o, &orders, ctx));
     rows.extend(survey::compute(s, &surveys, ctx)?);
@@ -439,7 +445,7 @@ fn orders_and_surveys<'a>(data: &'a Dataset, ctx: &Ctx) -> PolarsResult<(Vec<Met
         agg::BY_BRANCH,
         ctx.small_sample(),
     )?);
-    Ok((rows, units))
+    Ok((rows, units, incidents))
 }
 
 /// Stable sort: metrics in first-appearance order; within a metric total first, then

@@ -392,6 +392,8 @@ pub(crate) struct Inputs<'a> {
     pub staffing: &'a crate::metrics::staffing::Staffing,
     /// The fault reports' customer units.
     pub fault_units: &'a crate::metrics::fault::Units<'a>,
+    /// The mass-fault incidents the metrics found in `data`.
+    pub incidents: &'a [crate::metrics::incident::Incident],
     /// The config.
     pub config: &'a Config,
     /// Earlier periods' rows.
@@ -403,7 +405,7 @@ pub(crate) struct Inputs<'a> {
 /// Build the report of `scope`: the whole run's, or a branch's own from the branch's inputs
 /// (rows, records and history of that branch) with the whole's rows beside them.
 pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> Report {
-    let Inputs { rows, data, staffing, fault_units, config, history, period } = inputs;
+    let Inputs { rows, data, staffing, fault_units, incidents, config, history, period } = inputs;
     let lang = config.report.lang;
     let mut b = Builder::new(rows, config, history, period);
     let branch = match scope {
@@ -446,7 +448,6 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
     let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(*m, "")).collect();
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
-    let incidents = crate::metrics::incident::detect(&data.orders, &config.incidents);
     let assessment = if rollup.is_some() {
         crate::metrics::assess::Assessment::from_rows(rows)
     } else {
@@ -484,8 +485,8 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
     if records {
         // Each page of records is built on whichever core is free (most of this stage's work).
         let pages: [&(dyn Fn() -> Section + Sync); 6] = [
-            &|| incident::section(&b, data, &incidents),
-            &|| details::repeat_detail(&b, data, &incidents, fault_units),
+            &|| incident::section(&b, data, incidents),
+            &|| details::repeat_detail(&b, data, incidents, fault_units),
             &|| details::late_detail(&b, data),
             &|| accountability::assess_detail(&b, data, &assessment),
             &|| accountability::escalation_detail(&b, data),
@@ -524,7 +525,7 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
         headlines,
         product_headlines,
         warnings,
-        incidents: incident::facts(&b, data, &incidents),
+        incidents: incident::facts(&b, data, incidents),
         assessment: accountability::assess_fact(&b, &assessment),
         staffing: staffing::facts(&b, staffing),
         escalations: accountability::escalation_facts(&b, data),
