@@ -101,6 +101,24 @@ fn width(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
 }
 
+/// [`width`] when it is at most `cap`, else `cap` or more. A character is never wider than
+/// its UTF-8 bytes (double width starts at U+2E80, three bytes), so a text of `cap` bytes or
+/// fewer is measured as it is and a longer one only until it passes `cap` (most detail cells
+/// are short ids and names; a few are paragraphs).
+fn width_upto(s: &str, cap: usize) -> usize {
+    if s.len() <= cap {
+        return width(s);
+    }
+    let mut w = 0;
+    for c in s.chars() {
+        w += if (c as u32) >= 0x2E80 { 2 } else { 1 };
+        if w > cap {
+            break;
+        }
+    }
+    w
+}
+
 fn truncate(s: &str) -> &str {
     if s.len() <= MAX_CELL {
         return s;
@@ -171,7 +189,7 @@ fn look_of(v: &V, lang: Lang) -> Look {
     match v {
         V::Empty => Look::Blank,
         // Long texts (reasons, notes, formulas in words) wrap inside a capped width.
-        V::Text(s) => Look::Text { wrap: width(s) > TEXT_CAP },
+        V::Text(s) => Look::Text { wrap: width_upto(s, TEXT_CAP) > TEXT_CAP },
         V::Count(_) => Look::Number("#,##0"),
         V::Num(_, Unit::Hours | Unit::Seconds | Unit::Number) => Look::Number("#,##0.0"),
         V::Num(..) => Look::Number("#,##0.00"),
@@ -368,8 +386,12 @@ fn workbook_with<'r>(report: &'r Report, created: &ExcelDateTime, splice: bool) 
     // Register the detail sheets' formats in one core's order on a scratch sheet (dropped
     // again), so the formats' numbering never depends on which core got there first.
     let scratch = wb.add_worksheet_with_constant_memory()?;
-    let formats: Vec<Format> =
-        report.sections.iter().filter(|s| s.detail).flat_map(|s| detail_formats(s, report.lang)).collect();
+    let formats: Vec<Format> = {
+        use rayon::prelude::*;
+        let each: Vec<Vec<Format>> =
+            report.sections.par_iter().filter(|s| s.detail).map(|s| detail_formats(s, report.lang)).collect();
+        each.into_iter().flatten().collect()
+    };
     for (n, f) in formats.iter().enumerate() {
         scratch.write_blank(n as u32, 0, f)?;
     }
@@ -675,7 +697,8 @@ pub(crate) fn write_table(
 
 fn track_width(widths: &mut [usize], c: usize, v: &V, kind: Option<ColKind>) {
     let w = match v {
-        V::Text(s) => width(s),
+        // Never wider than the widest cap below.
+        V::Text(s) => width_upto(s, TEXT_CAP),
         V::Time(_) => 16,
         V::Count(n) => format!("{n:.0}").len() + 2,
         V::Change { .. } => 12,
@@ -795,6 +818,17 @@ pub(crate) fn native_chart(sheet: &str, chart: &Chart, table: &Table, p: &Placed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn a_width_up_to_a_cap_is_the_width_or_past_the_cap(s in "[a-z ]{0,50}|[a-z北京分公司，é]{0,50}", cap in 0usize..60) {
+            let (upto, whole) = (width_upto(&s, cap), width(&s));
+            proptest::prop_assert!(upto == whole || (upto > cap && whole > cap), "{} {} {}", s, upto, whole);
+            proptest::prop_assert!(whole <= s.len());
+            let lines = body::lines(&[V::Text(s.clone())]);
+            proptest::prop_assert_eq!(lines, whole.div_ceil(TEXT_CAP));
+        }
+    }
 
     #[test]
     fn a_detail_table_is_cut_at_the_sheets_last_row() {

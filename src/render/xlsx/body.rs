@@ -116,7 +116,13 @@ fn written<'t>(table: &'t Table, s: &Splice) -> Vec<(&'t [V], Style)> {
 
 /// Lines of the longest text in a row (a wrapped text's row is that many lines high).
 pub(in crate::render) fn lines(row: &[V]) -> usize {
-    row.iter().map(|v| if let V::Text(s) = v { super::width(s).div_ceil(TEXT_CAP) } else { 1 }).max().unwrap_or(1)
+    let lines = |s: &str| match s.len() {
+        0 => 0,
+        // No wider than its bytes ([`super::width_upto`]).
+        1..=TEXT_CAP => 1,
+        _ => super::width(s).div_ceil(TEXT_CAP),
+    };
+    row.iter().map(|v| if let V::Text(s) = v { lines(s) } else { 1 }).max().unwrap_or(1)
 }
 
 /// The height in points of a row of `lines` lines of wrapped text (8 at most).
