@@ -167,8 +167,8 @@ def main(folder, month, out):
     m_rc = by_branch(rc, [rate(pl.col("rep").sum(), pl.len()).alias("calls.repeat_caller_rate")])
 
     orders = pl.concat(orders, how="diagonal")
-    for col, out in [("created", "c"), ("deadline", "d"), ("completed", "done")]:
-        orders = with_dt(orders, col, out)
+    for col, name in [("created", "c"), ("deadline", "d"), ("completed", "done")]:
+        orders = with_dt(orders, col, name)
     orders = orders.sort("done", nulls_last=False).unique("order_id", keep="last", maintain_order=False)
     orders = orders.filter((pl.col("c") >= start) & (pl.col("c") < end))
     kind = (
