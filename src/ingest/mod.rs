@@ -222,9 +222,8 @@ pub fn ingest(
     // The files' pieces of a big month are freed: their pages go back before the duplicates
     // are searched (a province month's are left to the allocator to reuse).
     let bytes = state.calls.heap_total() + state.orders.heap_total() + state.surveys.heap_total();
-    if bytes >= 8 * crate::model::columns::RELEASE_BYTES {
-        crate::memory::release_freed();
-    }
+    crate::memory::set_month_bytes(bytes);
+    crate::memory::release_freed();
     // Proposals for what sheets lack, now that every input's branch names are known.
     if !state.pending.is_empty() {
         let mut branches: std::collections::BTreeSet<String> = config.branches.order.iter().cloned().collect();
