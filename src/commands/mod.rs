@@ -196,16 +196,28 @@ impl DeckLook {
     }
 }
 
+/// Free `x` beside the run instead of in its way: a province month's view model or columns
+/// take ~15 ms each to free, at the very end of the run. The process may end before that
+/// thread is done, which frees everything at once.
+pub(super) fn free_beside<T: Send + 'static>(x: T) {
+    std::thread::spawn(move || drop(x));
+}
+
+/// What is done with each document as soon as it is made ([`render_view`]), on the core that
+/// made it: `(extension, bytes)`.
+type Emit<'e> = &'e (dyn Fn(&'static str, &[u8]) -> anyhow::Result<()> + Sync);
+
 /// Render the view model into the documents `report.outputs` asks for: the workbook's sheets
-/// on both cores, then its zip (one core) beside the HTML page, `beside(html)` (the caller's
-/// writing of what is ready by then) and the deck.
+/// on both cores, then its zip (one core) beside the HTML page and the deck. Each document is
+/// handed to `emit` as soon as it is made (the caller writes it meanwhile), and all are
+/// returned in the order xlsx, html, pptx.
 fn render_view(
     view: &crate::report::Report,
     config: &Config,
     deck: &DeckLook,
     templates: &crate::narrative::Templates,
     created: &rust_xlsxwriter::ExcelDateTime,
-    beside: impl FnOnce(Option<&str>) -> anyhow::Result<()> + Send,
+    emit: Emit<'_>,
 ) -> anyhow::Result<Documents> {
     use crate::config::OutputKind;
     let wants = |k: OutputKind| config.report.outputs.contains(&k);
@@ -221,19 +233,30 @@ fn render_view(
             } else {
                 None
             };
-            beside(html.as_deref())?;
+            if let Some(h) = &html {
+                emit("html", h.as_bytes())?;
+            }
             let pptx = if wants(OutputKind::Pptx) {
                 Some(crate::render::deck::render(view, &deck.options()).context("writing the deck")?)
             } else {
                 None
             };
+            if let Some(p) = &pptx {
+                emit("pptx", p)?;
+            }
             anyhow::Ok((html, pptx))
         },
-        || wb.as_mut().map(crate::render::xlsx::Pending::save).transpose(),
+        || {
+            let x = wb.as_mut().map(crate::render::xlsx::Pending::save).transpose().context("writing the workbook")?;
+            if let Some(x) = &x {
+                emit("xlsx", x)?;
+            }
+            anyhow::Ok(x)
+        },
     );
     let (html, pptx) = others?;
     let mut docs = Documents::new();
-    if let Some(x) = xlsx.context("writing the workbook")? {
+    if let Some(x) = xlsx? {
         docs.push(("xlsx", x));
     }
     if let Some(h) = html {

@@ -53,6 +53,7 @@ pub(super) fn run(args: &InputArgs, options: &Options) -> anyhow::Result<Exit> {
     }
     let exit = super::quality_exit(&w.config, &w.data);
     if !options.send {
+        super::free_beside(w);
         return Ok(exit);
     }
     let outcome = crate::delivery::send(
@@ -140,27 +141,36 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     let stem = &config.report.file_stem;
     let doc_path = |ext: &str| out.join(format!("{stem}-{month}.{ext}"));
     let csv_path = out.join(format!("metrics-{month}.csv"));
-    // The HTML and the CSV are written while the workbook is zipped.
-    let docs = super::render_view(&view, &config, &deck, &templates, &created, |html| {
-        if let Some(html) = html {
-            output::write_atomic(&doc_path("html"), html.as_bytes())?;
-        }
-        output::write_atomic(&csv_path, &csv)
-    })?;
-    let mut paths = Vec::new();
-    for (ext, bytes) in &docs {
+    // Each document is written and fingerprinted on the core that made it, as soon as it is
+    // made (the HTML and the deck while the workbook is zipped); the CSV beside them.
+    let written = std::sync::Mutex::new(Vec::new());
+    let emit = |ext: &'static str, bytes: &[u8]| -> anyhow::Result<()> {
         let path = doc_path(ext);
-        if *ext != "html" {
-            output::write_atomic(&path, bytes)?;
+        output::write_atomic(&path, bytes)?;
+        let entry = crate::manifest::output(&super::file_name(&path), bytes);
+        written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((ext, entry));
+        Ok(())
+    };
+    let (docs, csv_written) = rayon::join(
+        || super::render_view(&view, &config, &deck, &templates, &created, &emit),
+        || output::write_atomic(&csv_path, &csv),
+    );
+    let (docs, ()) = (docs?, csv_written?);
+    let mut written = written.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut paths = Vec::new();
+    // The manifest lists them in the documents' order.
+    for (ext, _) in &docs {
+        if let Some(at) = written.iter().position(|(e, _)| e == ext) {
+            manifest.outputs.push(written.swap_remove(at).1);
         }
-        manifest.outputs.push(crate::manifest::output(&super::file_name(&path), bytes));
-        paths.push(path);
+        paths.push(doc_path(ext));
     }
     manifest.outputs.push(crate::manifest::output(&super::file_name(&csv_path), &csv));
     paths.push(csv_path);
     // What a mail or a robot says about it (read back by `svcq send`).
     let digest = crate::delivery::Digest::of(&view, paths.iter().map(|p| super::file_name(p)).collect());
     output::write_atomic(&out.join(format!("digest-{month}.json")), digest.to_json().as_bytes())?;
+    super::free_beside(view);
     let mut branches = None;
     if let (true, Some(calls)) = (options.per_branch, &calls) {
         log.stage("writing the branches' reports");
@@ -309,7 +319,7 @@ fn branch_report(
     };
     let mut view = report::build(scope, inputs, run.generated.to_string());
     narrative::fill(&mut view, &rows, templates)?;
-    let docs = super::render_view(&view, &config, run.deck, templates, created, |_| Ok(()))?;
+    let docs = super::render_view(&view, &config, run.deck, templates, created, &|_, _| Ok(()))?;
     let stem = &config.report.file_stem;
     let mut files: Vec<(String, Vec<u8>)> =
         docs.into_iter().map(|(ext, bytes)| (format!("{stem}-{month}.{ext}"), bytes)).collect();

@@ -190,7 +190,7 @@ fn write(
     let templates = super::templates(o.output.templates.as_deref())?;
     narrative::fill(&mut view, rows, &templates)?;
     let deck = super::DeckLook::of(config)?;
-    let docs = super::render_view(&view, config, &deck, &templates, &super::document_date(period)?, |_| Ok(()))?;
+    let docs = super::render_view(&view, config, &deck, &templates, &super::document_date(period)?, &|_, _| Ok(()))?;
     let stem = &config.report.file_stem;
     let mut files: Vec<(PathBuf, Vec<u8>)> =
         docs.into_iter().map(|(ext, bytes)| (o.output.out.join(format!("{stem}-{period}.{ext}")), bytes)).collect();
