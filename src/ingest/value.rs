@@ -73,6 +73,9 @@ pub(crate) struct ValueParser {
     missing: Vec<String>,
     /// The longest missing token's length (longer text is never one).
     longest_missing: usize,
+    /// The first bytes of the missing tokens, either ASCII case (a text starting otherwise is
+    /// never one: most cells are told apart by their first byte, not the whole list).
+    missing_starts: [bool; 256],
     /// Plain numbers in date columns are serials of the 1904 system.
     pub date1904: bool,
 }
@@ -88,7 +91,12 @@ impl ValueParser {
     pub(crate) fn new(missing: Vec<String>, date1904: bool) -> Self {
         let missing: Vec<String> = missing.into_iter().map(|s| s.trim().to_uppercase()).collect();
         let longest_missing = missing.iter().map(String::len).max().unwrap_or(0);
-        ValueParser { missing, longest_missing, date1904 }
+        let mut missing_starts = [false; 256];
+        for b in missing.iter().filter_map(|m| m.bytes().next()) {
+            missing_starts[usize::from(b.to_ascii_lowercase())] = true;
+            missing_starts[usize::from(b.to_ascii_uppercase())] = true;
+        }
+        ValueParser { missing, longest_missing, missing_starts, date1904 }
     }
 
     /// The cell's text, trimmed, or `None` when the cell is a missing value.
@@ -109,7 +117,7 @@ impl ValueParser {
     }
 
     fn is_missing_token(&self, t: &str) -> bool {
-        if t.len() > self.longest_missing {
+        if t.len() > self.longest_missing || !t.bytes().next().is_some_and(|b| self.missing_starts[usize::from(b)]) {
             return false;
         }
         self.missing.iter().any(|m| m.eq_ignore_ascii_case(t))
@@ -363,6 +371,12 @@ fn take_digits(s: &str, min: usize, max: usize) -> Option<(u32, &str)> {
 /// Parse a yes/no word.
 pub(crate) fn parse_bool_text(s: &str) -> Option<bool> {
     let t = trim(s);
+    // The usual answers first, without the lists.
+    match t {
+        "是" | "1" => return Some(true),
+        "否" | "0" => return Some(false),
+        _ => {}
+    }
     const YES: &[&str] = &[
         "是",
         "y",
@@ -590,6 +604,17 @@ mod tests {
         }
         assert!(p.datetime(&Cell::Text("2009-07-01 8点".into())).is_ok());
         assert!(p.datetime(&Cell::Text("明天".into())).is_err());
+    }
+
+    #[test]
+    fn missing_tokens_in_either_ascii_case() {
+        let p = ValueParser::new(vec!["无数据".into(), "n/a".into(), " #空 ".into()], false);
+        for missing in ["无数据", "N/A", "n/a", "N/a", " n/A ", "#空"] {
+            assert_eq!(p.text(&Cell::Text(missing.into())), None, "{missing}");
+        }
+        for kept in ["无", "n/ab", "na", "数据", "#", "-"] {
+            assert_eq!(p.text(&Cell::Text(kept.into())).as_deref(), Some(kept), "{kept}");
+        }
     }
 
     #[test]
