@@ -167,6 +167,12 @@ pub(crate) fn parse_records(
     }
 }
 
+/// [`parse_records`] of a text already known to be [`plain_lines`] (not checked again).
+pub(crate) fn parse_plain_records(text: &str, delimiter: u8, rows: &[u32], visitor: &mut dyn RowVisitor) {
+    visitor.rows_hint(rows.len());
+    parse_plain_lines(text, delimiter, rows, visitor);
+}
+
 /// Whether every record of `text` is one line split at the delimiter: no quote character,
 /// no carriage return except before a line feed, an ASCII delimiter. The csv crate then
 /// reads exactly the non-empty lines, each split at every delimiter, which

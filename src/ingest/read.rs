@@ -121,7 +121,8 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
                     while a < to {
                         let b = (a + PIECE_LINES).min(to);
                         let text = csv.text(at(a)..at(b), &mut buf);
-                        delimited::parse_records(path, &text, delim, &rows[a..b], visitor)?;
+                        // Plain lines, as the whole file was found to be.
+                        delimited::parse_plain_records(&text, delim, &rows[a..b], visitor);
                         a = b;
                     }
                     Ok(())
