@@ -88,38 +88,39 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     s.detail = true;
     let end = b.period.end();
     let t = &data.orders;
-    // Whole records only for the late orders (their deadline and timeliness read from the
-    // columns).
-    let mut late: Vec<(WorkOrder, NaiveDateTime)> = (0..t.len())
-        .filter(|&i| {
-            t.order_type[i] != OrderType::Other
-                && timeliness(crate::metrics::orders::Due::at(t, i), b.config, end) == Timeliness::Late
+    // The late orders and their deadlines, read from the columns (no whole records).
+    let mut late: Vec<(usize, NaiveDateTime)> = (0..t.len())
+        .filter(|&i| t.order_type[i] != OrderType::Other)
+        .filter_map(|i| {
+            let due = crate::metrics::orders::Due::at(t, i);
+            if timeliness(due, b.config, end) != Timeliness::Late {
+                return None;
+            }
+            deadline(due, b.config).map(|d| (i, d))
         })
-        .filter_map(|i| deadline(crate::metrics::orders::Due::at(t, i), b.config).map(|d| (t.row(i), d)))
         .collect();
     // The department a late order is listed under (未填写 when the cell was empty).
-    fn dept<'o>(o: &'o WorkOrder<'_>) -> &'o str {
-        o.department.as_deref().unwrap_or(crate::metrics::complaint::NOT_GIVEN)
-    }
-    late.sort_by(|a, b| {
-        dept(&a.0)
-            .cmp(dept(&b.0))
-            .then_with(|| a.0.order_type.cmp(&b.0.order_type))
-            .then_with(|| a.0.order_id.cmp(&b.0.order_id))
+    let dept = |i: usize| t.department.get(i).unwrap_or(crate::metrics::complaint::NOT_GIVEN);
+    late.sort_by(|&(x, _), &(y, _)| {
+        dept(x)
+            .cmp(dept(y))
+            .then_with(|| t.order_type[x].cmp(&t.order_type[y]))
+            .then_with(|| t.order_id.get(x).cmp(t.order_id.get(y)))
     });
     let rows = late
         .into_iter()
-        .map(|(o, due)| {
-            let done = o.completed_at.unwrap_or(end);
+        .map(|(i, due)| {
+            let completed = t.completed_at.get(i);
+            let done = completed.unwrap_or(end);
             vec![
-                V::Text(dept(&o).to_string()),
-                V::Text(order_type_label(lang, o.order_type).into()),
-                V::Text(o.order_id.into_owned()),
-                V::Text(o.branch.into_owned()),
-                V::Text(o.product.into_owned()),
-                V::Time(o.created_at),
+                V::Text(dept(i).to_string()),
+                V::Text(order_type_label(lang, t.order_type[i]).into()),
+                V::Text(t.order_id.get(i).to_string()),
+                V::Text(t.branch.get(i).to_string()),
+                V::Text(t.product.get(i).to_string()),
+                V::Time(t.created_at.get(i)),
                 V::Time(due),
-                o.completed_at.map_or(V::Text(b.text(L::Open)), V::Time),
+                completed.map_or(V::Text(b.text(L::Open)), V::Time),
                 V::Num((done - due).num_seconds() as f64 / 3600.0, Unit::Hours),
             ]
         })

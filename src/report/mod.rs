@@ -46,7 +46,7 @@ mod prelude {
     pub(super) use crate::metrics::defs::{MetricId, Unit};
     pub(super) use crate::metrics::group::GroupKind;
     pub(super) use crate::metrics::{stats, Group, MetricKey, MetricRow};
-    pub(super) use crate::model::{Dataset, OrderType, WorkOrder};
+    pub(super) use crate::model::{Dataset, OrderType};
     pub(super) use crate::period::Period;
     pub(super) use chrono::NaiveDateTime;
 }
