@@ -138,6 +138,13 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
     let mut late = vec![0u32; n];
     let mut talk_sum = vec![0.0f64; n];
     let mut talk_n = vec![0u32; n];
+    // The agents present in each cell: calls in time order (the canonical order) reach the
+    // cells in order, so an agent is new to a cell when its last cell was another (no sort of
+    // every answered call); calls in another order are sorted as (cell, agent) pairs.
+    let in_time_order = t.start_time.0.windows(2).all(|w| w[0] <= w[1]);
+    let mut last_cell = vec![u32::MAX; if in_time_order { t.agent_id.values().len() } else { 0 }];
+    let mut present = vec![0u32; n];
+    let mut has_agents = false;
     let mut agents: Vec<u64> = Vec::new();
     let (mut all_talk, mut all_n) = (0.0, 0u64);
     let day_and_minute = t.start_time.day_and_minute(first);
@@ -166,14 +173,21 @@ pub fn staffing(t: &Calls, config: &Config, period: Period) -> Staffing {
                 all_n += 1;
             }
             if let Some(_agent) = t.agent_id.get(i) {
-                agents.push(((c as u64) << 32) | u64::from(t.agent_id.code(i)));
+                has_agents = true;
+                let code = t.agent_id.code(i);
+                match last_cell.get_mut(code as usize) {
+                    Some(last) if *last != c as u32 => {
+                        *last = c as u32;
+                        present[c] += 1;
+                    }
+                    Some(_) => {}
+                    None => agents.push(((c as u64) << 32) | u64::from(code)),
+                }
             }
         }
     }
     agents.sort_unstable();
     agents.dedup();
-    let has_agents = !agents.is_empty();
-    let mut present = vec![0u32; n];
     for k in &agents {
         present[(k >> 32) as usize] += 1;
     }
@@ -254,6 +268,40 @@ pub(super) fn compute(s: &Staffing, ctx: &Ctx) -> Vec<MetricRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn agents_present_are_counted_alike_in_time_order_or_not(
+            calls in proptest::collection::vec((0i64..3 * 86_400, proptest::option::of(0u8..5), proptest::bool::ANY), 0..80),
+        ) {
+            // Calls of three days by five agents (or none), answered or not, in no order and
+            // then in time order: the same cells, the same agents in each.
+            use crate::model::{Call, Calls, Source};
+            let first = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+            let row = |&(s, agent, answered): &(i64, Option<u8>, bool)| Call {
+                src: Source { sheet: 0, row: 1 },
+                call_id: None,
+                start_time: first + chrono::Duration::seconds(s),
+                branch: None,
+                queue: None,
+                agent_id: agent.map(|a| std::borrow::Cow::Owned(format!("A{a}"))),
+                caller: None,
+                answered,
+                talk_seconds: Some(100.0),
+                wait_seconds: 5.0,
+                resolved: None,
+            };
+            let mut sorted = calls.clone();
+            sorted.sort_by_key(|c| c.0);
+            let config = Config::default();
+            let period = crate::period::Period::month("2026-10".parse().unwrap());
+            let of = |cs: &[(i64, Option<u8>, bool)]| {
+                let t: Calls = cs.iter().map(row).collect();
+                staffing(&t, &config, period).cells.iter().map(|c| (c.day, c.slot, c.offered, c.present)).collect::<Vec<_>>()
+            };
+            proptest::prop_assert_eq!(of(&calls), of(&sorted));
+        }
+    }
 
     /// Erlang C for (N, A): the expected values were computed independently in Python with
     /// `decimal` at 60 digits from the textbook formula
