@@ -148,9 +148,6 @@ fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 struct Quantiles {
     /// Per quantile column: its non-missing values in ascending order, with their rows.
     sorted: Vec<Sorted>,
-    /// The last level's groups (keys, column): each group's values in ascending order and
-    /// its count of missing values (a level's quantiles share them).
-    groups: Option<(Vec<String>, String, Groups)>,
 }
 
 /// A quantile column: its name, its present values in ascending order with their rows, and
@@ -186,40 +183,45 @@ impl Quantiles {
             present.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             sorted.push((c, present, missing));
         }
-        Ok(Some(Quantiles { sorted, groups: None }))
+        Ok(Some(Quantiles { sorted }))
     }
 
-    /// Quantile `q` of column `c` for each row of `out` (a level's aggregation on `keys`).
-    fn of_groups(
-        &mut self,
-        df: &DataFrame,
-        out: &DataFrame,
-        keys: &[&str],
-        c: &str,
-        q: f64,
-    ) -> PolarsResult<Vec<Option<f64>>> {
-        let same = |(k, col, _): &(Vec<String>, String, _)| k.iter().eq(keys.iter()) && col == c;
-        if !self.groups.as_ref().is_some_and(same) {
-            let Some((_, present, missing)) = self.sorted.iter().find(|(name, _, _)| *name == c) else {
-                return Err(polars_err!(ColumnNotFound: "{c}"));
-            };
-            let rows = group_keys(df, keys)?;
-            // Each group's values in ascending order (the column's order kept), and its missing.
-            let mut groups = Groups::default();
-            for &(v, i) in present {
-                groups.entry(rows[i as usize]).or_default().0.push(v);
-            }
-            for &i in missing {
-                groups.entry(rows[i as usize]).or_default().1 += 1;
-            }
-            self.groups = Some((keys.iter().map(|k| k.to_string()).collect(), c.to_string(), groups));
-        }
-        let groups = self.groups.as_ref().map(|g| &g.2).ok_or_else(|| polars_err!(ColumnNotFound: "{c}"))?;
-        Ok(group_keys(out, keys)?
+    /// Each quantile column's groups at the level on `keys` (a level's quantiles share them):
+    /// each group's values in ascending order (the column's order kept) and its missing count.
+    fn level(&self, df: &DataFrame, keys: &[&str]) -> PolarsResult<Vec<(&'static str, Groups)>> {
+        let rows = group_keys(df, keys)?;
+        Ok(self
+            .sorted
             .iter()
-            .map(|k| groups.get(k).and_then(|(values, missing)| polars_quantile(values, *missing, q)))
+            .map(|(c, present, missing)| {
+                let mut groups = Groups::default();
+                for &(v, i) in present {
+                    groups.entry(rows[i as usize]).or_default().0.push(v);
+                }
+                for &i in missing {
+                    groups.entry(rows[i as usize]).or_default().1 += 1;
+                }
+                (*c, groups)
+            })
             .collect())
     }
+}
+
+/// Quantile `q` of column `c` for each row of `out` (a level's aggregation on `keys`), from
+/// that level's groups ([`Quantiles::level`]).
+fn quantile_of_groups(
+    level: &[(&'static str, Groups)],
+    out: &DataFrame,
+    keys: &[&str],
+    c: &str,
+    q: f64,
+) -> PolarsResult<Vec<Option<f64>>> {
+    let groups =
+        level.iter().find(|(name, _)| *name == c).map(|(_, g)| g).ok_or_else(|| polars_err!(ColumnNotFound: "{c}"))?;
+    Ok(group_keys(out, keys)?
+        .iter()
+        .map(|k| groups.get(k).and_then(|(values, missing)| polars_quantile(values, *missing, q)))
+        .collect())
 }
 
 /// Each row's group at a level of at most two `u32` keys, as one number (a missing key is
@@ -270,10 +272,11 @@ pub(super) fn aggregate(
     small_sample: u64,
 ) -> PolarsResult<Vec<MetricRow>> {
     let mut rows = Vec::new();
-    let mut own = Quantiles::of(df, specs, levels)?;
+    let own = Quantiles::of(df, specs, levels)?;
     for keys in levels {
         let lf = df.clone().lazy();
         let polars_quantiles = own.is_none();
+        let level = own.as_ref().map(|o| o.level(df, keys)).transpose()?;
         let out = if keys.is_empty() {
             lf.select(exprs(specs, polars_quantiles)).collect()?
         } else {
@@ -284,8 +287,8 @@ pub(super) fn aggregate(
         let mut nums = Vec::new();
         let mut dens = Vec::new();
         for (k, s) in specs.iter().enumerate() {
-            nums.push(match (s.agg, own.as_mut()) {
-                (Agg::Quantile(c, q), Some(own)) => own.of_groups(df, &out, keys, c, q)?,
+            nums.push(match (s.agg, &level) {
+                (Agg::Quantile(c, q), Some(level)) => quantile_of_groups(level, &out, keys, c, q)?,
                 _ => f64s(&out, &format!("n{k}"))?,
             });
             dens.push(if matches!(s.agg, Agg::Count(_)) {
