@@ -663,6 +663,32 @@ fn csv_row_numbers_are_the_rows_excel_shows() {
 }
 
 #[test]
+fn a_quoted_gbk_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
+    let w = Workdir::new();
+    // 60 complaints in GBK, each with a line break inside a quoted field (and a doubled
+    // quote), a title and a blank line first; record 45 has a bad time, so its Excel row
+    // (header on row 3, one row per record) is 48.
+    let mut text = String::from("2026年10月投诉明细\r\n\r\n受理单号,工单类型,分公司,受理时间,投诉类别\r\n");
+    for k in 1..=60 {
+        let time = if k == 45 { "不是时间".to_string() } else { format!("2026-10-{:02} 09:00", k % 28 + 1) };
+        text.push_str(&format!("T{k},投诉,东区,{time},\"两行,\"\"费用\"\"\r\n备注{k}\"\r\n"));
+    }
+    w.write("in/complaints.csv", encoding_rs::GBK.encode(&text).0);
+    let one = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10", "-v"]);
+    let two = w.run(&["check", "--lang", "en", "--input", "in", "--month", "2026-10", "-v", "--csv-split-bytes", "1"]);
+    assert!(one.stdout.contains("complaints.csv row 48, column D「受理时间」, value \"不是时间\""), "{}", one.stdout);
+    assert!(one.stdout.contains("       60        59"), "60 read, 59 used: {}", one.stdout);
+    assert_eq!(one.stdout, two.stdout, "the same ledger, rejected rows and row numbers");
+    let r1 = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o1", "-q"]);
+    let r2 = w.run(&["report", "--input", "in", "--month", "2026-10", "--out", "o2", "-q", "--csv-split-bytes", "1"]);
+    assert_eq!(r1.code, r2.code);
+    assert_eq!(
+        std::fs::read(w.join("o1/metrics-2026-10.csv")).unwrap(),
+        std::fs::read(w.join("o2/metrics-2026-10.csv")).unwrap()
+    );
+}
+
+#[test]
 fn a_big_csv_read_on_two_cores_gives_exactly_what_one_core_gives() {
     let w = Workdir::new();
     assert_eq!(w.run(&["sample", "--month", "2026-10", "--out", "in", "--scale", "3", "--format", "csv"]).code, 0);

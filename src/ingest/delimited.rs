@@ -246,6 +246,20 @@ pub(crate) fn record_rows(text: &[u8], delimiter: u8) -> Vec<u32> {
     record_rows_quoted(text, delimiter)
 }
 
+/// Whether every carriage return of `text` comes before a line feed. The csv crate ends a
+/// record at a lone carriage return, [`record_rows`] does not: only a text without one is cut
+/// at the offsets of [`record_starts_quoted`].
+pub(crate) fn no_lone_cr(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
+}
+
+/// [`record_rows`] of a text with quotes, with the byte offset where each record's first line
+/// starts. Cut there, a text with [`no_lone_cr`] reads, piece after piece, as the csv crate
+/// reads it whole: the quoting state there is the start of a record in both.
+pub(crate) fn record_starts_quoted(text: &[u8], delimiter: u8) -> (Vec<u32>, Vec<usize>) {
+    record_scan(text, delimiter)
+}
+
 /// The non-blank lines of a text without quotes: the Excel row of each and the byte offset
 /// where it starts. Each is one record, so the text can be cut at any of these offsets.
 pub(crate) fn lines_unquoted(text: &[u8]) -> (Vec<u32>, Vec<usize>) {
@@ -265,44 +279,54 @@ pub(crate) fn lines_unquoted(text: &[u8]) -> (Vec<u32>, Vec<usize>) {
 }
 
 fn record_rows_quoted(text: &[u8], delimiter: u8) -> Vec<u32> {
-    #[derive(PartialEq)]
-    enum St {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        AfterQuote,
-    }
-    let mut rows = Vec::new();
+    record_scan(text, delimiter).0
+}
+
+/// The Excel row and the byte offset of the first line of every non-blank record, following
+/// RFC 4180 quoting.
+fn record_scan(text: &[u8], delimiter: u8) -> (Vec<u32>, Vec<usize>) {
+    let (mut rows, mut starts) = (Vec::new(), Vec::new());
     let mut st = St::FieldStart;
     let mut row: u32 = 1;
     let mut start_row: u32 = 1;
+    let mut start: usize = 0;
     let mut blank = true;
-    for &b in text {
-        match st {
-            St::Quoted => {
-                if b == b'"' {
+    let mut i = 0;
+    while i < text.len() {
+        if st == St::Quoted {
+            // Only a quote ends a quoted field; a line break inside it stays in the same
+            // Excel row.
+            match memchr::memchr(b'"', &text[i..]) {
+                Some(k) => {
                     st = St::AfterQuote;
+                    i += k + 1;
+                    continue;
                 }
-                // A line break inside quotes stays in the same Excel row.
-                continue;
+                None => break,
             }
-            St::AfterQuote if b == b'"' => {
-                st = St::Quoted;
-                continue;
-            }
-            _ => {}
         }
+        // The bytes before the next quote, line feed or delimiter can only make the field
+        // unquoted text and the line not blank (a carriage return changes nothing).
+        let k = memchr::memchr3(b'"', b'\n', delimiter, &text[i..]).unwrap_or(text.len() - i);
+        if text[i..i + k].iter().any(|&b| b != b'\r') {
+            st = st.after_other();
+            blank = false;
+        }
+        i += k;
+        let Some(&b) = text.get(i) else { break };
         match b {
+            b'"' if st == St::AfterQuote => st = St::Quoted,
             b'\n' => {
                 if !blank {
                     rows.push(start_row);
+                    starts.push(start);
                 }
                 row = row.saturating_add(1);
                 start_row = row;
+                start = i + 1;
                 blank = true;
                 st = St::FieldStart;
             }
-            b'\r' => {}
             b'"' if st == St::FieldStart => {
                 st = St::Quoted;
                 blank = false;
@@ -312,15 +336,36 @@ fn record_rows_quoted(text: &[u8], delimiter: u8) -> Vec<u32> {
                 blank = false;
             }
             _ => {
-                st = if st == St::FieldStart || st == St::AfterQuote { St::Unquoted } else { st };
+                st = st.after_other();
                 blank = false;
             }
         }
+        i += 1;
     }
     if !blank {
         rows.push(start_row);
+        starts.push(start);
     }
-    rows
+    (rows, starts)
+}
+
+/// Where [`record_scan`] stands in a record.
+#[derive(PartialEq, Clone, Copy, Debug)]
+enum St {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    AfterQuote,
+}
+
+impl St {
+    /// The state after a byte that is not a quote, line break or delimiter, outside quotes.
+    fn after_other(self) -> St {
+        match self {
+            St::FieldStart | St::AfterQuote => St::Unquoted,
+            other => other,
+        }
+    }
 }
 
 /// Pick the delimiter (comma, tab or semicolon) that splits the first lines most consistently.
@@ -381,6 +426,62 @@ mod tests {
         }
 
         #[test]
+        fn quoted_text_cut_at_record_starts_reads_as_the_whole(
+            text in "([a-c ,]|北|\"|\"\"|\r\n|\n){0,60}",
+            cut in proptest::num::usize::ANY,
+        ) {
+            proptest::prop_assume!(no_lone_cr(text.as_bytes()));
+            let (rows, starts) = record_starts_quoted(text.as_bytes(), b',');
+            proptest::prop_assert_eq!(&rows, &record_rows(text.as_bytes(), b','));
+            let path = Path::new("t.csv");
+            let mut whole = Rows::default();
+            parse_records(path, &text, b',', &rows, &mut whole).unwrap();
+            // Records and rows as the csv crate reads the whole text, at any record start.
+            let k = if starts.is_empty() { 0 } else { cut % (starts.len() + 1) };
+            let at = starts.get(k).copied().unwrap_or(text.len());
+            let mut pieced = Rows::default();
+            parse_records(path, &text[..at], b',', &rows[..k], &mut pieced).unwrap();
+            parse_records(path, &text[at..], b',', &rows[k..], &mut pieced).unwrap();
+            proptest::prop_assert_eq!(pieced.0, whole.0, "{:?} cut at {}", text, at);
+        }
+
+        #[test]
+        fn quoted_gbk_bytes_cut_at_record_starts_read_as_the_decoded_whole(
+            // Quotes, delimiters and line breaks among GBK text, stray lead and trail bytes,
+            // GB18030 four-byte starts.
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "([a-c,\"\n 0-9]|\r\n){1,4}".prop_map(|s| s.into_bytes()),
+                    proptest::string::string_regex("[北京分公司来电时间]{1,3}").unwrap().prop_map(|s| encoding_rs::GBK.encode(&s).0.into_owned()),
+                    proptest::collection::vec(proptest::prop_oneof![
+                        proptest::num::u8::ANY, proptest::strategy::Just(0x81u8), proptest::strategy::Just(0x30u8),
+                        proptest::strategy::Just(b'"'), proptest::strategy::Just(b'\n'),
+                    ], 1..4),
+                ],
+                0..30,
+            ),
+            cut in proptest::num::usize::ANY,
+        ) {
+            let raw = parts.concat();
+            let Some(csv) = CsvBytes::of(&raw) else { return Ok(()) };
+            proptest::prop_assume!(no_lone_cr(csv.bytes));
+            let (whole, _) = decode_text(&raw);
+            let path = Path::new("t.csv");
+            let mut expected = Rows::default();
+            let whole_rows = record_rows(whole.as_bytes(), b',');
+            parse_records(path, &whole, b',', &whole_rows, &mut expected).unwrap();
+            let (rows, starts) = record_starts_quoted(csv.bytes, b',');
+            proptest::prop_assert_eq!(&rows, &whole_rows, "{:?}", raw);
+            let k = if starts.is_empty() { 0 } else { cut % (starts.len() + 1) };
+            let at = starts.get(k).copied().unwrap_or(csv.bytes.len());
+            let mut pieced = Rows::default();
+            let mut buf = String::new();
+            parse_records(path, &csv.text(0..at, &mut buf), b',', &rows[..k], &mut pieced).unwrap();
+            parse_records(path, &csv.text(at..csv.bytes.len(), &mut buf), b',', &rows[k..], &mut pieced).unwrap();
+            proptest::prop_assert_eq!(pieced.0, expected.0, "{:?} cut at {}", raw, at);
+        }
+
+        #[test]
         fn pieces_cut_after_line_feeds_decode_as_the_whole_file(
             // GBK text, stray lead and trail bytes, GB18030 four-byte starts, line feeds.
             parts in proptest::collection::vec(
@@ -424,6 +525,70 @@ mod tests {
         assert_eq!(decode_text("来电".as_bytes()).1, "UTF-8");
     }
 
+    /// [`record_scan`] a byte at a time, as it was written first: the reference.
+    fn record_scan_bytewise(text: &[u8], delimiter: u8) -> (Vec<u32>, Vec<usize>) {
+        let (mut rows, mut starts) = (Vec::new(), Vec::new());
+        let mut st = St::FieldStart;
+        let (mut row, mut start_row, mut start, mut blank) = (1u32, 1u32, 0usize, true);
+        for (i, &b) in text.iter().enumerate() {
+            match st {
+                St::Quoted => {
+                    if b == b'"' {
+                        st = St::AfterQuote;
+                    }
+                    continue;
+                }
+                St::AfterQuote if b == b'"' => {
+                    st = St::Quoted;
+                    continue;
+                }
+                _ => {}
+            }
+            match b {
+                b'\n' => {
+                    if !blank {
+                        rows.push(start_row);
+                        starts.push(start);
+                    }
+                    row += 1;
+                    start_row = row;
+                    start = i + 1;
+                    blank = true;
+                    st = St::FieldStart;
+                }
+                b'\r' => {}
+                b'"' if st == St::FieldStart => {
+                    st = St::Quoted;
+                    blank = false;
+                }
+                _ if b == delimiter => {
+                    st = St::FieldStart;
+                    blank = false;
+                }
+                _ => {
+                    st = st.after_other();
+                    blank = false;
+                }
+            }
+        }
+        if !blank {
+            rows.push(start_row);
+            starts.push(start);
+        }
+        (rows, starts)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn record_scan_jumps_as_the_bytewise_scan_steps(
+            text in "([a-c ,;]|北|\"|\"\"|\r\n|\n|\r){0,80}",
+            semicolon in proptest::bool::ANY,
+        ) {
+            let delimiter = if semicolon { b';' } else { b',' };
+            proptest::prop_assert_eq!(record_scan(text.as_bytes(), delimiter), record_scan_bytewise(text.as_bytes(), delimiter), "{:?}", text);
+        }
+    }
+
     #[test]
     fn excel_rows_of_csv_records() {
         let text = "title\r\n\r\nh1,h2\r\nT1,\"a\r\nb\"\r\nT2,\"say \"\"hi\"\"\",x\r\nT3,ab\"c\r\n";
@@ -431,6 +596,9 @@ mod tests {
         assert_eq!(record_rows(b"a\nb", b','), [1, 2]);
         assert_eq!(record_rows(b"a\r\n\r\nb\r\n", b','), [1, 3], "the fast path without quotes");
         assert_eq!(record_rows_quoted(b"a\r\n\r\nb\r\n", b','), [1, 3]);
+        let quoted = "h\r\n\r\nx,\"a\nb\"\ny\n";
+        assert_eq!(record_starts_quoted(quoted.as_bytes(), b','), (vec![1, 3, 4], vec![0, 5, 13]));
+        assert!(no_lone_cr(b"a\r\nb") && !no_lone_cr(b"a\rb") && !no_lone_cr(b"a\r"));
         assert_eq!(record_rows(b"", b','), Vec::<u32>::new());
     }
 
