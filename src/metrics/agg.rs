@@ -297,55 +297,70 @@ pub(super) fn aggregate(
                 f64s(&out, &format!("d{k}"))?
             });
         }
-        for i in 0..out.height() {
-            let (mut branch, mut product, mut group) = (String::new(), String::new(), Group::None);
-            for (k, values) in keys.iter().zip(&key_values) {
-                let v = values[i].clone();
-                match *k {
-                    "branch" => branch = v,
-                    "product" => product = v,
-                    other => {
-                        group = Group::of_column(other, v).ok_or_else(
-                            || polars_err!(InvalidOperation: "no group of column {other} with value {}", values[i]),
-                        )?
-                    }
-                }
-            }
-            for (k, s) in specs.iter().enumerate() {
-                let (n, d) = (nums[k][i], dens[k][i].unwrap_or(0.0));
-                let row = match s.agg {
-                    Agg::Count(_) => {
-                        let n = n.unwrap_or(0.0);
-                        MetricRow { numerator: Some(n), value: Some(n), ..MetricRow::new(s.id) }
-                    }
-                    Agg::Rate(..) | Agg::Mean(_) => {
-                        if d <= 0.0 {
-                            continue; // denominator 0: the value is absent
-                        }
-                        let n = n.unwrap_or(0.0);
-                        let mut r = MetricRow {
-                            numerator: Some(n),
-                            denominator: Some(d),
-                            value: Some(n / d),
-                            ..MetricRow::new(s.id)
-                        };
-                        if matches!(s.agg, Agg::Rate(..)) {
-                            r.set_interval(small_sample);
-                        }
-                        r
-                    }
-                    Agg::Quantile(..) => match n {
-                        Some(v) if d > 0.0 => {
-                            MetricRow { denominator: Some(d), value: Some(v), ..MetricRow::new(s.id) }
-                        }
-                        _ => continue,
-                    },
-                };
-                rows.push(MetricRow { branch: branch.clone(), product: product.clone(), group: group.clone(), ..row });
-            }
-        }
+        level_rows(&mut rows, specs, keys, &key_values, &nums, &dens, small_sample)?;
     }
     Ok(rows)
+}
+
+/// The rows of one level of an [`aggregate`]: for each group (its key columns' values as
+/// text, `key_values[key][group]`), each spec's row from its summed numerator and denominator
+/// (`nums[spec][group]`, `dens[spec][group]`).
+pub(super) fn level_rows(
+    rows: &mut Vec<MetricRow>,
+    specs: &[Spec],
+    keys: &[&str],
+    key_values: &[Vec<String>],
+    nums: &[Vec<Option<f64>>],
+    dens: &[Vec<Option<f64>>],
+    small_sample: u64,
+) -> PolarsResult<()> {
+    let groups = nums.first().map_or(0, Vec::len);
+    for i in 0..groups {
+        let (mut branch, mut product, mut group) = (String::new(), String::new(), Group::None);
+        for (k, values) in keys.iter().zip(key_values) {
+            let v = values[i].clone();
+            match *k {
+                "branch" => branch = v,
+                "product" => product = v,
+                other => {
+                    group = Group::of_column(other, v).ok_or_else(
+                        || polars_err!(InvalidOperation: "no group of column {other} with value {}", values[i]),
+                    )?
+                }
+            }
+        }
+        for (k, s) in specs.iter().enumerate() {
+            let (n, d) = (nums[k][i], dens[k][i].unwrap_or(0.0));
+            let row = match s.agg {
+                Agg::Count(_) => {
+                    let n = n.unwrap_or(0.0);
+                    MetricRow { numerator: Some(n), value: Some(n), ..MetricRow::new(s.id) }
+                }
+                Agg::Rate(..) | Agg::Mean(_) => {
+                    if d <= 0.0 {
+                        continue; // denominator 0: the value is absent
+                    }
+                    let n = n.unwrap_or(0.0);
+                    let mut r = MetricRow {
+                        numerator: Some(n),
+                        denominator: Some(d),
+                        value: Some(n / d),
+                        ..MetricRow::new(s.id)
+                    };
+                    if matches!(s.agg, Agg::Rate(..)) {
+                        r.set_interval(small_sample);
+                    }
+                    r
+                }
+                Agg::Quantile(..) => match n {
+                    Some(v) if d > 0.0 => MetricRow { denominator: Some(d), value: Some(v), ..MetricRow::new(s.id) },
+                    _ => continue,
+                },
+            };
+            rows.push(MetricRow { branch: branch.clone(), product: product.clone(), group: group.clone(), ..row });
+        }
+    }
+    Ok(())
 }
 
 /// The names of a frame's product codes and of its value codes.

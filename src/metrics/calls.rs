@@ -63,6 +63,12 @@ impl<'a> Columns<'a> {
 /// in the canonical order ([`super::OrderedCalls`]): their rows are read in place, no index
 /// beside them.
 pub(super) fn compute(t: Columns<'_>, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    compute_with(t, ctx, true)
+}
+
+/// [`compute`], its figures summed in one pass ([`Summed`]) when `direct` and exact, else by
+/// a polars frame.
+fn compute_with(t: Columns<'_>, ctx: &Ctx, direct: bool) -> PolarsResult<Vec<MetricRow>> {
     let cfg = &ctx.config.calls;
     let n = t.n;
     let (names, unknown) = branch_names(&t.branch);
@@ -71,6 +77,33 @@ pub(super) fn compute(t: Columns<'_>, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
         crate::model::columns::NONE => unknown,
         c => c,
     };
+    let specs = [
+        count(MetricId::CallsOffered, "offered"),
+        rate(MetricId::CallsAnswerRate, "answered", "offered"),
+        rate(MetricId::CallsServiceLevel, "sl_num", "sl_den"),
+        mean(MetricId::CallsAsaSeconds, "wait"),
+        mean(MetricId::CallsAhtSeconds, "talk"),
+        rate(MetricId::CallsFcrRate, "fcr_num", "fcr_den"),
+    ];
+    if let Some(sums) = direct.then(|| Summed::of(&t, &code, cfg)).flatten() {
+        // Exactly the frame's figures (see [`Summed`]), from one pass over the calls.
+        let small = ctx.small_sample();
+        let mut rows = Vec::new();
+        level_rows(&mut rows, &specs, "", &[(0, sums.total)], |_| String::new(), small)?;
+        level_rows(&mut rows, &specs, "branch", &sums.branches, |c| c.to_string(), small)?;
+        let mut days = Vec::new();
+        level_rows(&mut days, &specs[..3], "day", &sums.days, |d| day_text(d as i32), small)?;
+        days.sort_by(|a, b| a.group.cmp(&b.group));
+        let mut by_queue = Vec::new();
+        let queues = t.queue.values();
+        level_rows(&mut by_queue, &specs[..3], "queue", &sums.queues, |c| queues[c as usize].to_string(), small)?;
+        drop((t.answered, t.talk, t.resolved, t.wait));
+        rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code)?);
+        decode_branches(&mut rows, &names);
+        rows.extend(days);
+        rows.extend(by_queue);
+        return Ok(rows);
+    }
     let none = crate::model::columns::NONE;
     let wait = match t.wait {
         Cow::Owned(w) => Float64Chunked::from_vec("wait_s".into(), w),
@@ -134,14 +167,6 @@ pub(super) fn compute(t: Columns<'_>, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
             answered().and(col("is_resolved").is_not_null()).alias("fcr_den"),
         ])
         .collect()?;
-    let specs = [
-        count(MetricId::CallsOffered, "offered"),
-        rate(MetricId::CallsAnswerRate, "answered", "offered"),
-        rate(MetricId::CallsServiceLevel, "sl_num", "sl_den"),
-        mean(MetricId::CallsAsaSeconds, "wait"),
-        mean(MetricId::CallsAhtSeconds, "talk"),
-        rate(MetricId::CallsFcrRate, "fcr_num", "fcr_den"),
-    ];
     let mut rows = aggregate(&df, &specs, BY_BRANCH, ctx.small_sample())?;
     // Per day, whole centre: volume and service level for the daily chart.
     let mut days = aggregate(&df, &specs[..3], &[&["day"]], ctx.small_sample())?;
@@ -165,6 +190,167 @@ pub(super) fn compute(t: Columns<'_>, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>>
     rows.extend(days);
     rows.extend(by_queue);
     Ok(rows)
+}
+
+/// What the calls' frame sums for one group (`offered` … `fcr_den`, as its columns).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Sums {
+    offered: u64,
+    answered: u64,
+    sl_num: u64,
+    sl_den: u64,
+    wait: f64,
+    waits: u64,
+    talk: f64,
+    talks: u64,
+    fcr_num: u64,
+    fcr_den: u64,
+}
+
+impl Sums {
+    /// Spec `k`'s (numerator, denominator) of [`compute`]'s six, as the frame's sums give them.
+    fn spec(&self, k: usize) -> (f64, Option<f64>) {
+        let f = |v: u64| v as f64;
+        match k {
+            0 => (f(self.offered), None),
+            1 => (f(self.answered), Some(f(self.offered))),
+            2 => (f(self.sl_num), Some(f(self.sl_den))),
+            3 => (self.wait, Some(f(self.waits))),
+            4 => (self.talk, Some(f(self.talks))),
+            _ => (f(self.fcr_num), Some(f(self.fcr_den))),
+        }
+    }
+}
+
+/// Groups of a level: (key, sums), in order of first appearance.
+type Groups = Vec<(u32, Sums)>;
+
+/// The calls' figures in total, per branch (code), per day (days since 1970) and per queue
+/// (code; calls without one in no queue), each group in order of its first call as polars'
+/// stable group-by has them, summed in one pass over the calls instead of a polars frame.
+/// Counts are exact in any order; so are the sums of waits and talk times when every value
+/// summed is a whole number of seconds, not negative, and the total stays below 2^53: only
+/// then is this used ([`Summed::of`] is `None` otherwise, and the frame sums them).
+#[derive(Debug, PartialEq)]
+struct Summed {
+    total: Sums,
+    branches: Groups,
+    days: Groups,
+    queues: Groups,
+}
+
+impl Summed {
+    fn of(t: &Columns<'_>, code: &impl Fn(usize) -> u32, cfg: &crate::config::CallConfig) -> Option<Summed> {
+        const DAY: i64 = 86_400 * 1_000_000_000;
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        let whole = |v: f64| v >= 0.0 && !v.is_sign_negative() && v.fract() == 0.0;
+        let none = crate::model::columns::NONE;
+        let mut total = Sums::default();
+        // Slots by code, and the codes in order of first appearance.
+        let mut branch_slot: Vec<u32> = Vec::new();
+        let mut queue_slot: Vec<u32> = vec![none; t.queue.values().len()];
+        let mut day_slot: FxHashMap<i32, u32> = FxHashMap::default();
+        let (mut branches, mut days, mut queues): (Groups, Groups, Groups) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..t.n {
+            let answered = t.answered[i];
+            let wait = t.wait[i];
+            // As the frame's expression: not (unanswered and waited at most the short time).
+            // (A wait that is not a number is never "at most".)
+            let at_most_short = wait.partial_cmp(&cfg.short_abandon_seconds).is_some_and(|o| o.is_le());
+            let offered = cfg.short_abandon_seconds <= 0.0 || answered || !at_most_short;
+            let talk = if answered { t.talk.get(i) } else { None };
+            let mut one = Sums {
+                offered: u64::from(offered),
+                answered: u64::from(offered && answered),
+                sl_num: u64::from(offered && answered && wait <= cfg.service_level_seconds),
+                sl_den: u64::from(match cfg.service_level_denominator {
+                    SlDenominator::Offered => offered,
+                    SlDenominator::Answered => offered && answered,
+                }),
+                fcr_num: u64::from(answered && t.resolved[i] == Some(true)),
+                fcr_den: u64::from(answered && t.resolved[i].is_some()),
+                ..Sums::default()
+            };
+            if answered {
+                if !whole(wait) {
+                    return None;
+                }
+                (one.wait, one.waits) = (wait, 1);
+            }
+            if let Some(v) = talk {
+                if !whole(v) {
+                    return None;
+                }
+                (one.talk, one.talks) = (v, 1);
+            }
+            total.add(&one);
+            let b = code(i) as usize;
+            if b >= branch_slot.len() {
+                branch_slot.resize(b + 1, none);
+            }
+            add_to(&mut branch_slot[b], &mut branches, b as u32, &one);
+            // The day as the frame's `i32` date (its bits as the group's key).
+            let day = t.start.0[i].div_euclid(DAY) as i32;
+            add_to(day_slot.entry(day).or_insert(none), &mut days, day as u32, &one);
+            let q = t.queue.code(i);
+            if q != none {
+                add_to(&mut queue_slot[q as usize], &mut queues, q, &one);
+            }
+        }
+        if total.wait >= EXACT || total.talk >= EXACT {
+            return None;
+        }
+        Some(Summed { total, branches, days, queues })
+    }
+}
+
+/// [`super::agg::level_rows`] of one level's [`Summed`] groups (`key` "" for the total), a
+/// group's key as text from `text`.
+fn level_rows(
+    rows: &mut Vec<MetricRow>,
+    specs: &[super::agg::Spec],
+    key: &str,
+    groups: &[(u32, Sums)],
+    text: impl Fn(u32) -> String,
+    small_sample: u64,
+) -> PolarsResult<()> {
+    let keys: Vec<&str> = if key.is_empty() { vec![] } else { vec![key] };
+    let key_values: Vec<Vec<String>> = keys.iter().map(|_| groups.iter().map(|g| text(g.0)).collect()).collect();
+    let nums: Vec<Vec<Option<f64>>> =
+        (0..specs.len()).map(|k| groups.iter().map(|g| Some(g.1.spec(k).0)).collect()).collect();
+    let dens: Vec<Vec<Option<f64>>> =
+        (0..specs.len()).map(|k| groups.iter().map(|g| g.1.spec(k).1).collect()).collect();
+    super::agg::level_rows(rows, specs, &keys, &key_values, &nums, &dens, small_sample)
+}
+
+/// Add `one` to the group whose slot is `slot` (a new group at the end when it has none yet).
+fn add_to(slot: &mut u32, groups: &mut Vec<(u32, Sums)>, key: u32, one: &Sums) {
+    if *slot == crate::model::columns::NONE {
+        *slot = groups.len() as u32;
+        groups.push((key, Sums::default()));
+    }
+    groups[*slot as usize].1.add(one);
+}
+
+impl Sums {
+    fn add(&mut self, o: &Sums) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.sl_num += o.sl_num;
+        self.sl_den += o.sl_den;
+        self.wait += o.wait;
+        self.waits += o.waits;
+        self.talk += o.talk;
+        self.talks += o.talks;
+        self.fcr_num += o.fcr_num;
+        self.fcr_den += o.fcr_den;
+    }
+}
+
+/// A day (days since 1970-01-01) as polars writes a date: `YYYY-MM-DD`.
+fn day_text(day: i32) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163)
+        .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
 }
 
 /// calls.repeat_caller_rate: callers with another call within `repeat_call_hours` / distinct
@@ -274,6 +460,76 @@ fn day_col(start: &Times) -> PolarsResult<Column> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Call, Source};
+
+    /// (hours after 2026-10-01 08:00, branch, queue, answered, wait, talk, resolved).
+    type Row = (i64, u8, Option<u8>, bool, f64, Option<f64>, Option<bool>);
+
+    /// Calls from rows, in time order.
+    fn calls(rows: &[Row]) -> Calls {
+        let mut rows = rows.to_vec();
+        rows.sort_by_key(|r| r.0);
+        rows.iter()
+            .enumerate()
+            .map(|(i, &(day, branch, queue, answered, wait, talk, resolved))| Call {
+                src: Source { sheet: 0, row: i as u32 },
+                call_id: Some(Cow::Owned(format!("C{i}"))),
+                start_time: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(8, 0, 0).unwrap()
+                    + chrono::Duration::hours(day),
+                branch: (branch > 0).then(|| Cow::Owned(format!("B{branch}"))),
+                queue: queue.map(|q| Cow::Owned(format!("Q{q}"))),
+                agent_id: None,
+                caller: Some(Cow::Owned(format!("1380000{:04}", i % 7))),
+                answered,
+                talk_seconds: talk,
+                wait_seconds: wait,
+                resolved,
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_sums_are_the_frames_figures(
+            rows in proptest::collection::vec(
+                (0i64..72, 0u8..4, proptest::option::of(0u8..3), proptest::bool::ANY, 0u32..40,
+                 proptest::option::of(0u32..900), proptest::option::of(proptest::bool::ANY)),
+                0..80,
+            ),
+            short in 0u32..4,
+            answered_den in proptest::bool::ANY,
+            half in proptest::bool::ANY,
+        ) {
+            // Whole seconds: summed in one pass, with the frame's very figures. A half second
+            // anywhere: the frame sums them (the one pass declines).
+            let mut config = crate::config::Config::default();
+            config.calls.short_abandon_seconds = f64::from(short);
+            config.calls.service_level_seconds = 20.0;
+            if answered_den {
+                config.calls.service_level_denominator = SlDenominator::Answered;
+            }
+            let ctx = Ctx { config: &config, period: crate::period::Period::month("2026-10".parse().unwrap()) };
+            let mut rows: Vec<_> = rows
+                .iter()
+                .map(|&(d, b, q, a, w, t, r)| (d, b, q, a, f64::from(w), t.map(f64::from), r))
+                .collect();
+            if half && !rows.is_empty() {
+                rows[0].3 = true;
+                rows[0].4 += 0.5;
+            }
+            let t = calls(&rows);
+            let (_, unknown) = branch_names(&t.branch);
+            let code = |i: usize| match t.branch.code(i) {
+                crate::model::columns::NONE => unknown,
+                c => c,
+            };
+            let used = Summed::of(&Columns::borrowed(&t), &code, &config.calls).is_some();
+            proptest::prop_assert_eq!(used, !half || rows.is_empty());
+            let direct = compute_with(Columns::borrowed(&t), &ctx, true).unwrap();
+            let frame = compute_with(Columns::borrowed(&t), &ctx, false).unwrap();
+            proptest::prop_assert_eq!(direct, frame);
+        }
+    }
 
     proptest::proptest! {
         #[test]
