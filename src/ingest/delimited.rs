@@ -253,6 +253,12 @@ pub(crate) fn no_lone_cr(text: &[u8]) -> bool {
     memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
 }
 
+/// Whether a text with quotes can be cut at the offsets of [`record_starts_quoted`]: an ASCII
+/// delimiter other than the quote, and [`no_lone_cr`].
+pub(crate) fn cuttable(text: &[u8], delimiter: u8) -> bool {
+    delimiter.is_ascii() && delimiter != b'"' && no_lone_cr(text)
+}
+
 /// [`record_rows`] of a text with quotes, with the byte offset where each record's first line
 /// starts. Cut there, a text with [`no_lone_cr`] reads, piece after piece, as the csv crate
 /// reads it whole: the quoting state there is the start of a record in both.

@@ -99,9 +99,10 @@ fn is_big_plain_csv(path: &Path, threshold: u64) -> bool {
 /// and second halves are parsed at once, each into a state of its own, and the second's rows
 /// follow the first's (same sheet, file order kept). A file with quote characters is cut
 /// between records, found by a quote-aware scan (one with a carriage return not before a line
-/// feed, where the csv crate would end a record, is read in one piece). A file of plain lines
-/// (see [`delimited::plain_lines`]) in UTF-8 or GBK is never decoded whole: its lines are found in
-/// its bytes, and each core decodes and parses [`PIECE_LINES`] lines at a time (the piece's
+/// feed, where the csv crate would end a record, is read in one piece). A UTF-8 or GBK file
+/// of plain lines (see [`delimited::plain_lines`]) or of quoted records is never decoded
+/// whole: its records are found in its bytes, and each core decodes and parses
+/// [`PIECE_LINES`] records at a time (the piece's
 /// text stays in the cache while its rows are parsed; ~140 k fewer page faults reading a
 /// province month). Rows, cells and ledger are those of the whole text.
 fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'static str, ReadError> {
@@ -109,7 +110,11 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
     if let Some(csv) = delimited::CsvBytes::of(&raw) {
         let (rows, starts) = delimited::lines_unquoted(csv.bytes);
         let delim = csv.delimiter(path, &starts);
-        if delimited::plain_lines(csv.bytes, delim) {
+        let plain = delimited::plain_lines(csv.bytes, delim);
+        if plain || delimited::cuttable(csv.bytes, delim) {
+            // Quoted fields: the records are found in the bytes (quotes, line breaks and
+            // delimiters are ASCII, which GBK/GB18030 never uses inside a character).
+            let (rows, starts) = if plain { (rows, starts) } else { delimited::record_starts_quoted(csv.bytes, delim) };
             let at = |i: usize| starts.get(i).copied().unwrap_or(csv.bytes.len());
             in_two(
                 path,
@@ -122,31 +127,15 @@ fn read_csv_in_two(path: &Path, first: &mut FileVisitor<'_, '_>) -> Result<&'sta
                     while a < to {
                         let b = (a + PIECE_LINES).min(to);
                         let text = csv.text(at(a)..at(b), &mut buf);
-                        // Plain lines, as the whole file was found to be.
-                        delimited::parse_plain_records(&text, delim, &rows[a..b], visitor);
+                        if plain {
+                            // Plain lines, as the whole file was found to be.
+                            delimited::parse_plain_records(&text, delim, &rows[a..b], visitor);
+                        } else {
+                            delimited::parse_records(path, &text, delim, &rows[a..b], visitor)?;
+                        }
                         a = b;
                     }
                     Ok(())
-                },
-            )?;
-            return Ok(csv.encoding);
-        }
-        if delim.is_ascii() && delim != b'"' && delimited::no_lone_cr(csv.bytes) {
-            // Quoted fields: the records are found in the bytes (quotes, line breaks and
-            // delimiters are ASCII, which GBK/GB18030 never uses inside a character), and
-            // each core decodes and parses its half (a cut after a line feed decodes as the
-            // whole file does).
-            let (rows, starts) = delimited::record_starts_quoted(csv.bytes, delim);
-            let at = |i: usize| starts.get(i).copied().unwrap_or(csv.bytes.len());
-            in_two(
-                path,
-                rows.len(),
-                &delimited::csv_sheet_name(path),
-                first,
-                |a, b, visitor: &mut FileVisitor<'_, '_>| {
-                    let mut buf = String::new();
-                    let text = csv.text(at(a)..at(b), &mut buf);
-                    delimited::parse_records(path, &text, delim, &rows[a..b], visitor)
                 },
             )?;
             return Ok(csv.encoding);
@@ -167,7 +156,7 @@ fn text_in_two(
     first: &mut FileVisitor<'_, '_>,
 ) -> Result<(), ReadError> {
     let quoted = memchr::memchr(b'"', text.as_bytes()).is_some();
-    if quoted && !(delim.is_ascii() && delim != b'"' && delimited::no_lone_cr(text.as_bytes())) {
+    if quoted && !delimited::cuttable(text.as_bytes(), delim) {
         first.begin_sheet(sheet, Format::Csv, false);
         let rows = delimited::record_rows(text.as_bytes(), delim);
         delimited::parse_records(path, text, delim, &rows, first)?;
