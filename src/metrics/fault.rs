@@ -21,7 +21,8 @@ pub(crate) fn compute<'a>(
     ctx: &Ctx,
 ) -> PolarsResult<(Vec<MetricRow>, Units<'a>)> {
     let faults: Vec<usize> = idx.iter().copied().filter(|&i| t.order_type[i] == OrderType::Fault).collect();
-    // The customer units are found on the other core meanwhile.
+    // The reports' figures and the customer units' are two independent jobs (either core
+    // takes either).
     let (aggregated, found) = rayon::join(
         || {
             let df = frame(t, &faults, ctx)?;
@@ -41,18 +42,28 @@ pub(crate) fn compute<'a>(
                 ctx.small_sample(),
             )?;
             decode_labels(&mut out, t.branch.values(), t.product.values());
-            PolarsResult::Ok((df, out))
+            let top = top_values(t, &faults, &df, ctx)?;
+            PolarsResult::Ok((out, top))
         },
         || {
-            let r = units(t, faults.iter().copied(), earlier, ctx.config);
-            r
+            let found = units(t, faults.iter().copied(), earlier, ctx.config);
+            PolarsResult::Ok((repeat_customers(t, &found, ctx)?, found))
         },
     );
-    let (df, mut out) = aggregated?;
-    out.extend(repeat_customers(t, &found, ctx)?);
+    let (mut out, top) = aggregated?;
+    let (repeat, found) = found?;
+    out.extend(repeat);
+    out.extend(top);
+    Ok((out, found))
+}
+
+/// fault.top_phenomena and fault.top_causes per product (and the whole month), and every
+/// phenomenon's and cause's reports (the segments of fault.reports' change, SPEC §8.2).
+fn top_values(t: &Orders, faults: &[usize], df: &DataFrame, ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
+    let mut out = Vec::new();
     // Reports per product, the denominators of the top-N shares.
     let mut reports: FxHashMap<&str, f64> = FxHashMap::default();
-    for &i in &faults {
+    for &i in faults {
         *reports.entry(t.product.get(i)).or_default() += 1.0;
     }
     reports.insert("", faults.len() as f64);
@@ -61,7 +72,7 @@ pub(crate) fn compute<'a>(
         (MetricId::FaultTopCauses, "cause", t.cause.values()),
     ] {
         let mut rank: FxHashMap<String, usize> = FxHashMap::default();
-        for (product, value, n) in value_counts(&df, key, true, Some((t.product.values(), values)))? {
+        for (product, value, n) in value_counts(df, key, true, Some((t.product.values(), values)))? {
             // Every value's reports (the segments of fault.reports' change, SPEC §8.2).
             if product.is_empty() {
                 let group = if key == "cause" { Group::Cause(value.clone()) } else { Group::Phenomenon(value.clone()) };
@@ -85,7 +96,7 @@ pub(crate) fn compute<'a>(
             out.push(row);
         }
     }
-    Ok((out, found))
+    Ok(out)
 }
 
 /// The fault reports `faults` of `t` as a frame: branch, product, the flags and hours the
@@ -142,12 +153,40 @@ pub(crate) fn units<'a>(
     config: &Config,
 ) -> Units<'a> {
     // One sort of (customer, product, time, order id) puts each unit's reports together, in
-    // time order.
-    let mut reports: Vec<(&str, &str, i64, &str, usize)> = idx
+    // time order. Each report is sorted as numbers whose order never contradicts that one —
+    // the customer id's first sixteen bytes, the product's rank by name, the time — and the
+    // texts are read only when the first are equal (the same customer, mostly): a group's
+    // month has millions of reports, and comparing texts was most of this sort.
+    let products = t.product.values();
+    let mut by_name: Vec<u32> = (0..products.len() as u32).collect();
+    by_name.sort_unstable_by_key(|&c| &products[c as usize]);
+    let mut rank = vec![0u32; products.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        rank[c as usize] = r as u32;
+    }
+    let mut keyed: Vec<(u128, u32, i64, u32)> = idx
         .filter(|&i| t.order_type[i] == OrderType::Fault)
-        .filter_map(|i| Some((t.customer_id.get(i)?, t.product.get(i), t.created_at.0[i], t.order_id.get(i), i)))
+        .filter_map(|i| {
+            let customer = t.customer_id.get(i)?;
+            Some((super::prefix16(customer), rank[t.product.code(i) as usize], t.created_at.0[i], i as u32))
+        })
         .collect();
-    reports.sort_unstable();
+    let customer = |k: &(u128, u32, i64, u32)| t.customer_id.get(k.3 as usize).unwrap_or_default();
+    let order_id = |k: &(u128, u32, i64, u32)| t.order_id.get(k.3 as usize);
+    {
+        use rayon::slice::ParallelSliceMut as _;
+        keyed.par_sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| customer(a).cmp(customer(b)))
+                .then(a.1.cmp(&b.1))
+                .then(a.2.cmp(&b.2))
+                .then_with(|| order_id(a).cmp(order_id(b)))
+                .then(a.3.cmp(&b.3))
+        });
+    }
+    let reports: Vec<(&str, &str, i64, usize)> =
+        keyed.iter().map(|k| (customer(k), t.product.get(k.3 as usize), k.2, k.3 as usize)).collect();
+    drop(keyed);
     let mut before: FxHashMap<(&str, &str), Vec<i64>> = FxHashMap::default();
     if config.faults.repeat_window == RepeatWindow::Rolling {
         for i in (0..earlier.len()).filter(|&i| earlier.order_type[i] == OrderType::Fault) {
@@ -177,7 +216,7 @@ pub(crate) fn units<'a>(
         units.push(CustomerUnit { key, repeat, reports: k..end });
         k = end;
     }
-    Units { units, rows: reports.iter().map(|r| r.4).collect() }
+    Units { units, rows: reports.iter().map(|r| r.3).collect() }
 }
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
@@ -207,4 +246,85 @@ fn repeat_customers(t: &Orders, found: &Units, ctx: &Ctx) -> PolarsResult<Vec<Me
     )?;
     decode_labels(&mut rows, t.branch.values(), t.product.values());
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Source, WorkOrder};
+
+    /// A fault report: customer, product, hour of the month, order id.
+    fn report(customer: Option<&str>, product: &str, hour: i64, id: String, ty: OrderType) -> WorkOrder<'static> {
+        WorkOrder {
+            src: Source { sheet: 0, row: 2 },
+            order_id: id.into(),
+            order_type: ty,
+            branch: "东区".into(),
+            product: product.to_string().into(),
+            customer_id: customer.map(|c| c.to_string().into()),
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
+                + chrono::Duration::hours(hour),
+            deadline: None,
+            completed_at: None,
+            department: None,
+            channel: None,
+            category: None,
+            phenomenon: None,
+            cause: None,
+            preprocessed: None,
+            justified: None,
+            first_close: None,
+            content: None,
+            result: None,
+            reply_ok: None,
+            human_error: None,
+            site: None,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn units_are_the_reports_sorted_by_customer_product_time_and_id(
+            rows in proptest::collection::vec(
+                (proptest::option::of("(zy|zyadsl0123456789)[ab]{0,3}"), 0usize..4, 0i64..3, proptest::bool::weighted(0.9)),
+                0..80,
+            ),
+        ) {
+            // Customer ids that share their first sixteen bytes or differ in them, products
+            // whose codes are not in name order, few times, ids not in row order, and
+            // reports that are not faults or have no customer (left out).
+            let products = ["宽带", "E9", "ADSL", "E8"];
+            let orders: Orders = rows
+                .iter()
+                .enumerate()
+                .map(|(i, (c, p, h, fault))| {
+                    let ty = if *fault { OrderType::Fault } else { OrderType::Install };
+                    report(c.as_deref(), products[*p], *h, format!("GZ{}", (i * 7919) % 1009), ty)
+                })
+                .collect();
+            let mut config = Config::default();
+            config.faults.repeat_window = RepeatWindow::CalendarMonth;
+            let earlier = Orders::default();
+            let got = units(&orders, 0..orders.len(), &earlier, &config);
+            let mut want: Vec<(&str, &str, i64, &str, usize)> = (0..orders.len())
+                .filter(|&i| orders.order_type[i] == OrderType::Fault)
+                .filter_map(|i| {
+                    Some((orders.customer_id.get(i)?, orders.product.get(i), orders.created_at.0[i], orders.order_id.get(i), i))
+                })
+                .collect();
+            want.sort();
+            proptest::prop_assert_eq!(&got.rows, &want.iter().map(|w| w.4).collect::<Vec<_>>());
+            let mut at = 0;
+            for unit in &got.units {
+                let run = &want[unit.reports.clone()];
+                proptest::prop_assert_eq!(unit.reports.start, at);
+                proptest::prop_assert!(run.iter().all(|w| (w.0, w.1) == unit.key));
+                proptest::prop_assert_eq!(unit.repeat, run.len() >= 2);
+                at = unit.reports.end;
+            }
+            proptest::prop_assert_eq!(at, want.len());
+            let keys: Vec<_> = got.units.iter().map(|u| u.key).collect();
+            proptest::prop_assert!(keys.windows(2).all(|w| w[0] < w[1]), "one unit per key, in key order");
+        }
+    }
 }

@@ -146,7 +146,7 @@ impl OrderedCalls {
         let c = &calls;
         let order = by_time(
             &c.start_time.0,
-            |i| opt_prefix16(c.call_id.get(i)),
+            |i| c.call_id.get(i),
             |a, b| {
                 (c.call_id.get(a), c.caller.get(a), c.branch.get(a))
                     .cmp(&(c.call_id.get(b), c.caller.get(b), c.branch.get(b)))
@@ -223,14 +223,14 @@ pub fn compute_with_calls<'a>(
 
 /// Row indices in the order of a stable sort by (time, `tie`): the rows in (time, index)
 /// order, then `tie` only inside each run of equal times (a run is in index order, so a
-/// stable sort of it keeps equal rows as read). `key` is a number whose order never
-/// contradicts `tie`'s (see [`prefix16`]): a run is sorted on it first, reading each row's
-/// text once, and `tie` reads the texts only when two keys are equal. (A group's month has
-/// several calls a second: nearly every call is in a run, and comparing texts row by row
-/// there grew faster than the calls.)
-fn by_time(
+/// stable sort of it keeps equal rows as read). `tie` compares the rows' `id`s first (a
+/// missing id first): a run is sorted on a number made of its ids' first distinct bytes
+/// (see [`sort_ties`]), reading each row's id once, and `tie` is called only when two
+/// numbers are equal. (A group's month has several calls a second: nearly every call is in
+/// a run, and comparing texts row by row there grew faster than the calls.)
+fn by_time<'t>(
     times: &[i64],
-    key: impl Fn(usize) -> u128 + Sync,
+    id: impl Fn(usize) -> Option<&'t str> + Sync,
     tie: impl Fn(usize, usize) -> std::cmp::Ordering + Sync,
 ) -> Vec<u32> {
     let mut order = time_order(times);
@@ -240,15 +240,19 @@ fn by_time(
         mid += 1;
     }
     let (a, b) = order.split_at_mut(mid);
-    rayon::join(|| sort_ties(a, times, &key, &tie), || sort_ties(b, times, &key, &tie));
+    rayon::join(|| sort_ties(a, times, &id, &tie), || sort_ties(b, times, &id, &tie));
     order
 }
 
-/// Sort each run of equal times in `order` (which holds whole runs) by (`key`, `tie`).
-fn sort_ties(
+/// Sort each run of equal times in `order` (which holds whole runs) by (`id`, `tie`). The
+/// ids of a run mostly share their first bytes (a month's ids, a minute's calls, and more
+/// of them as the month grows): each row's key is the sixteen bytes of its id after those
+/// every id of the run shares ([`prefix16`]), so that equal keys — where `tie` reads the
+/// texts — are rare.
+fn sort_ties<'t>(
     order: &mut [u32],
     times: &[i64],
-    key: &impl Fn(usize) -> u128,
+    id: &impl Fn(usize) -> Option<&'t str>,
     tie: &impl Fn(usize, usize) -> std::cmp::Ordering,
 ) {
     let mut run_keys: Vec<(u128, u32)> = Vec::new();
@@ -257,8 +261,11 @@ fn sort_ties(
         let t = times[order[from] as usize];
         let to = from + order[from..].iter().take_while(|&&i| times[i as usize] == t).count();
         if to - from > 1 {
+            let run = &order[from..to];
+            let skip = shared_prefix(run.iter().filter_map(|&i| id(i as usize)));
             run_keys.clear();
-            run_keys.extend(order[from..to].iter().map(|&i| (key(i as usize), i)));
+            run_keys
+                .extend(run.iter().map(|&i| (id(i as usize).map_or(0, |s| prefix16_bytes(&s.as_bytes()[skip..])), i)));
             run_keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1 as usize, b.1 as usize)));
             for (slot, k) in order[from..to].iter_mut().zip(&run_keys) {
                 *slot = k.1;
@@ -266,6 +273,20 @@ fn sort_ties(
         }
         from = to;
     }
+}
+
+/// The length in bytes of the prefix every one of `texts` starts with (0 for none).
+fn shared_prefix<'t>(mut texts: impl Iterator<Item = &'t str>) -> usize {
+    let Some(first) = texts.next() else { return 0 };
+    let first = first.as_bytes();
+    let mut len = first.len();
+    for t in texts {
+        if len == 0 {
+            break;
+        }
+        len = first[..len].iter().zip(t.as_bytes()).take_while(|(a, b)| a == b).count();
+    }
+    len
 }
 
 /// Runs of rows already in time order that [`time_order`] merges instead of sorting every
@@ -298,10 +319,12 @@ fn time_order(times: &[i64]) -> Vec<u32> {
         }
         start = end;
         if runs.len() > MERGE_RUNS || rest.len() > times.len() / 4 {
-            use rayon::slice::ParallelSliceMut as _;
-            let mut keyed: Vec<(i64, u32)> = times.iter().copied().zip(0..).collect();
+            use rayon::prelude::*;
+            // Built, sorted and read back on both cores (at a group's month, 16 bytes for each
+            // of tens of millions of rows).
+            let mut keyed: Vec<(i64, u32)> = times.par_iter().copied().zip(0..times.len() as u32).collect();
             keyed.par_sort_unstable();
-            return keyed.into_iter().map(|k| k.1).collect();
+            return keyed.into_par_iter().map(|k| k.1).collect();
         }
     }
     {
@@ -384,18 +407,17 @@ fn merge_runs(times: &[i64], runs: &[Run<'_>], out: &mut [u32]) {
     }
 }
 
-/// [`prefix16`] of an optional text: a missing one first (0, as the empty text's; equal
-/// keys are told apart by the texts themselves).
-fn opt_prefix16(s: Option<&str>) -> u128 {
-    s.map_or(0, prefix16)
-}
-
 /// A text's first sixteen bytes as a number whose order is the texts' (big-endian, zero
 /// padded; equal numbers say nothing, so a sort compares the texts themselves then).
 fn prefix16(s: &str) -> u128 {
+    prefix16_bytes(s.as_bytes())
+}
+
+/// [`prefix16`] of bytes.
+fn prefix16_bytes(s: &[u8]) -> u128 {
     let mut b = [0u8; 16];
     let n = s.len().min(16);
-    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    b[..n].copy_from_slice(&s[..n]);
     u128::from_be_bytes(b)
 }
 
@@ -405,31 +427,70 @@ fn orders_and_surveys<'a>(
     ctx: &Ctx,
 ) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>, Vec<incident::Incident>)> {
     let o = &data.orders;
-    // Order ids are unique after deduplication: an unstable sort gives the one order. The
-    // first sixteen bytes of the id sit beside each index (big-endian, so their order is the
-    // text's; ids of a month share their first eight), so the sort reads the whole id only
-    // when those are equal.
+    // The parts below are independent of each other: they are joined as a tree, so that the
+    // core that finishes the calls' side first takes whatever parts are left (at a group's
+    // month the faults alone outlast the calls). The rows keep the order written.
+    let (ordered, (incidents, survey_rows)) = rayon::join(
+        || -> PolarsResult<_> {
+            let orders = order_id_order(o);
+            let ((install_rows, faults), (complaint_rows, (assess_rows, other_rows))) = rayon::join(
+                || {
+                    rayon::join(
+                        || install::compute(o, &orders, ctx),
+                        || fault::compute(o, &orders, &data.earlier_orders, ctx),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || complaint::compute(o, &orders, ctx),
+                        || rayon::join(|| assess::compute(o, &orders, ctx), || other_orders(o, &orders, ctx)),
+                    )
+                },
+            );
+            let (fault_rows, units) = faults?;
+            Ok(([install_rows?, fault_rows, complaint_rows?, assess_rows, other_rows?], units))
+        },
+        || {
+            rayon::join(
+                || incident::detect(o, &ctx.config.incidents),
+                || {
+                    let s = &data.surveys;
+                    let surveys = by_time(
+                        &s.surveyed_at.0,
+                        |i| s.survey_id.get(i),
+                        |a, b| (s.survey_id.get(a), s.order_id.get(a)).cmp(&(s.survey_id.get(b), s.order_id.get(b))),
+                    )
+                    .into_iter()
+                    .map(|i| i as usize)
+                    .collect::<Vec<usize>>();
+                    survey::compute(s, &surveys, ctx)
+                },
+            )
+        },
+    );
+    let ([install_rows, fault_rows, complaint_rows, assess_rows, other_rows], units) = ordered?;
+    let mut rows = install_rows;
+    rows.extend(fault_rows);
+    rows.extend(incident::compute(&incidents));
+    rows.extend(complaint_rows);
+    rows.extend(assess_rows);
+    rows.extend(survey_rows?);
+    rows.extend(other_rows);
+    Ok((rows, units, incidents))
+}
+
+/// The rows of `o` by order id. Order ids are unique after deduplication: an unstable sort
+/// gives the one order. The first sixteen bytes of the id sit beside each index
+/// (big-endian, so their order is the text's; ids of a month share their first eight), so
+/// the sort reads the whole id only when those are equal.
+fn order_id_order(o: &crate::model::Orders) -> Vec<usize> {
     let mut keyed: Vec<(u128, usize)> = (0..o.len()).map(|i| (prefix16(o.order_id.get(i)), i)).collect();
     keyed.sort_unstable_by(|&(pa, a), &(pb, b)| pa.cmp(&pb).then_with(|| o.order_id.get(a).cmp(o.order_id.get(b))));
-    let orders: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
-    let s = &data.surveys;
-    let surveys = by_time(
-        &s.surveyed_at.0,
-        |i| opt_prefix16(s.survey_id.get(i)),
-        |a, b| (s.survey_id.get(a), s.order_id.get(a)).cmp(&(s.survey_id.get(b), s.order_id.get(b))),
-    )
-    .into_iter()
-    .map(|i| i as usize)
-    .collect::<Vec<usize>>();
-    let mut rows = Vec::new();
-    rows.extend(install::compute(o, &orders, ctx)?);
-    let (fault_rows, units) = fault::compute(o, &orders, &data.earlier_orders, ctx)?;
-    rows.extend(fault_rows);
-    let incidents = incident::detect(o, &ctx.config.incidents);
-    rows.extend(incident::compute(&incidents));
-    rows.extend(complaint::compute(o, &orders, ctx)?);
-    rows.extend(assess::compute(o, &orders, ctx));
-    rows.extend(survey::compute(s, &surveys, ctx)?);
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// other.orders: orders of no other kind, per branch and product.
+fn other_orders(o: &crate::model::Orders, orders: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let other: Vec<usize> = orders.iter().copied().filter(|&i| o.order_type[i] == OrderType::Other).collect();
     let df = polars::prelude::DataFrame::new(
         other.len(),
@@ -439,13 +500,7 @@ fn orders_and_surveys<'a>(
             agg::flag("orders", &other, |_| true),
         ],
     )?;
-    rows.extend(agg::aggregate(
-        &df,
-        &[agg::count(MetricId::OtherOrders, "orders")],
-        agg::BY_BRANCH,
-        ctx.small_sample(),
-    )?);
-    Ok((rows, units, incidents))
+    agg::aggregate(&df, &[agg::count(MetricId::OtherOrders, "orders")], agg::BY_BRANCH, ctx.small_sample())
 }
 
 /// Stable sort: metrics in first-appearance order; within a metric total first, then
@@ -530,16 +585,20 @@ mod tests {
 
         #[test]
         fn by_time_is_a_stable_sort_by_time_then_the_tie(
-            rows in proptest::collection::vec((0i64..4, proptest::option::of("[ab]{0,18}"), 0u8..3), 0..60),
+            rows in proptest::collection::vec((0i64..4, proptest::option::of("(北|区)?[ab]{0,18}"), 0u8..3), 0..60),
         ) {
             // Few times, ids that often share their first sixteen bytes, missing ids, and
             // rows equal in every compared field (kept in reading order).
-            let tie = |a: usize, b: usize| rows[a].1.cmp(&rows[b].1);
-            let times: Vec<i64> = rows.iter().map(|r| r.0).collect();
-            let got = super::by_time(&times, |i| super::opt_prefix16(rows[i].1.as_deref()), tie);
-            let mut want: Vec<u32> = (0..rows.len() as u32).collect();
-            want.sort_by(|&a, &b| rows[a as usize].0.cmp(&rows[b as usize].0).then(tie(a as usize, b as usize)));
-            proptest::prop_assert_eq!(got, want);
+            by_time_sorts_as_the_stable_sort(&rows)?;
+        }
+
+        #[test]
+        fn by_time_sorts_ids_that_share_part_of_a_character(
+            rows in proptest::collection::vec((0i64..4, proptest::option::of("(北|区)[ab]{0,18}"), 0u8..3), 0..60),
+        ) {
+            // Every id starts with 北 or 区, which share two of their three bytes: a run's
+            // ids share at least those two, and the keys start inside a character.
+            by_time_sorts_as_the_stable_sort(&rows)?;
         }
 
         #[test]
@@ -568,5 +627,18 @@ mod tests {
         fn prefix16_tells_apart_texts_that_differ_in_sixteen_bytes(a in "[0-9A-Z]{16}", b in "[0-9A-Z]{16}") {
             proptest::prop_assert_eq!(prefix16(&a) == prefix16(&b), a == b);
         }
+    }
+
+    /// [`by_time`] of (time, id, other) rows is the stable sort by time then id.
+    fn by_time_sorts_as_the_stable_sort(
+        rows: &[(i64, Option<String>, u8)],
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let tie = |a: usize, b: usize| rows[a].1.cmp(&rows[b].1);
+        let times: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let got = super::by_time(&times, |i| rows[i].1.as_deref(), tie);
+        let mut want: Vec<u32> = (0..rows.len() as u32).collect();
+        want.sort_by(|&a, &b| rows[a as usize].0.cmp(&rows[b as usize].0).then(tie(a as usize, b as usize)));
+        proptest::prop_assert_eq!(got, want);
+        Ok(())
     }
 }
