@@ -157,13 +157,7 @@ pub(crate) fn units<'a>(
     // the customer id's first sixteen bytes, the product's rank by name, the time — and the
     // texts are read only when the first are equal (the same customer, mostly): a group's
     // month has millions of reports, and comparing texts was most of this sort.
-    let products = t.product.values();
-    let mut by_name: Vec<u32> = (0..products.len() as u32).collect();
-    by_name.sort_unstable_by_key(|&c| &products[c as usize]);
-    let mut rank = vec![0u32; products.len()];
-    for (r, &c) in by_name.iter().enumerate() {
-        rank[c as usize] = r as u32;
-    }
+    let rank = super::text_ranks(&t.product.values().iter().map(|v| &**v).collect::<Vec<&str>>());
     let mut keyed: Vec<(u128, u32, i64, u32)> = idx
         .filter(|&i| t.order_type[i] == OrderType::Fault)
         .filter_map(|i| {

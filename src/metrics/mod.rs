@@ -407,9 +407,25 @@ fn merge_runs(times: &[i64], runs: &[Run<'_>], out: &mut [u32]) {
     }
 }
 
+/// The rank of each of `texts` by text (equal texts, equal ranks): a dictionary column's
+/// codes sorted as their texts, without reading them.
+pub(crate) fn text_ranks(texts: &[&str]) -> Vec<u32> {
+    let mut by_text: Vec<u32> = (0..texts.len() as u32).collect();
+    by_text.sort_unstable_by_key(|&c| texts[c as usize]);
+    let mut rank = vec![0u32; texts.len()];
+    let mut r = 0;
+    for (k, w) in by_text.iter().enumerate() {
+        if k > 0 && texts[*w as usize] != texts[by_text[k - 1] as usize] {
+            r += 1;
+        }
+        rank[*w as usize] = r;
+    }
+    rank
+}
+
 /// A text's first sixteen bytes as a number whose order is the texts' (big-endian, zero
 /// padded; equal numbers say nothing, so a sort compares the texts themselves then).
-fn prefix16(s: &str) -> u128 {
+pub(crate) fn prefix16(s: &str) -> u128 {
     prefix16_bytes(s.as_bytes())
 }
 
@@ -620,6 +636,18 @@ mod tests {
                 let mut want: Vec<u32> = (0..times.len() as u32).collect();
                 want.sort_by_key(|&i| (times[i as usize], i));
                 proptest::prop_assert_eq!(super::time_order(&times), want);
+            }
+        }
+
+        #[test]
+        fn text_ranks_order_as_the_texts(texts in proptest::collection::vec("[ab北]{0,3}", 0..20)) {
+            // Short texts over three letters: many equal ones (equal ranks).
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let rank = super::text_ranks(&texts);
+            for a in 0..texts.len() {
+                for b in 0..texts.len() {
+                    proptest::prop_assert_eq!(rank[a].cmp(&rank[b]), texts[a].cmp(texts[b]));
+                }
             }
         }
 

@@ -393,10 +393,22 @@ pub(super) fn cases_table(b: &Builder, data: &Dataset) -> Table {
             (i, (sev.is_some(), sev.unwrap_or(0), t.justified[i] == Some(true), late))
         })
         .collect();
-    complaints.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| t.order_id.get(x.0).cmp(t.order_id.get(y.0))));
+    // Only the first `cases` are told: they are selected (a pass over every complaint), then
+    // sorted. The order is total (order ids are unique; the row last), so this is the order
+    // a sort of every complaint would give.
+    let serious = |x: &(usize, (bool, usize, bool, bool)), y: &(usize, (bool, usize, bool, bool))| {
+        y.1.cmp(&x.1).then_with(|| t.order_id.get(x.0).cmp(t.order_id.get(y.0))).then(x.0.cmp(&y.0))
+    };
+    let cases = b.config.report.cases;
+    if cases < complaints.len() {
+        if cases > 0 {
+            complaints.select_nth_unstable_by(cases - 1, serious);
+        }
+        complaints.truncate(cases);
+    }
+    complaints.sort_by(serious);
     let rows = complaints
         .into_iter()
-        .take(b.config.report.cases)
         .map(|(i, _)| {
             vec![
                 opt_text(t.channel.get(i)),

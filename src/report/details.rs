@@ -89,7 +89,7 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     let end = b.period.end();
     let t = &data.orders;
     // The late orders and their deadlines, read from the columns (no whole records).
-    let mut late: Vec<(usize, NaiveDateTime)> = (0..t.len())
+    let late: Vec<(usize, NaiveDateTime)> = (0..t.len())
         .filter(|&i| t.order_type[i] != OrderType::Other)
         .filter_map(|i| {
             let due = crate::metrics::orders::Due::at(t, i);
@@ -100,13 +100,28 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
         })
         .collect();
     // The department a late order is listed under (未填写 when the cell was empty).
-    let dept = |i: usize| t.department.get(i).unwrap_or(crate::metrics::complaint::NOT_GIVEN);
-    late.sort_by(|&(x, _), &(y, _)| {
-        dept(x)
-            .cmp(dept(y))
-            .then_with(|| t.order_type[x].cmp(&t.order_type[y]))
-            .then_with(|| t.order_id.get(x).cmp(t.order_id.get(y)))
+    // Sorted by (department, type, order id) as numbers whose order is theirs — the
+    // department's rank by name (a missing one ranks as 未填写), the type, the id's first
+    // sixteen bytes — reading the ids only when those are equal (order ids are unique).
+    let mut names: Vec<&str> = t.department.values().iter().map(|v| &**v).collect();
+    names.push(crate::metrics::complaint::NOT_GIVEN);
+    let rank = crate::metrics::text_ranks(&names);
+    let dept_rank = |i: usize| match t.department.code(i) {
+        crate::model::columns::NONE => rank[names.len() - 1],
+        c => rank[c as usize],
+    };
+    let mut keyed: Vec<(u32, OrderType, u128, usize, NaiveDateTime)> = late
+        .into_iter()
+        .map(|(i, due)| (dept_rank(i), t.order_type[i], crate::metrics::prefix16(t.order_id.get(i)), i, due))
+        .collect();
+    keyed.sort_unstable_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then_with(|| t.order_id.get(x.3).cmp(t.order_id.get(y.3)))
+            .then(x.3.cmp(&y.3))
     });
+    let late: Vec<(usize, NaiveDateTime)> = keyed.into_iter().map(|k| (k.3, k.4)).collect();
+    let dept = |i: usize| t.department.get(i).unwrap_or(crate::metrics::complaint::NOT_GIVEN);
     let rows = late
         .into_iter()
         .map(|(i, due)| {
