@@ -180,7 +180,12 @@ impl Quantiles {
                     None => missing.push(i as u32),
                 }
             }
-            present.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            // Rows are unique: an unstable sort gives the one order, on every core (a group's
+            // month has millions of restoration times).
+            {
+                use rayon::slice::ParallelSliceMut as _;
+                present.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            }
             sorted.push((c, present, missing));
         }
         Ok(Some(Quantiles { sorted }))

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::agg::{aggregate, code_col, count, decode_branches, flag, mean, rate, BY_BRANCH};
+use super::agg::{aggregate, count, decode_branches, mean, rate, BY_BRANCH};
 use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::config::SlDenominator;
 use std::borrow::Cow;
@@ -98,7 +98,7 @@ fn compute_with(t: Columns<'_>, ctx: &Ctx, direct: bool) -> PolarsResult<Vec<Met
         let queues = t.queue.values();
         level_rows(&mut by_queue, &specs[..3], "queue", &sums.queues, |c| queues[c as usize].to_string(), small)?;
         drop((t.answered, t.talk, t.resolved, t.wait));
-        rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code)?);
+        rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code, names.len())?);
         decode_branches(&mut rows, &names);
         rows.extend(days);
         rows.extend(by_queue);
@@ -185,7 +185,7 @@ fn compute_with(t: Columns<'_>, ctx: &Ctx, direct: bool) -> PolarsResult<Vec<Met
     // The frame's memory is given back before the repeat callers take theirs.
     drop(df);
     crate::memory::release_freed();
-    rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code)?);
+    rows.extend(repeat_callers(n, &t.start, &t.caller, ctx, &code, names.len())?);
     decode_branches(&mut rows, &names);
     rows.extend(days);
     rows.extend(by_queue);
@@ -354,85 +354,164 @@ fn day_text(day: i32) -> String {
 }
 
 /// calls.repeat_caller_rate: callers with another call within `repeat_call_hours` / distinct
-/// callers. A caller belongs to the branch of their first call of the month.
+/// callers. A caller belongs to the branch of their first call of the month (`code`, below
+/// `codes`).
 fn repeat_callers(
     n: usize,
     start: &Times,
     caller: &Text,
     ctx: &Ctx,
-    code: &impl Fn(usize) -> u32,
+    code: &(impl Fn(usize) -> u32 + Sync),
+    codes: usize,
 ) -> PolarsResult<Vec<MetricRow>> {
     let window = (ctx.config.calls.repeat_call_hours * 3600.0) as i64 * 1_000_000_000;
-    let times = &start.0;
-    // The calls are in time order, so grouping their positions by caller and sorting each
-    // group puts a caller's calls together in time order (ties in the canonical order). A
-    // caller is its number as an integer (no map of a million texts); other texts get
-    // numbers of their own.
-    let mut others: FxHashMap<&str, u64> = FxHashMap::default();
-    let keys: Vec<u64> = (0..n).map(|i| caller.get(i).map_or(NO_CALLER, |c| caller_key(c, &mut others))).collect();
-    drop(others);
-    let by_caller = group_by_caller(&keys, |pos| (keys[pos], pos as u32, code(pos)));
-    drop(keys);
-    let mut callers: Vec<(u32, bool)> = Vec::new();
-    for run in by_caller.chunk_by(|a, b| a.0 == b.0) {
-        let repeat = run.windows(2).any(|w| times[w[1].1 as usize] - times[w[0].1 as usize] <= window);
-        callers.push((run[0].2, repeat));
-    }
-    // No sort needed: the counts are sums of flags (exact in any order) and the rows are put
-    // in branch order afterwards.
-    let df = DataFrame::new(
-        callers.len(),
-        vec![
-            code_col("branch", &callers, |c| c.0),
-            flag("callers", &callers, |_| true),
-            flag("repeat", &callers, |c| c.1),
-        ],
+    let counts = repeat_counts(n, &start.0, caller, code, codes, window);
+    // The rate's rows as a frame of one row per caller would give them (sums of flags,
+    // exact in any order; the rows are put in branch order afterwards).
+    let specs = [rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")];
+    let small = ctx.small_sample();
+    let (callers, repeat) = counts.iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
+    let mut rows = Vec::new();
+    let f = |v: u64| Some(v as f64);
+    super::agg::level_rows(&mut rows, &specs, &[], &[], &[vec![f(repeat)]], &[vec![f(callers)]], small)?;
+    let groups: Vec<usize> = (0..codes).filter(|&c| counts[c].0 > 0).collect();
+    super::agg::level_rows(
+        &mut rows,
+        &specs,
+        &["branch"],
+        &[groups.iter().map(usize::to_string).collect()],
+        &[groups.iter().map(|&c| f(counts[c].1)).collect()],
+        &[groups.iter().map(|&c| f(counts[c].0)).collect()],
+        small,
     )?;
-    aggregate(&df, &[rate(MetricId::CallsRepeatCallerRate, "repeat", "callers")], BY_BRANCH, ctx.small_sample())
+    Ok(rows)
 }
 
-/// The key of a call without a caller (never a [`caller_key`]).
-const NO_CALLER: u64 = u64::MAX;
+/// Buckets the repeat-caller search spreads the callers over (by key): each bucket's calls
+/// are then looked at on their own, its callers' map small enough to stay in a core's cache.
+const CALLER_BUCKET_BITS: u32 = 10;
 
-/// The positions whose `keys` are not [`NO_CALLER`], as `item(position)`, grouped by key
-/// (an item must order by its key first), each group sorted; the groups in no particular
-/// order. A counting sort on a hash of the key into 65,536 buckets, then each bucket (a few
-/// dozen items at a province month) sorted on its own: cheaper than one sort of every item.
-fn group_by_caller<T: Copy + Ord + Default>(keys: &[u64], item: impl Fn(usize) -> T) -> Vec<T> {
-    const BITS: u32 = 16;
-    let bucket = |k: u64| (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize;
-    // starts[b] = where bucket b begins; after the scatter, where it ends.
-    let mut starts = vec![0usize; (1 << BITS) + 1];
-    for &k in keys.iter().filter(|&&k| k != NO_CALLER) {
-        starts[bucket(k) + 1] += 1;
-    }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    let mut out = vec![T::default(); starts[1 << BITS]];
-    let mut next = starts.clone();
-    for (pos, &k) in keys.iter().enumerate().filter(|(_, &k)| k != NO_CALLER) {
-        let b = bucket(k);
-        out[next[b]] = item(pos);
-        next[b] += 1;
-    }
-    for w in starts.windows(2) {
-        out[w[0]..w[1]].sort_unstable();
-    }
-    out
+/// Calls per piece of the repeat-caller search (a few in unit tests, so that callers span
+/// pieces).
+const CALLER_PIECE: usize = if cfg!(test) { 7 } else { 1 << 18 };
+
+/// A call of the repeat-caller search: its caller's [`caller_key`], time, position and
+/// branch code.
+#[derive(Clone, Copy, Default)]
+struct CallerCall {
+    key: u64,
+    time: i64,
+    pos: u32,
+    code: u32,
 }
 
-/// A caller as an integer: a number of up to 15 digits is itself (with its length, so that
-/// `0123` and `123` differ, and the top bit set); any other text is numbered from `others`
-/// (below 2^63, so the two never meet). Equal keys are equal texts.
-fn caller_key<'a>(c: &'a str, others: &mut FxHashMap<&'a str, u64>) -> u64 {
+/// A caller as the search tells callers apart: a number as its [`caller_key`], any other
+/// text as itself.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Caller<'a> {
+    Number(u64),
+    Text(&'a str),
+}
+
+/// For each branch code below `codes`: (callers, repeat callers) among the calls `0..n` (in
+/// time order, `times`) that have a caller. A caller belongs to the branch of its first call
+/// and repeats when two of its calls in a row are at most `window` apart. The calls are cut
+/// into pieces in order and each piece's calls put into buckets by caller (in order), on
+/// every core; then each bucket's calls, piece after piece, are its callers' calls in time
+/// order: one pass with a map of its callers finds them (buckets on every core too). No
+/// sort, and no map of every caller: a group's month has millions.
+fn repeat_counts(
+    n: usize,
+    times: &[i64],
+    caller: &Text,
+    code: &(impl Fn(usize) -> u32 + Sync),
+    codes: usize,
+    window: i64,
+) -> Vec<(u64, u64)> {
+    use rayon::prelude::*;
+    let buckets = 1usize << CALLER_BUCKET_BITS;
+    let bucket = |k: u64| (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - CALLER_BUCKET_BITS)) as usize;
+    let key = |i: usize| caller.get(i).map(caller_key);
+    let pieces = (n / CALLER_PIECE).clamp(1, 64);
+    let per = n.div_ceil(pieces).max(1);
+    let parts: Vec<(Vec<CallerCall>, Vec<usize>)> = (0..pieces)
+        .into_par_iter()
+        .map(|p| {
+            let range = (p * per).min(n)..((p + 1) * per).min(n);
+            // starts[b] = where bucket b begins; after the scatter `next[b]` is where it ends.
+            let mut starts = vec![0usize; buckets + 1];
+            for k in range.clone().filter_map(key) {
+                starts[bucket(k) + 1] += 1;
+            }
+            for b in 1..starts.len() {
+                starts[b] += starts[b - 1];
+            }
+            let mut next = starts.clone();
+            let mut calls = vec![CallerCall::default(); starts[buckets]];
+            for i in range {
+                if let Some(k) = key(i) {
+                    let b = bucket(k);
+                    calls[next[b]] = CallerCall { key: k, time: times[i], pos: i as u32, code: code(i) };
+                    next[b] += 1;
+                }
+            }
+            (calls, starts)
+        })
+        .collect();
+    let add = |mut a: Vec<(u64, u64)>, b: Vec<(u64, u64)>| {
+        for (x, y) in a.iter_mut().zip(b) {
+            x.0 += y.0;
+            x.1 += y.1;
+        }
+        a
+    };
+    (0..buckets)
+        .into_par_iter()
+        .map(|b| {
+            // Each caller's (branch code, last call's time, repeats).
+            let mut seen: FxHashMap<Caller<'_>, (u32, i64, bool)> = FxHashMap::default();
+            for (calls, starts) in &parts {
+                for c in &calls[starts[b]..starts[b + 1]] {
+                    let who = if c.key >> 63 == 1 {
+                        Caller::Number(c.key)
+                    } else {
+                        Caller::Text(caller.get(c.pos as usize).unwrap_or_default())
+                    };
+                    match seen.entry(who) {
+                        std::collections::hash_map::Entry::Occupied(mut e) => {
+                            let s = e.get_mut();
+                            s.2 |= c.time - s.1 <= window;
+                            s.1 = c.time;
+                        }
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert((c.code, c.time, false));
+                        }
+                    }
+                }
+            }
+            let mut counts = vec![(0u64, 0u64); codes];
+            for (code, _, repeat) in seen.into_values() {
+                counts[code as usize].0 += 1;
+                counts[code as usize].1 += u64::from(repeat);
+            }
+            counts
+        })
+        .reduce(|| vec![(0, 0); codes], add)
+}
+
+/// A caller's key: a number of up to 15 digits is itself (with its length, so that `0123`
+/// and `123` differ, and the top bit set); any other text is a hash of it (top bit clear;
+/// equal texts, equal keys — [`Caller`] tells such texts apart).
+fn caller_key(c: &str) -> u64 {
     let b = c.as_bytes();
     if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
         let v = b.iter().fold(0u64, |a, d| a * 10 + u64::from(d - b'0'));
         (1 << 63) | ((b.len() as u64) << 50) | v
     } else {
-        let n = others.len() as u64;
-        *others.entry(c).or_insert(n)
+        use std::hash::{BuildHasher as _, Hasher as _};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        h.write(b);
+        h.finish() & !(1 << 63)
     }
 }
 
@@ -533,42 +612,64 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn caller_keys_are_equal_exactly_when_the_texts_are(
-            a in "[0-9]{1,17}|[0-9a-z+]{1,6}", b in "[0-9]{1,17}|[0-9a-z+]{1,6}",
-        ) {
-            let mut others = FxHashMap::default();
-            let (ka, kb) = (caller_key(&a, &mut others), caller_key(&b, &mut others));
-            proptest::prop_assert_eq!(ka == kb, a == b, "{} {}", a, b);
+        fn caller_keys_of_numbers_are_equal_exactly_when_the_texts_are(a in "[0-9]{1,15}", b in "[0-9]{1,15}") {
+            proptest::prop_assert_eq!(caller_key(&a) == caller_key(&b), a == b, "{} {}", a, b);
+            proptest::prop_assert!(caller_key(&a) >> 63 == 1, "a number's key has the top bit");
         }
-    }
 
-    proptest::proptest! {
         #[test]
-        fn grouping_by_caller_keeps_each_callers_positions_in_order(
-            keys in proptest::collection::vec(proptest::prop_oneof![0u64..40, proptest::strategy::Just(NO_CALLER)], 0..400),
+        fn caller_keys_of_other_texts_are_hashes(a in "[0-9]{16,18}|[0-9a-z+]{1,6}") {
+            // Equal texts, equal keys; never a number's key (the search then compares texts).
+            proptest::prop_assume!(a.len() > 15 || !a.bytes().all(|b| b.is_ascii_digit()));
+            proptest::prop_assert_eq!(caller_key(&a), caller_key(&a.clone()));
+            proptest::prop_assert!(caller_key(&a) >> 63 == 0);
+        }
+
+        #[test]
+        fn repeat_counts_are_those_of_each_callers_calls_in_time_order(
+            calls in proptest::collection::vec(
+                (0i64..6, proptest::option::of("[0-9]{1,2}|0[0-9]|[a-c+]{1,2}|[0-9]{16}"), 0u32..3),
+                0..120,
+            ),
+            window in 0i64..3,
         ) {
-            let grouped = group_by_caller(&keys, |pos| (keys[pos], pos as u32));
-            // Each caller's run is contiguous and holds its positions ascending: the same
-            // pairs as a full sort of those with a caller, only the callers' order may differ.
-            let mut runs: Vec<Vec<(u64, u32)>> = grouped.chunk_by(|a, b| a.0 == b.0).map(<[_]>::to_vec).collect();
-            let mut sorted: Vec<(u64, u32)> =
-                keys.iter().enumerate().filter(|(_, &k)| k != NO_CALLER).map(|(p, &k)| (k, p as u32)).collect();
-            sorted.sort_unstable();
-            let distinct = { let mut k: Vec<u64> = sorted.iter().map(|p| p.0).collect(); k.dedup(); k.len() };
-            proptest::prop_assert_eq!(runs.len(), distinct);
-            runs.sort();
-            proptest::prop_assert_eq!(runs.concat(), sorted);
+            // Few callers (numbers, numbers with a leading zero, other texts, numbers too long
+            // to be keys), calls of equal times, calls without a caller, three branches; the
+            // calls span many of the test's pieces.
+            let mut calls = calls;
+            calls.sort_by_key(|c| c.0);
+            let mut times = Vec::new();
+            let mut caller = Text::default();
+            for c in &calls {
+                times.push(c.0);
+                caller.push_str(c.1.as_deref());
+            }
+            let code = |i: usize| calls[i].2;
+            let got = repeat_counts(calls.len(), &times, &caller, &code, 3, window);
+            let mut by_caller: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+            for (i, c) in calls.iter().enumerate() {
+                if let Some(who) = c.1.as_deref() {
+                    by_caller.entry(who).or_default().push(i);
+                }
+            }
+            let mut want = vec![(0u64, 0u64); 3];
+            for positions in by_caller.values() {
+                let repeat = positions.windows(2).any(|w| times[w[1]] - times[w[0]] <= window);
+                let c = &mut want[calls[positions[0]].2 as usize];
+                c.0 += 1;
+                c.1 += u64::from(repeat);
+            }
+            proptest::prop_assert_eq!(got, want);
         }
     }
 
     #[test]
     fn caller_keys_tell_leading_zeros_and_long_numbers_apart() {
-        let mut others = FxHashMap::default();
         let keys: Vec<u64> = ["123", "0123", "00123", "999999999999999", "1000000000000000", "1000000000000000"]
             .iter()
-            .map(|c| caller_key(c, &mut others))
+            .map(|c| caller_key(c))
             .collect();
-        assert_eq!(keys[4], keys[5], "the same 16-digit text, numbered once");
+        assert_eq!(keys[4], keys[5], "the same 16-digit text, the same key");
         let mut distinct = keys[..5].to_vec();
         distinct.sort_unstable();
         distinct.dedup();

@@ -26,23 +26,30 @@ pub(crate) fn compute<'a>(
     let (aggregated, found) = rayon::join(
         || {
             let df = frame(t, &faults, ctx)?;
-            let mut out = aggregate(
-                &df,
-                &[
-                    count(MetricId::FaultReports, "reports"),
-                    rate(MetricId::FaultRestoreOntimeRate, "ontime", "ontime_den"),
-                    count(MetricId::FaultPending, "pending"),
-                    mean(MetricId::FaultMeanRestoreHours, "hours"),
-                    quantile(MetricId::FaultRestoreHoursP50, "hours", 0.5),
-                    quantile(MetricId::FaultRestoreHoursP90, "hours", 0.9),
-                    rate(MetricId::FaultPreprocessRate, "pre_num", "pre_den"),
-                    rate(MetricId::FaultUnknownCauseRate, "unknown", "reports"),
-                ],
-                BY_BRANCH_PRODUCT,
-                ctx.small_sample(),
-            )?;
-            decode_labels(&mut out, t.branch.values(), t.product.values());
-            let top = top_values(t, &faults, &df, ctx)?;
+            // The figures and the top values: two more jobs.
+            let (out, top) = rayon::join(
+                || {
+                    let mut out = aggregate(
+                        &df,
+                        &[
+                            count(MetricId::FaultReports, "reports"),
+                            rate(MetricId::FaultRestoreOntimeRate, "ontime", "ontime_den"),
+                            count(MetricId::FaultPending, "pending"),
+                            mean(MetricId::FaultMeanRestoreHours, "hours"),
+                            quantile(MetricId::FaultRestoreHoursP50, "hours", 0.5),
+                            quantile(MetricId::FaultRestoreHoursP90, "hours", 0.9),
+                            rate(MetricId::FaultPreprocessRate, "pre_num", "pre_den"),
+                            rate(MetricId::FaultUnknownCauseRate, "unknown", "reports"),
+                        ],
+                        BY_BRANCH_PRODUCT,
+                        ctx.small_sample(),
+                    )?;
+                    decode_labels(&mut out, t.branch.values(), t.product.values());
+                    PolarsResult::Ok(out)
+                },
+                || top_values(t, &faults, &df, ctx),
+            );
+            let (out, top) = (out?, top?);
             PolarsResult::Ok((out, top))
         },
         || {
