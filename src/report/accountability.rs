@@ -201,14 +201,43 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
     let mut s = new_section("assess_detail", L::SheetAssessDetail, b);
     s.detail = true;
     let t = &data.orders;
-    let mut charges: Vec<&crate::metrics::assess::Charge> = a.charges.iter().collect();
-    charges.sort_by(|x, y| {
-        (x.item, &x.unit).cmp(&(y.item, &y.unit)).then_with(|| t.order_id.get(x.order).cmp(t.order_id.get(y.order)))
-    });
-    let rows = charges
-        .into_iter()
+    // Sorted by (item, unit, order id) as numbers whose order is theirs — the item, the
+    // unit's rank by name, the order id's first sixteen bytes — reading the ids only when
+    // those are equal (order ids are unique; the charge's place last).
+    let mut distinct: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    let unit_of: Vec<u32> = a
+        .charges
+        .iter()
         .map(|c| {
-            let o = t.row(c.order);
+            let next = distinct.len() as u32;
+            *distinct.entry(c.unit.as_str()).or_insert(next)
+        })
+        .collect();
+    let mut names = vec![""; distinct.len()];
+    for (name, &u) in &distinct {
+        names[u as usize] = name;
+    }
+    let ranks = crate::metrics::text_ranks(&names);
+    let unit_rank: Vec<u32> = unit_of.iter().map(|&u| ranks[u as usize]).collect();
+    let mut keyed: Vec<(crate::metrics::assess::Item, u32, u128, usize)> = a
+        .charges
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.item, unit_rank[k], crate::metrics::prefix16(t.order_id.get(c.order)), k))
+        .collect();
+    keyed.sort_unstable_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then_with(|| t.order_id.get(a.charges[x.3].order).cmp(t.order_id.get(a.charges[y.3].order)))
+            .then(x.3.cmp(&y.3))
+    });
+    let rows = keyed
+        .into_iter()
+        .map(|k| {
+            let c = &a.charges[k.3];
+            // The order's cells this table shows, read from the columns (no whole record).
+            let i = c.order;
+            let due = crate::metrics::orders::Due::at(t, i);
             let per_case = crate::numbers::yuan(c.amount);
             let rule = match &c.rule {
                 Some(word) => format!("“{word}”：{}{per_case}{}", b.text(item_label(c.item)), b.text(L::YuanPerCase)),
@@ -222,10 +251,10 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
             vec![
                 V::Text(b.text(item_label(c.item))),
                 V::Text(c.unit.clone()),
-                V::Text(o.order_id.to_string()),
-                V::Time(o.created_at),
-                deadline(crate::metrics::orders::Due::of(&o), b.config).map_or(V::Empty, V::Time),
-                o.completed_at.map_or(V::Text(b.text(L::Open)), V::Time),
+                V::Text(t.order_id.get(i).to_string()),
+                V::Time(t.created_at.get(i)),
+                deadline(due, b.config).map_or(V::Empty, V::Time),
+                t.completed_at.get(i).map_or(V::Text(b.text(L::Open)), V::Time),
                 V::Num(c.amount, Unit::Yuan),
                 V::Text(rule),
             ]

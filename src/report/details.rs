@@ -176,17 +176,31 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
         Some(false) => V::Text(b.text(no)),
         None => V::Empty,
     };
-    let mut list: Vec<crate::model::Survey> = dissatisfied.into_iter().map(|i| t.row(i)).collect();
-    let branch = |s: &crate::model::Survey| s.branch.as_deref().unwrap_or_default().to_string();
-    list.sort_by(|a, c| {
-        (a.branch.as_deref().unwrap_or_default())
-            .cmp(c.branch.as_deref().unwrap_or_default())
-            .then(a.surveyed_at.cmp(&c.surveyed_at))
-            .then(a.survey_id.cmp(&c.survey_id))
+    // In (branch, time, survey id) order, as a stable sort: sorted as numbers whose order is
+    // theirs — the branch's rank by name (a missing one as the empty name), the time, the
+    // id's first sixteen bytes (a missing id first) — the ids read only when those are
+    // equal, the row last.
+    let mut names: Vec<&str> = t.branch.values().iter().map(|v| &**v).collect();
+    names.push("");
+    let rank = crate::metrics::text_ranks(&names);
+    let branch_rank = |i: usize| match t.branch.code(i) {
+        crate::model::columns::NONE => rank[names.len() - 1],
+        c => rank[c as usize],
+    };
+    let id_key = |i: usize| t.survey_id.get(i).map_or((false, 0), |id| (true, crate::metrics::prefix16(id)));
+    let mut keyed: Vec<(u32, i64, (bool, u128), usize)> =
+        dissatisfied.into_iter().map(|i| (branch_rank(i), t.surveyed_at.0[i], id_key(i), i)).collect();
+    keyed.sort_unstable_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then_with(|| t.survey_id.get(x.3).cmp(&t.survey_id.get(y.3)))
+            .then(x.3.cmp(&y.3))
     });
-    let rows = list
+    let branch = |s: &crate::model::Survey| s.branch.as_deref().unwrap_or_default().to_string();
+    let rows = keyed
         .into_iter()
-        .map(|sv| {
+        .map(|k| {
+            let sv = t.row(k.3);
             let order = sv.order_id.as_deref();
             let satisfaction = match (sv.score, sv.satisfied) {
                 (Some(score), _) => V::Text(crate::ingest::value::format_number(score)),
