@@ -517,7 +517,7 @@ fn caller_key(c: &str) -> u64 {
 
 /// The branch names by code, and the code of calls without a branch: [`UNKNOWN_BRANCH`]'s
 /// (one name, one group, as when grouping on the text).
-fn branch_names(branch: &Dict) -> (Vec<&str>, u32) {
+pub(super) fn branch_names(branch: &Dict) -> (Vec<&str>, u32) {
     let mut names: Vec<&str> = branch.values().iter().map(|v| &**v).collect();
     let unknown = match names.iter().position(|n| *n == UNKNOWN_BRANCH) {
         Some(p) => p as u32,

@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use std::collections::BTreeMap;
 
-use super::agg::{aggregate, count, flag, rate, str_col, BY_BRANCH};
+use super::agg::{aggregate, code_col, count, decode_branches, flag, rate, BY_BRANCH};
 use super::{Ctx, Group, MetricId, MetricRow, UNKNOWN_BRANCH};
 use crate::model::Surveys;
 
@@ -18,10 +18,17 @@ pub(crate) fn dissatisfied(t: &Surveys, i: usize) -> bool {
 pub(super) fn compute(t: &Surveys, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec<MetricRow>> {
     let s = idx;
     let c = &t.contacted;
+    // The branch is grouped on as its dictionary code (a survey without one as
+    // UNKNOWN_BRANCH's), the rows given their names back afterwards.
+    let (names, unknown) = super::calls::branch_names(&t.branch);
+    let code = |i: usize| match t.branch.code(i) {
+        crate::model::columns::NONE => unknown,
+        c => c,
+    };
     let df = DataFrame::new(
         s.len(),
         vec![
-            str_col("branch", s, |&i| t.branch.get(i).unwrap_or(UNKNOWN_BRANCH)),
+            code_col("branch", s, |&i| code(i)),
             flag("attempted", s, |_| true),
             flag("contacted", s, |&i| c[i]),
             flag("sat_num", s, |&i| c[i] && t.satisfied[i] == Some(true)),
@@ -46,6 +53,7 @@ pub(super) fn compute(t: &Surveys, idx: &[usize], ctx: &Ctx) -> PolarsResult<Vec
         BY_BRANCH,
         ctx.small_sample(),
     )?;
+    decode_branches(&mut rows, &names);
     rows.extend(reasons(t, idx, ctx));
     Ok(rows)
 }
@@ -81,4 +89,59 @@ fn reasons(t: &Surveys, idx: &[usize], ctx: &Ctx) -> Vec<MetricRow> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::{Source, Survey};
+
+    fn survey(branch: Option<&'static str>, contacted: bool, satisfied: Option<bool>) -> Survey<'static> {
+        Survey {
+            src: Source { sheet: 0, row: 2 },
+            survey_id: None,
+            order_id: None,
+            branch: branch.map(Into::into),
+            surveyed_at: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            contacted,
+            satisfied,
+            score: None,
+            timely: None,
+            attitude: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn surveys_without_a_branch_count_under_the_unknown_branch() {
+        // Branches grouped on as codes: a survey without one (its order gave none either)
+        // is 未知分公司's, a name of its own beside the others.
+        let t: Surveys = [
+            survey(Some("东区"), true, Some(true)),
+            survey(None, true, Some(false)),
+            survey(Some("西区"), false, None),
+            survey(None, true, Some(true)),
+            survey(Some("东区"), true, Some(false)),
+        ]
+        .into_iter()
+        .collect();
+        let config = Config::default();
+        let ctx = Ctx { config: &config, period: "2026-10".parse().unwrap() };
+        let rows = compute(&t, &(0..t.len()).collect::<Vec<_>>(), &ctx).unwrap();
+        let sat = |branch: &str| {
+            rows.iter()
+                .find(|r| r.metric == MetricId::SurveySatisfactionRate && r.branch == branch && r.group == Group::None)
+                .map(|r| (r.numerator, r.denominator))
+        };
+        assert_eq!(sat(""), Some((Some(2.0), Some(4.0))));
+        assert_eq!(sat("东区"), Some((Some(1.0), Some(2.0))));
+        assert_eq!(sat(UNKNOWN_BRANCH), Some((Some(1.0), Some(2.0))));
+        let attempted = |branch: &str| {
+            rows.iter().find(|r| r.metric == MetricId::SurveyAttempted && r.branch == branch).and_then(|r| r.numerator)
+        };
+        assert_eq!(attempted("西区"), Some(1.0));
+        assert_eq!(attempted(UNKNOWN_BRANCH), Some(2.0));
+        assert!(rows.iter().all(|r| r.branch.parse::<u32>().is_err()), "every code named again");
+    }
 }
