@@ -185,9 +185,6 @@ pub(crate) fn units<'a>(
                 .then(a.3.cmp(&b.3))
         });
     }
-    let reports: Vec<(&str, &str, i64, usize)> =
-        keyed.iter().map(|k| (customer(k), t.product.get(k.3 as usize), k.2, k.3 as usize)).collect();
-    drop(keyed);
     let mut before: FxHashMap<(&str, &str), Vec<i64>> = FxHashMap::default();
     if config.faults.repeat_window == RepeatWindow::Rolling {
         for i in (0..earlier.len()).filter(|&i| earlier.order_type[i] == OrderType::Fault) {
@@ -197,15 +194,13 @@ pub(crate) fn units<'a>(
         }
     }
     let days = i64::from(config.faults.rolling_days) * 86_400 * 1_000_000_000;
+    // A unit is a run of one customer's reports of one product (equal ranks, equal products).
+    let same =
+        |a: &(u128, u32, i64, u32), b: &(u128, u32, i64, u32)| a.0 == b.0 && a.1 == b.1 && customer(a) == customer(b);
     let mut units = Vec::new();
     let mut k = 0;
-    while k < reports.len() {
-        let key = (reports[k].0, reports[k].1);
-        let mut end = k + 1;
-        while end < reports.len() && (reports[end].0, reports[end].1) == key {
-            end += 1;
-        }
-        let run = &reports[k..end];
+    for run in keyed.chunk_by(same) {
+        let key = (customer(&run[0]), t.product.get(run[0].3 as usize));
         let repeat = match config.faults.repeat_window {
             RepeatWindow::CalendarMonth => run.len() >= 2,
             RepeatWindow::Rolling => {
@@ -214,10 +209,10 @@ pub(crate) fn units<'a>(
                 run.iter().any(|r| times.iter().any(|&x| x < r.2 && x >= r.2 - days))
             }
         };
-        units.push(CustomerUnit { key, repeat, reports: k..end });
-        k = end;
+        units.push(CustomerUnit { key, repeat, reports: k..k + run.len() });
+        k += run.len();
     }
-    Units { units, rows: reports.iter().map(|r| r.3).collect() }
+    Units { units, rows: keyed.iter().map(|r| r.3 as usize).collect() }
 }
 
 /// fault.customers, fault.repeat_customers, fault.repeat_rate. The unit is a customer of a
@@ -252,34 +247,17 @@ fn repeat_customers(t: &Orders, found: &Units, ctx: &Ctx) -> PolarsResult<Vec<Me
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Source, WorkOrder};
+    use crate::model::WorkOrder;
 
     /// A fault report: customer, product, hour of the month, order id.
     fn report(customer: Option<&str>, product: &str, hour: i64, id: String, ty: OrderType) -> WorkOrder<'static> {
+        let blank = WorkOrder::blank(ty);
         WorkOrder {
-            src: Source { sheet: 0, row: 2 },
             order_id: id.into(),
-            order_type: ty,
-            branch: "东区".into(),
             product: product.to_string().into(),
             customer_id: customer.map(|c| c.to_string().into()),
-            created_at: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
-                + chrono::Duration::hours(hour),
-            deadline: None,
-            completed_at: None,
-            department: None,
-            channel: None,
-            category: None,
-            phenomenon: None,
-            cause: None,
-            preprocessed: None,
-            justified: None,
-            first_close: None,
-            content: None,
-            result: None,
-            reply_ok: None,
-            human_error: None,
-            site: None,
+            created_at: blank.created_at + chrono::Duration::hours(hour),
+            ..blank
         }
     }
 

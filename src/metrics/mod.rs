@@ -423,6 +423,20 @@ pub(crate) fn text_ranks(texts: &[&str]) -> Vec<u32> {
     rank
 }
 
+/// Each row's rank by its text in a dictionary column, a missing value ranking as the text
+/// `missing` ([`text_ranks`] of its values): the rows sorted as their texts without reading
+/// them.
+pub(crate) fn dict_ranks<'d>(dict: &'d crate::model::columns::Dict, missing: &str) -> impl Fn(usize) -> u32 + 'd {
+    let mut names: Vec<&str> = dict.values().iter().map(|v| &**v).collect();
+    names.push(missing);
+    let rank = text_ranks(&names);
+    let none = rank[names.len() - 1];
+    move |i| match dict.code(i) {
+        crate::model::columns::NONE => none,
+        c => rank[c as usize],
+    }
+}
+
 /// A text's first sixteen bytes as a number whose order is the texts' (big-endian, zero
 /// padded; equal numbers say nothing, so a sort compares the texts themselves then).
 pub(crate) fn prefix16(s: &str) -> u128 {

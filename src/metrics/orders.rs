@@ -120,33 +120,14 @@ impl OrderFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Source;
 
     fn order(ty: OrderType, created: &str, deadline: Option<&str>, done: Option<&str>) -> WorkOrder<'static> {
         let p = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         WorkOrder {
-            src: Source { sheet: 0, row: 2 },
-            order_id: "X".into(),
-            order_type: ty,
-            branch: "东区".into(),
-            product: "E8".into(),
-            customer_id: Some("c".into()),
             created_at: p(created),
             deadline: deadline.map(p),
             completed_at: done.map(p),
-            department: None,
-            channel: None,
-            category: None,
-            phenomenon: None,
-            cause: None,
-            preprocessed: None,
-            justified: None,
-            first_close: None,
-            content: None,
-            result: None,
-            reply_ok: None,
-            human_error: None,
-            site: None,
+            ..WorkOrder::blank(ty)
         }
     }
 

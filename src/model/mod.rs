@@ -263,6 +263,40 @@ table! {
     }
 }
 
+#[cfg(test)]
+impl WorkOrder<'static> {
+    /// A work order for unit tests: order X, 东区, E8, customer c, created 2026-10-01 00:00,
+    /// every other cell empty.
+    pub(crate) fn blank(order_type: OrderType) -> Self {
+        WorkOrder {
+            src: Source { sheet: 0, row: 2 },
+            order_id: "X".into(),
+            order_type,
+            branch: "东区".into(),
+            product: "E8".into(),
+            customer_id: Some("c".into()),
+            created_at: chrono::NaiveDate::from_ymd_opt(2026, 10, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap_or_default(),
+            deadline: None,
+            completed_at: None,
+            department: None,
+            channel: None,
+            category: None,
+            phenomenon: None,
+            cause: None,
+            preprocessed: None,
+            justified: None,
+            first_close: None,
+            content: None,
+            result: None,
+            reply_ok: None,
+            human_error: None,
+            site: None,
+        }
+    }
+}
+
 impl Orders {
     /// For each of `ids` that an order has, `value` of the last such order that has one: one
     /// pass over the orders, a map of the ids asked only (never of every order).

@@ -103,13 +103,7 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
     // Sorted by (department, type, order id) as numbers whose order is theirs — the
     // department's rank by name (a missing one ranks as 未填写), the type, the id's first
     // sixteen bytes — reading the ids only when those are equal (order ids are unique).
-    let mut names: Vec<&str> = t.department.values().iter().map(|v| &**v).collect();
-    names.push(crate::metrics::complaint::NOT_GIVEN);
-    let rank = crate::metrics::text_ranks(&names);
-    let dept_rank = |i: usize| match t.department.code(i) {
-        crate::model::columns::NONE => rank[names.len() - 1],
-        c => rank[c as usize],
-    };
+    let dept_rank = crate::metrics::dict_ranks(&t.department, crate::metrics::complaint::NOT_GIVEN);
     let mut keyed: Vec<(u32, OrderType, u128, usize, NaiveDateTime)> = late
         .into_iter()
         .map(|(i, due)| (dept_rank(i), t.order_type[i], crate::metrics::prefix16(t.order_id.get(i)), i, due))
@@ -180,13 +174,7 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
     // theirs — the branch's rank by name (a missing one as the empty name), the time, the
     // id's first sixteen bytes (a missing id first) — the ids read only when those are
     // equal, the row last.
-    let mut names: Vec<&str> = t.branch.values().iter().map(|v| &**v).collect();
-    names.push("");
-    let rank = crate::metrics::text_ranks(&names);
-    let branch_rank = |i: usize| match t.branch.code(i) {
-        crate::model::columns::NONE => rank[names.len() - 1],
-        c => rank[c as usize],
-    };
+    let branch_rank = crate::metrics::dict_ranks(&t.branch, "");
     let id_key = |i: usize| t.survey_id.get(i).map_or((false, 0), |id| (true, crate::metrics::prefix16(id)));
     let mut keyed: Vec<(u32, i64, (bool, u128), usize)> =
         dissatisfied.into_iter().map(|i| (branch_rank(i), t.surveyed_at.0[i], id_key(i), i)).collect();
