@@ -443,6 +443,24 @@ pub(crate) fn prefix16(s: &str) -> u128 {
     prefix16_bytes(s.as_bytes())
 }
 
+/// A text's first fifteen bytes (zero padded) and its length (16 for any longer) as a number
+/// whose order is the texts': equal numbers are equal texts when the text is shorter than
+/// sixteen bytes ([`is_whole`]); only longer texts must be compared themselves on a tie.
+/// For ids that repeat (a customer's reports): their ties are read from the keys alone.
+pub(crate) fn key15(s: &str) -> u128 {
+    let b = s.as_bytes();
+    let mut k = [0u8; 16];
+    let n = b.len().min(15);
+    k[..n].copy_from_slice(&b[..n]);
+    k[15] = b.len().min(16) as u8;
+    u128::from_be_bytes(k)
+}
+
+/// Whether a [`key15`] holds its whole text (so that equal keys are equal texts).
+pub(crate) fn is_whole(key: u128) -> bool {
+    (key as u8) < 16
+}
+
 /// [`prefix16`] of bytes.
 fn prefix16_bytes(s: &[u8]) -> u128 {
     let mut b = [0u8; 16];
@@ -557,7 +575,7 @@ pub fn sort_rows(rows: &mut [MetricRow], config: &Config) {
 
 #[cfg(test)]
 mod tests {
-    use super::{prefix16, OrderedCalls};
+    use super::{is_whole, key15, prefix16, OrderedCalls};
     use crate::model::{Call, Calls, Source};
     use std::borrow::Cow;
 
@@ -605,6 +623,31 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn key15_orders_as_the_texts_and_equal_whole_keys_are_equal_texts(
+            a in "[\\x00-\\x7f北]{0,18}",
+            b in "[\\x00-\\x7f北]{0,18}",
+        ) {
+            // NUL bytes (the padding's value) and texts either side of fifteen bytes.
+            let (ka, kb) = (key15(&a), key15(&b));
+            if ka != kb {
+                proptest::prop_assert_eq!(ka.cmp(&kb), a.cmp(&b), "{:?} {:?}", a, b);
+            } else if is_whole(ka) {
+                proptest::prop_assert_eq!(&a, &b);
+            }
+            proptest::prop_assert_eq!(is_whole(ka), a.len() < 16);
+        }
+
+        #[test]
+        fn key15_of_ids_that_share_their_start(a in "\\x00{0,3}[ab\\x00]{0,16}", b in "\\x00{0,3}[ab\\x00]{0,16}") {
+            let (ka, kb) = (key15(&a), key15(&b));
+            if ka != kb {
+                proptest::prop_assert_eq!(ka.cmp(&kb), a.cmp(&b), "{:?} {:?}", a, b);
+            } else if is_whole(ka) {
+                proptest::prop_assert_eq!(&a, &b);
+            }
+        }
+
         #[test]
         fn prefix16_never_contradicts_the_texts_order(a in "[\\x00-\\x7f北]{0,20}", b in "[\\x00-\\x7f北]{0,20}") {
             let (pa, pb) = (prefix16(&a), prefix16(&b));

@@ -280,21 +280,34 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
     s
 }
 
-/// The period's escalated complaints, by channel, branch and order id.
-fn escalated(data: &Dataset, b: &Builder) -> Vec<usize> {
+/// The period's escalated complaints, by channel, branch and order id (each distinct channel
+/// matched against the escalation words once; sorted as numbers whose order is the texts' —
+/// the channel's and branch's ranks, the id's first sixteen bytes — the ids read on ties only).
+/// Computed once per report: its detail page and its sentences read the same list.
+pub(super) fn escalated(data: &Dataset, b: &Builder) -> Vec<usize> {
     let t = &data.orders;
     let words = &b.config.complaints.escalation_channels;
-    let mut v: Vec<usize> = (0..t.len())
-        .filter(|&i| t.order_type[i] == OrderType::Complaint && escalation_severity(t.channel.get(i), words).is_some())
+    let escalates: Vec<bool> =
+        t.channel.values().iter().map(|c| escalation_severity(Some(c), words).is_some()).collect();
+    // A missing channel never escalates: its rank is never read.
+    let channel_rank = crate::metrics::dict_ranks(&t.channel, "");
+    let branch_rank = crate::metrics::text_ranks(&t.branch.values().iter().map(|v| &**v).collect::<Vec<&str>>());
+    let mut keyed: Vec<(u32, u32, u128, usize)> = (0..t.len())
+        .filter(|&i| {
+            let c = t.channel.code(i);
+            t.order_type[i] == OrderType::Complaint && c != crate::model::columns::NONE && escalates[c as usize]
+        })
+        .map(|i| {
+            (channel_rank(i), branch_rank[t.branch.code(i) as usize], crate::metrics::prefix16(t.order_id.get(i)), i)
+        })
         .collect();
-    v.sort_by(|&x, &y| {
-        (t.channel.get(x), t.branch.get(x), t.order_id.get(x)).cmp(&(
-            t.channel.get(y),
-            t.branch.get(y),
-            t.order_id.get(y),
-        ))
+    keyed.sort_unstable_by(|x, y| {
+        (x.0, x.1, x.2)
+            .cmp(&(y.0, y.1, y.2))
+            .then_with(|| t.order_id.get(x.3).cmp(t.order_id.get(y.3)))
+            .then(x.3.cmp(&y.3))
     });
-    v
+    keyed.into_iter().map(|k| k.3).collect()
 }
 
 fn handling(b: &Builder, t: &Orders, i: usize) -> V {
@@ -309,14 +322,14 @@ fn handling(b: &Builder, t: &Orders, i: usize) -> V {
     V::Text(b.text(l))
 }
 
-/// 明细-越级投诉: every escalated complaint.
-pub(super) fn escalation_detail(b: &Builder, data: &Dataset) -> Section {
+/// 明细-越级投诉: every escalated complaint ([`escalated`]).
+pub(super) fn escalation_detail(b: &Builder, data: &Dataset, escalated: &[usize]) -> Section {
     let mut s = new_section("escalation_detail", L::SheetEscalationDetail, b);
     s.detail = true;
     let t = &data.orders;
-    let rows = escalated(data, b)
-        .into_iter()
-        .map(|i| {
+    let rows = escalated
+        .iter()
+        .map(|&i| {
             vec![
                 opt_text(t.channel.get(i)),
                 V::Text(t.branch.get(i).to_string()),
@@ -354,13 +367,14 @@ pub(super) fn escalation_detail(b: &Builder, data: &Dataset) -> Section {
 }
 
 /// Per escalation channel (most complaints first): the count, the count per branch and the
-/// first [`QUOTED_CASES`] cases' category and content (first 60 characters).
-pub(crate) fn escalation_facts(b: &Builder, data: &Dataset) -> Vec<EscalationFact> {
+/// first [`QUOTED_CASES`] cases' category and content (first 60 characters), from the
+/// [`escalated`] complaints.
+pub(crate) fn escalation_facts(data: &Dataset, escalated: &[usize]) -> Vec<EscalationFact> {
     let t = &data.orders;
     let mut out: Vec<EscalationFact> = Vec::new();
     // Each channel's cases' branches (all of them, quoted or not).
     let mut branch_lists: Vec<Vec<&str>> = Vec::new();
-    for i in escalated(data, b) {
+    for &i in escalated {
         let channel = t.channel.get(i).unwrap_or(NOT_GIVEN);
         if out.last().is_none_or(|f| f.name != channel) {
             out.push(EscalationFact {

@@ -448,21 +448,31 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
     let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(*m, "")).collect();
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
-    let assessment = if rollup.is_some() {
-        crate::metrics::assess::Assessment::from_rows(rows)
-    } else {
-        let t = &data.orders;
-        // Only complaints are assessed: sort those, not every order.
-        let mut by_id: Vec<usize> =
-            (0..t.len()).filter(|&i| t.order_type[i] == crate::model::OrderType::Complaint).collect();
-        by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
-        crate::metrics::assess::assess(t, &by_id, config, period)
-    };
-    let mut complaint = complaint::section(&b);
+    // The complaints' assessment, the escalated complaints and the typical cases are read by
+    // more than one page or sentence: each is computed once, the three on whichever core is free.
     let records = rollup.is_none();
-    if records {
-        complaint.tables.push(accountability::cases_table(&b, data));
-    }
+    let (assessment, (escalated, cases)) = rayon::join(
+        || {
+            if rollup.is_some() {
+                crate::metrics::assess::Assessment::from_rows(rows)
+            } else {
+                let t = &data.orders;
+                // Only complaints are assessed: sort those, not every order.
+                let mut by_id: Vec<usize> =
+                    (0..t.len()).filter(|&i| t.order_type[i] == crate::model::OrderType::Complaint).collect();
+                by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
+                crate::metrics::assess::assess(t, &by_id, config, period)
+            }
+        },
+        || {
+            rayon::join(
+                || accountability::escalated(data, &b),
+                || records.then(|| accountability::cases_table(&b, data)),
+            )
+        },
+    );
+    let mut complaint = complaint::section(&b);
+    complaint.tables.extend(cases);
     // The hotline is staffed for the whole: neither a branch nor a roll-up of separately
     // staffed parts has a staffing page.
     let staffing_page = matches!(scope, Scope::Whole).then(|| staffing::section(&b, staffing));
@@ -481,18 +491,19 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
     .into_iter()
     .flatten()
     .collect();
-    // Pages of records: a roll-up has none.
+    // Pages of records (most of this stage's work): a roll-up has none.
     if records {
-        // Each page of records is built on whichever core is free (most of this stage's work).
         let pages: [&(dyn Fn() -> Section + Sync); 6] = [
             &|| incident::section(&b, data, incidents),
             &|| details::repeat_detail(&b, data, incidents, fault_units),
             &|| details::late_detail(&b, data),
             &|| accountability::assess_detail(&b, data, &assessment),
-            &|| accountability::escalation_detail(&b, data),
+            &|| accountability::escalation_detail(&b, data, &escalated),
             &|| details::dissatisfied_detail(&b, data),
         ];
-        sections.par_extend(pages.par_iter().with_max_len(1).map(|page| page()));
+        // The longest first (as measured at a group's month): no core is left alone with a
+        // long page at the end while the other waits.
+        sections.extend(longest_first(&pages, &[3, 2, 5, 1, 4, 0]));
     }
     sections.push(match (&branch, rollup) {
         (Some(_), _) => quality::branch_section(&b, data),
@@ -528,10 +539,31 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
         incidents: incident::facts(&b, data, incidents),
         assessment: accountability::assess_fact(&b, &assessment),
         staffing: staffing::facts(&b, staffing),
-        escalations: accountability::escalation_facts(&b, data),
+        escalations: accountability::escalation_facts(data, &escalated),
         incident_rule: (config.incidents.min_customers, format!("{}", config.incidents.gap_minutes)),
         sections,
     }
+}
+
+/// The results of `jobs` in their order, each job run once by the first free core of the
+/// pool, taken in `order` (indices into `jobs`, each once): the longest first, so that the
+/// cores finish together. Rayon's splitting of a list in halves gives each core a fixed half
+/// to start with instead, whatever their lengths.
+fn longest_first<T: Send>(jobs: &[&(dyn Fn() -> T + Sync)], order: &[usize]) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let done: Vec<std::sync::Mutex<Option<T>>> = jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    (0..rayon::current_num_threads().min(jobs.len())).into_par_iter().for_each(|_| {
+        while let Some(&j) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let page = jobs[j]();
+            *done[j].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(page);
+        }
+    });
+    // A job missing from `order` (a caller's slip) runs here rather than being lost.
+    done.into_iter()
+        .zip(jobs)
+        .map(|(d, job)| d.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).unwrap_or_else(job))
+        .collect()
 }
 
 impl Table {
@@ -619,6 +651,56 @@ pub(crate) fn pct(v: f64) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn escalated_are_the_escalated_complaints_sorted_by_channel_branch_and_id(
+            rows in proptest::collection::vec(
+                (0usize..5, 0usize..3, "(TS|TS2026100000000)[0-9]{0,2}", proptest::bool::weighted(0.8)),
+                0..60,
+            ),
+        ) {
+            // Channels whose first appearance is not their name order (and one that does not
+            // escalate, one missing), ids either side of sixteen bytes and repeated, orders
+            // that are not complaints.
+            use crate::model::{OrderType, WorkOrder};
+            let channels = [Some("省公司"), Some("工信部"), Some("营业厅"), None, Some("12300")];
+            let branches = ["西区", "东区", "北区"];
+            let orders = rows
+                .iter()
+                .map(|(c, br, id, complaint)| WorkOrder {
+                    order_id: id.clone().into(),
+                    branch: branches[*br].into(),
+                    channel: channels[*c].map(Into::into),
+                    ..WorkOrder::blank(if *complaint { OrderType::Complaint } else { OrderType::Other })
+                })
+                .collect();
+            let data = Dataset { orders, ..Dataset::default() };
+            let (config, history) = (Config::default(), History::default());
+            let b = Builder::new(&[], &config, &history, "2026-10".parse().unwrap());
+            let mut want: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].3 && matches!(rows[i].0, 0 | 1 | 4))
+                .collect();
+            want.sort_by_key(|&i| (channels[rows[i].0], branches[rows[i].1], rows[i].2.clone()));
+            proptest::prop_assert_eq!(accountability::escalated(&data, &b), want);
+        }
+    }
+
+    #[test]
+    fn longest_first_runs_each_job_once_and_returns_them_in_their_order() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let runs: Vec<AtomicUsize> = (0..5).map(|_| AtomicUsize::new(0)).collect();
+        let job = |k: usize| {
+            runs[k].fetch_add(1, Ordering::Relaxed);
+            k * 10
+        };
+        let jobs: [&(dyn Fn() -> usize + Sync); 5] = [&|| job(0), &|| job(1), &|| job(2), &|| job(3), &|| job(4)];
+        assert_eq!(longest_first(&jobs, &[4, 1, 3, 0, 2]), [0, 10, 20, 30, 40]);
+        assert!(runs.iter().all(|r| r.load(Ordering::Relaxed) == 1));
+        // A job left out of the order still runs, once.
+        assert_eq!(longest_first(&jobs, &[2, 0]), [0, 10, 20, 30, 40]);
+        assert!(runs.iter().all(|r| r.load(Ordering::Relaxed) == 2));
+    }
+
     fn row(metric: MetricId, branch: &str, group: Group, n: f64, d: Option<f64>) -> MetricRow {
         MetricRow::of(metric, branch, group, n, d)
     }
@@ -671,7 +753,7 @@ mod tests {
         let data = Dataset { orders, ..Dataset::default() };
         let (config, history) = (Config::default(), History::default());
         let b = Builder::new(&[], &config, &history, "2026-10".parse().unwrap());
-        let facts = accountability::escalation_facts(&b, &data);
+        let facts = accountability::escalation_facts(&data, &accountability::escalated(&data, &b));
         let province = facts.iter().find(|f| f.name == "省公司").expect("省公司");
         assert_eq!((province.count, province.cases.len(), province.more), (13, accountability::QUOTED_CASES, 3));
         let by_branch: Vec<(String, String)> =
