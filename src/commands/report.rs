@@ -88,7 +88,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
     // The calls (most of the month's memory) are read by the metrics only: held apart, and
     // freed once the metrics are computed unless the branches' reports need them again.
     let calls = metrics::OrderedCalls::new(std::mem::take(&mut data.calls));
-    let (metrics::Computed { mut rows, staffing, fault_units, incidents, segments }, calls) =
+    let (metrics::Computed { mut rows, staffing, fault_units, incidents, assessment, segments }, calls) =
         metrics::compute_with_calls(&data, calls, options.per_branch, &config, month)
             .context("computing the metrics")?;
     crate::memory::release_freed();
@@ -118,6 +118,7 @@ fn write_report(args: &InputArgs, options: &Options, log: &Log) -> anyhow::Resul
                 staffing: &staffing,
                 fault_units: &fault_units,
                 incidents: &incidents,
+                assessment: Some(&assessment),
                 config: &config,
                 history: &history,
                 period: month,
@@ -297,7 +298,7 @@ fn branch_report(
     let history = run.history.for_branch(branch);
     // The branch's own copy of the calls is used up by its metrics (the pages never read
     // the calls), as the whole's are.
-    let (metrics::Computed { mut rows, staffing, fault_units, incidents, segments }, _) =
+    let (metrics::Computed { mut rows, staffing, fault_units, incidents, assessment, segments }, _) =
         metrics::compute_with_calls(&data, calls, false, &config, month).context("computing the metrics")?;
     targets::apply(&mut rows, &config, &history, month);
     // The branch's figures mean what the whole's do: the whole's fingerprint.
@@ -313,6 +314,7 @@ fn branch_report(
         staffing: &staffing,
         fault_units: &fault_units,
         incidents: &incidents,
+        assessment: Some(&assessment),
         config: &config,
         history: &history,
         period: month,

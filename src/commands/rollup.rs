@@ -182,6 +182,7 @@ fn write(
         staffing: &staffing,
         fault_units: &fault_units,
         incidents: &[],
+        assessment: None,
         config,
         history,
         period,

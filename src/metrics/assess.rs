@@ -235,7 +235,8 @@ pub(crate) fn fen(v: f64) -> f64 {
 
 /// assess.* rows (SPEC §7.2): per department and item, per department, per branch for
 /// justified complaints, and the grand total. Departments by total amount, largest first.
-pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> Vec<MetricRow> {
+/// Returned with the assessment they sum (the report's pages list its charges).
+pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> (Vec<MetricRow>, Assessment) {
     let a = assess(t, idx, ctx.config, ctx.period);
     let amount_row = |group: Group, branch: &str, v: f64| MetricRow {
         branch: branch.to_string(),
@@ -270,7 +271,7 @@ pub(super) fn compute(t: &Orders, idx: &[usize], ctx: &Ctx) -> Vec<MetricRow> {
         grand += s.amount;
     }
     rows.push(amount_row(Group::None, "", grand));
-    rows
+    (rows, a)
 }
 
 #[cfg(test)]

@@ -109,6 +109,8 @@ pub struct Computed<'a> {
     pub(crate) fault_units: fault::Units<'a>,
     /// The month's mass-fault incidents (the report lists those the rows count).
     pub incidents: Vec<incident::Incident>,
+    /// The complaints' assessment the assess.* rows sum (the report lists its charges).
+    pub assessment: assess::Assessment,
     /// Rows that only serve to split a change (calls per queue, the complaint on-time rate
     /// per department, fault reports per cause and phenomenon): written after every other
     /// row, in this order.
@@ -211,14 +213,14 @@ pub fn compute_with_calls<'a>(
     );
     let (call_rows, staffing, ordered) = call_side;
     let mut rows = call_rows?;
-    let (other_rows, fault_units, incidents) = other_rows?;
+    let (other_rows, fault_units, incidents, assessment) = other_rows?;
     rows.extend(staffing::compute(&staffing, &ctx));
     rows.extend(other_rows);
     // The segment rows of the changes' decomposition (queue, department, cause, phenomenon)
     // go after every other row of the metrics CSV (they came in the third round).
     let (segments, mut rows): (Vec<MetricRow>, Vec<MetricRow>) = rows.into_iter().partition(is_segment_row);
     sort_rows(&mut rows, config);
-    Ok((Computed { rows, staffing, fault_units, incidents, segments }, ordered))
+    Ok((Computed { rows, staffing, fault_units, incidents, assessment, segments }, ordered))
 }
 
 /// Row indices in the order of a stable sort by (time, `tie`): the rows in (time, index)
@@ -473,7 +475,7 @@ fn prefix16_bytes(s: &[u8]) -> u128 {
 fn orders_and_surveys<'a>(
     data: &'a Dataset,
     ctx: &Ctx,
-) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>, Vec<incident::Incident>)> {
+) -> PolarsResult<(Vec<MetricRow>, fault::Units<'a>, Vec<incident::Incident>, assess::Assessment)> {
     let o = &data.orders;
     // The parts below are independent of each other: they are joined as a tree, so that the
     // core that finishes the calls' side first takes whatever parts are left (at a group's
@@ -496,7 +498,8 @@ fn orders_and_surveys<'a>(
                 },
             );
             let (fault_rows, units) = faults?;
-            Ok(([install_rows?, fault_rows, complaint_rows?, assess_rows, other_rows?], units))
+            let (assess_rows, assessment) = assess_rows;
+            Ok(([install_rows?, fault_rows, complaint_rows?, assess_rows, other_rows?], units, assessment))
         },
         || {
             rayon::join(
@@ -516,7 +519,7 @@ fn orders_and_surveys<'a>(
             )
         },
     );
-    let ([install_rows, fault_rows, complaint_rows, assess_rows, other_rows], units) = ordered?;
+    let ([install_rows, fault_rows, complaint_rows, assess_rows, other_rows], units, assessment) = ordered?;
     let mut rows = install_rows;
     rows.extend(fault_rows);
     rows.extend(incident::compute(&incidents));
@@ -524,7 +527,7 @@ fn orders_and_surveys<'a>(
     rows.extend(assess_rows);
     rows.extend(survey_rows?);
     rows.extend(other_rows);
-    Ok((rows, units, incidents))
+    Ok((rows, units, incidents, assessment))
 }
 
 /// The rows of `o` by order id. Order ids are unique after deduplication: an unstable sort

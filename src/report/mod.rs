@@ -394,6 +394,9 @@ pub(crate) struct Inputs<'a> {
     pub fault_units: &'a crate::metrics::fault::Units<'a>,
     /// The mass-fault incidents the metrics found in `data`.
     pub incidents: &'a [crate::metrics::incident::Incident],
+    /// The complaints' assessment the metrics computed from `data` (a roll-up has none: its
+    /// parts' rows are read instead).
+    pub assessment: Option<&'a crate::metrics::assess::Assessment>,
     /// The config.
     pub config: &'a Config,
     /// Earlier periods' rows.
@@ -405,7 +408,7 @@ pub(crate) struct Inputs<'a> {
 /// Build the report of `scope`: the whole run's, or a branch's own from the branch's inputs
 /// (rows, records and history of that branch) with the whole's rows beside them.
 pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> Report {
-    let Inputs { rows, data, staffing, fault_units, incidents, config, history, period } = inputs;
+    let Inputs { rows, data, staffing, fault_units, incidents, assessment, config, history, period } = inputs;
     let lang = config.report.lang;
     let mut b = Builder::new(rows, config, history, period);
     let branch = match scope {
@@ -448,29 +451,16 @@ pub(crate) fn build(scope: Scope<'_>, inputs: Inputs<'_>, generated: String) -> 
     let headlines: Vec<Headline> = HEADLINES.iter().filter_map(|m| b.headline(*m, "")).collect();
     let product_headlines: Vec<Headline> =
         products(MetricId::FaultRepeatRate).iter().filter_map(|p| b.headline(MetricId::FaultRepeatRate, p)).collect();
-    // The complaints' assessment, the escalated complaints and the typical cases are read by
-    // more than one page or sentence: each is computed once, the three on whichever core is free.
+    // The escalated complaints and the typical cases are read by more than one page or
+    // sentence: each is computed once, the two on whichever core is free. The assessment is
+    // the metrics stage's (a roll-up's, its parts' rows).
     let records = rollup.is_none();
-    let (assessment, (escalated, cases)) = rayon::join(
-        || {
-            if rollup.is_some() {
-                crate::metrics::assess::Assessment::from_rows(rows)
-            } else {
-                let t = &data.orders;
-                // Only complaints are assessed: sort those, not every order.
-                let mut by_id: Vec<usize> =
-                    (0..t.len()).filter(|&i| t.order_type[i] == crate::model::OrderType::Complaint).collect();
-                by_id.sort_unstable_by(|&x, &y| t.order_id.get(x).cmp(t.order_id.get(y)));
-                crate::metrics::assess::assess(t, &by_id, config, period)
-            }
-        },
-        || {
-            rayon::join(
-                || accountability::escalated(data, &b),
-                || records.then(|| accountability::cases_table(&b, data)),
-            )
-        },
-    );
+    let (escalated, cases) =
+        rayon::join(|| accountability::escalated(data, &b), || records.then(|| accountability::cases_table(&b, data)));
+    let assessment = match assessment {
+        Some(a) => std::borrow::Cow::Borrowed(a),
+        None => std::borrow::Cow::Owned(crate::metrics::assess::Assessment::from_rows(rows)),
+    };
     let mut complaint = complaint::section(&b);
     complaint.tables.extend(cases);
     // The hotline is staffed for the whole: neither a branch nor a roll-up of separately
