@@ -28,6 +28,7 @@ pub use defs::MetricId;
 pub use group::Group;
 
 use crate::config::Config;
+pub(crate) use crate::model::columns::{is_whole, key15};
 use crate::model::{Calls, Dataset, Ledger, OrderType, SheetLedger};
 use crate::period::Period;
 
@@ -443,24 +444,6 @@ pub(crate) fn dict_ranks<'d>(dict: &'d crate::model::columns::Dict, missing: &st
 /// padded; equal numbers say nothing, so a sort compares the texts themselves then).
 pub(crate) fn prefix16(s: &str) -> u128 {
     prefix16_bytes(s.as_bytes())
-}
-
-/// A text's first fifteen bytes (zero padded) and its length (16 for any longer) as a number
-/// whose order is the texts': equal numbers are equal texts when the text is shorter than
-/// sixteen bytes ([`is_whole`]); only longer texts must be compared themselves on a tie.
-/// For ids that repeat (a customer's reports): their ties are read from the keys alone.
-pub(crate) fn key15(s: &str) -> u128 {
-    let b = s.as_bytes();
-    let mut k = [0u8; 16];
-    let n = b.len().min(15);
-    k[..n].copy_from_slice(&b[..n]);
-    k[15] = b.len().min(16) as u8;
-    u128::from_be_bytes(k)
-}
-
-/// Whether a [`key15`] holds its whole text (so that equal keys are equal texts).
-pub(crate) fn is_whole(key: u128) -> bool {
-    (key as u8) < 16
 }
 
 /// [`prefix16`] of bytes.

@@ -421,6 +421,25 @@ impl Column for Ids {
     inner_column!();
 }
 
+/// A text's first fifteen bytes (zero padded) and its length (16 for any longer) as a number
+/// whose order is the texts': equal numbers are equal texts when the text is shorter than
+/// sixteen bytes ([`is_whole`]); only longer texts must be compared themselves on a tie.
+/// For ids that repeat (a customer's reports, [`crate::metrics::fault::units`]): their ties are
+/// read from the keys alone; a dictionary's values under 16 bytes are their own key ([`Dict`]).
+pub(crate) fn key15(s: &str) -> u128 {
+    let b = s.as_bytes();
+    let mut k = [0u8; 16];
+    let n = b.len().min(15);
+    k[..n].copy_from_slice(&b[..n]);
+    k[15] = b.len().min(16) as u8;
+    u128::from_be_bytes(k)
+}
+
+/// Whether a [`key15`] holds its whole text (so that equal keys are equal texts).
+pub(crate) fn is_whole(key: u128) -> bool {
+    (key as u8) < 16
+}
+
 /// Code of a missing value in a [`Dict`].
 pub const NONE: u32 = u32::MAX;
 
@@ -440,22 +459,15 @@ pub struct Dict {
 /// of interning.
 #[derive(Debug, Clone, Default)]
 struct DictIndex {
-    short: FxHashMap<[u64; 2], u32>,
+    short: FxHashMap<u128, u32>,
     long: FxHashMap<Box<str>, u32>,
 }
 
 impl DictIndex {
-    /// The 16-byte key of a value of up to 15 bytes.
-    fn short_key(v: &str) -> Option<[u64; 2]> {
-        let b = v.as_bytes();
-        if b.len() > 15 {
-            return None;
-        }
-        let mut k = [0u8; 16];
-        k[..b.len()].copy_from_slice(b);
-        k[15] = b.len() as u8;
-        let (lo, hi) = k.split_at(8);
-        Some([u64::from_le_bytes(lo.try_into().ok()?), u64::from_le_bytes(hi.try_into().ok()?)])
+    /// The 16-byte key ([`key15`]) of a value of up to 15 bytes, which it holds whole.
+    fn short_key(v: &str) -> Option<u128> {
+        let k = key15(v);
+        is_whole(k).then_some(k)
     }
 
     fn get(&self, v: &str) -> Option<u32> {

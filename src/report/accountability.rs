@@ -1,7 +1,7 @@
 //! Who is accountable (SPEC §7.2–7.3): the 考核 sheet and 明细-考核, the escalated
 //! complaints (明细-越级投诉 and the per-channel lists), and the month's typical cases.
 
-use super::details::opt_text;
+use super::details::{opt_text, sort_keyed};
 use super::prelude::*;
 use crate::metrics::assess::{fen, Assessment, Item};
 use crate::metrics::complaint::{escalation_severity, NOT_GIVEN};
@@ -225,12 +225,7 @@ pub(super) fn assess_detail(b: &Builder, data: &Dataset, a: &Assessment) -> Sect
         .enumerate()
         .map(|(k, c)| (c.item, unit_rank[k], crate::metrics::prefix16(t.order_id.get(c.order)), k))
         .collect();
-    keyed.sort_unstable_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then_with(|| t.order_id.get(a.charges[x.3].order).cmp(t.order_id.get(a.charges[y.3].order)))
-            .then(x.3.cmp(&y.3))
-    });
+    sort_keyed(&mut keyed, |k| (k.0, k.1, k.2), |k| t.order_id.get(a.charges[k.3].order), |k| k.3);
     let rows = keyed
         .into_iter()
         .map(|k| {
@@ -301,12 +296,7 @@ pub(super) fn escalated(data: &Dataset, b: &Builder) -> Vec<usize> {
             (channel_rank(i), branch_rank[t.branch.code(i) as usize], crate::metrics::prefix16(t.order_id.get(i)), i)
         })
         .collect();
-    keyed.sort_unstable_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then_with(|| t.order_id.get(x.3).cmp(t.order_id.get(y.3)))
-            .then(x.3.cmp(&y.3))
-    });
+    sort_keyed(&mut keyed, |k| (k.0, k.1, k.2), |k| t.order_id.get(k.3), |k| k.3);
     keyed.into_iter().map(|k| k.3).collect()
 }
 

@@ -13,6 +13,18 @@ fn order_type_label(lang: Lang, ty: OrderType) -> &'static str {
     }
 }
 
+/// Sort keyed rows as the stable sort by their texts: on `key` first (numbers whose order
+/// is the texts' — ranks, a text's first sixteen bytes), reading `text` only when two keys
+/// are equal, the `row` last. The detail pages' lists are sorted so.
+pub(super) fn sort_keyed<T, K: Ord, S: Ord>(
+    keyed: &mut [T],
+    key: impl Fn(&T) -> K,
+    text: impl Fn(&T) -> S,
+    row: impl Fn(&T) -> usize,
+) {
+    keyed.sort_unstable_by(|x, y| key(x).cmp(&key(y)).then_with(|| text(x).cmp(&text(y))).then(row(x).cmp(&row(y))));
+}
+
 /// An optional text as a cell.
 pub(super) fn opt_text(v: Option<&str>) -> V {
     v.map_or(V::Empty, |t| V::Text(t.to_string()))
@@ -108,12 +120,7 @@ pub(super) fn late_detail(b: &Builder, data: &Dataset) -> Section {
         .into_iter()
         .map(|(i, due)| (dept_rank(i), t.order_type[i], crate::metrics::prefix16(t.order_id.get(i)), i, due))
         .collect();
-    keyed.sort_unstable_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then_with(|| t.order_id.get(x.3).cmp(t.order_id.get(y.3)))
-            .then(x.3.cmp(&y.3))
-    });
+    sort_keyed(&mut keyed, |k| (k.0, k.1, k.2), |k| t.order_id.get(k.3), |k| k.3);
     let late: Vec<(usize, NaiveDateTime)> = keyed.into_iter().map(|k| (k.3, k.4)).collect();
     let dept = |i: usize| t.department.get(i).unwrap_or(crate::metrics::complaint::NOT_GIVEN);
     let rows = late
@@ -178,12 +185,7 @@ pub(super) fn dissatisfied_detail(b: &Builder, data: &Dataset) -> Section {
     let id_key = |i: usize| t.survey_id.get(i).map_or((false, 0), |id| (true, crate::metrics::prefix16(id)));
     let mut keyed: Vec<(u32, i64, (bool, u128), usize)> =
         dissatisfied.into_iter().map(|i| (branch_rank(i), t.surveyed_at.0[i], id_key(i), i)).collect();
-    keyed.sort_unstable_by(|x, y| {
-        (x.0, x.1, x.2)
-            .cmp(&(y.0, y.1, y.2))
-            .then_with(|| t.survey_id.get(x.3).cmp(&t.survey_id.get(y.3)))
-            .then(x.3.cmp(&y.3))
-    });
+    sort_keyed(&mut keyed, |k| (k.0, k.1, k.2), |k| t.survey_id.get(k.3), |k| k.3);
     let branch = |s: &crate::model::Survey| s.branch.as_deref().unwrap_or_default().to_string();
     let rows = keyed
         .into_iter()
